@@ -1,0 +1,226 @@
+"""Content-addressed store of original report files and their parsed records.
+
+Layout: <root>/<id[:2]>/<id>/original<.ext>, meta.json, record.json, where id is the first 16
+hex digits of the SHA-256 of the original bytes. A report directory is assembled in
+<root>/.tmp and renamed into place in one step, so a crash never leaves half a report; the
+original is never rewritten once it is in place, only its record and meta may be replaced.
+"""
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
+import unicodedata
+from datetime import datetime, timezone
+from pathlib import Path
+
+ID_RE = re.compile(r"^[0-9a-f]{16}$")
+EXTENSIONS = {
+    "application/pdf": ".pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+    "text/html": ".html",
+    "text/markdown": ".md",
+    "text/plain": ".txt",
+}
+
+
+def sha256_hex(data):
+    return hashlib.sha256(data).hexdigest()
+
+
+def report_id(data):
+    """The stable id of an original: derived from its bytes, so the same file always gets it."""
+    return sha256_hex(data)[:16]
+
+
+def is_report_id(value):
+    return bool(ID_RE.match(value or ""))
+
+
+def safe_filename(name, limit=200):
+    """The original's base name, without directories, control characters or excessive length."""
+    name = unicodedata.normalize("NFC", str(name or ""))
+    name = re.split(r"[\\/]", name)[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip().lstrip(".")
+    if len(name) > limit:
+        stem, dot, ext = name.rpartition(".")
+        name = (stem[: limit - len(ext) - 1] + "." + ext) if dot and len(ext) <= 10 else name[:limit]
+    return name or "report"
+
+
+def _fsync_dir(path):
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_file(path, data):
+    with open(path, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def _json_bytes(obj):
+    return json.dumps(obj, ensure_ascii=False, indent=1, sort_keys=False).encode("utf-8")
+
+
+def atomic_write(path, data):
+    """Replace path with data so that readers see the old or the new file, never a mix."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=".w-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    _fsync_dir(path.parent)
+
+
+class Archive:
+    """The archive on disk. Reading is free; writing goes through put() and write_record()."""
+
+    def __init__(self, root):
+        self.root = Path(root)
+
+    # --- reading -----------------------------------------------------------------
+    def dir_for(self, rid):
+        if not is_report_id(rid):
+            raise KeyError(rid)
+        return self.root / rid[:2] / rid
+
+    def has(self, rid):
+        return is_report_id(rid) and (self.dir_for(rid) / "meta.json").is_file()
+
+    def ids(self):
+        """Every archived id, sorted, skipping anything that is not a complete report."""
+        if not self.root.is_dir():
+            return []
+        found = []
+        for shard in self.root.iterdir():
+            if len(shard.name) != 2 or not shard.is_dir():
+                continue
+            for entry in shard.iterdir():
+                if is_report_id(entry.name) and (entry / "meta.json").is_file():
+                    found.append(entry.name)
+        return sorted(found)
+
+    def meta(self, rid):
+        try:
+            return json.loads((self.dir_for(rid) / "meta.json").read_text("utf-8"))
+        except (KeyError, FileNotFoundError):
+            return None
+
+    def record(self, rid):
+        try:
+            return json.loads((self.dir_for(rid) / "record.json").read_text("utf-8"))
+        except (KeyError, FileNotFoundError):
+            return None
+
+    def original_path(self, rid):
+        meta = self.meta(rid)
+        if meta is None:
+            return None
+        return self.dir_for(rid) / meta["stored_as"]
+
+    def original_bytes(self, rid):
+        path = self.original_path(rid)
+        return path.read_bytes() if path else None
+
+    def records(self):
+        for rid in self.ids():
+            record = self.record(rid)
+            if record is not None:
+                yield record
+
+    # --- writing -----------------------------------------------------------------
+    def put(self, data, filename, media_type, record=None, error=None, source_url=None):
+        """Store an original (and its record, if it parsed) in one atomic step.
+
+        Returns (id, created). Storing bytes that are already archived changes nothing.
+        """
+        rid = report_id(data)
+        if self.has(rid):
+            return rid, False
+        final = self.dir_for(rid)
+        tmp_root = self.root / ".tmp"
+        tmp_root.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(prefix=rid + "-", dir=tmp_root))
+        try:
+            stored_as = "original" + EXTENSIONS.get(media_type, ".bin")
+            _write_file(work / stored_as, data)
+            meta = {
+                "id": rid,
+                "sha256": sha256_hex(data),
+                "filename": safe_filename(filename),
+                "stored_as": stored_as,
+                "media_type": media_type,
+                "size": len(data),
+                "ingested_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "source_url": source_url,
+                "status": "parsed" if record is not None else "unparsed",
+                "error": error,
+            }
+            if record is not None:
+                _write_file(work / "record.json", _json_bytes(record))
+            _write_file(work / "meta.json", _json_bytes(meta))
+            _fsync_dir(work)
+            final.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.rename(work, final)
+            except OSError:
+                if self.has(rid):
+                    return rid, False
+                raise
+            _fsync_dir(final.parent)
+            return rid, True
+        finally:
+            if work.exists():
+                shutil.rmtree(work, ignore_errors=True)
+
+    def write_record(self, rid, record, error=None):
+        """Replace the parsed record (after reparse or a carry-chain update); the original stays."""
+        folder = self.dir_for(rid)
+        meta = self.meta(rid)
+        if meta is None:
+            raise KeyError(rid)
+        if record is not None:
+            atomic_write(folder / "record.json", _json_bytes(record))
+            meta.update(status="parsed", error=None)
+        else:
+            meta.update(status="unparsed", error=error)
+            try:
+                os.unlink(folder / "record.json")
+            except FileNotFoundError:
+                pass
+        atomic_write(folder / "meta.json", _json_bytes(meta))
+
+    def clean_tmp(self):
+        """Drop the leftovers of writes a crash interrupted (never a complete report)."""
+        shutil.rmtree(self.root / ".tmp", ignore_errors=True)
+
+    def verify(self, rid):
+        """Problems with one archived report, as plain sentences (empty when it is sound)."""
+        problems = []
+        meta = self.meta(rid)
+        if meta is None:
+            return ["缺少 meta.json"]
+        path = self.dir_for(rid) / meta.get("stored_as", "")
+        if not path.is_file():
+            return ["原始文件缺失"]
+        if report_id(path.read_bytes()) != rid:
+            problems.append("原始文件的 SHA-256 与编号不符")
+        if meta.get("status") == "parsed" and self.record(rid) is None:
+            problems.append("缺少 record.json")
+        return problems

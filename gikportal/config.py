@@ -1,0 +1,25 @@
+"""Settings come from the environment so the same code runs in tests, CI and production."""
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _int(name, default):
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def from_env():
+    """Read the GIKPORTAL_* variables; every one has a sane default except the admin token."""
+    return {
+        "ARCHIVE_DIR": os.environ.get("GIKPORTAL_ARCHIVE_DIR", str(ROOT / "archive")),
+        "INDEX_DIR": os.environ.get("GIKPORTAL_INDEX_DIR", str(ROOT / "index")),
+        "SAMPLES_DIR": os.environ.get("GIKPORTAL_SAMPLES_DIR", str(ROOT / "samples")),
+        "ADMIN_TOKEN": os.environ.get("GIKPORTAL_ADMIN_TOKEN") or None,
+        "SECRET_KEY": os.environ.get("GIKPORTAL_SECRET_KEY") or os.urandom(32).hex(),
+        "MAX_FILE_BYTES": _int("GIKPORTAL_MAX_FILE_BYTES", 60 * 1024 * 1024),
+        "MAX_PDF_PAGES": _int("GIKPORTAL_MAX_PDF_PAGES", 500),
+        "MAX_UNZIPPED_BYTES": _int("GIKPORTAL_MAX_UNZIPPED_BYTES", 200 * 1024 * 1024),
+        "PARSE_TIMEOUT": _int("GIKPORTAL_PARSE_TIMEOUT", 120),
+    }
