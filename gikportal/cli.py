@@ -1,0 +1,60 @@
+"""`flask --app app …` commands: the only way data gets into or is rebuilt in the portal."""
+import sys
+
+import click
+from flask import current_app
+from tqdm import tqdm
+
+from . import ingest as pipeline
+
+
+def _bar(total=None, desc=""):
+    """A progress bar on a terminal, silence in logs and CI."""
+    return tqdm(total=total, desc=desc, unit="份", file=sys.stderr, disable=None, leave=False)
+
+
+def register_commands(app):
+    @app.cli.command("ingest")
+    @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+    @click.option("--source-url", default=None, help="原件的来源网址，记入存档")
+    @click.option("--workers", default=None, type=int, help="并行解析进程数")
+    def ingest_command(paths, source_url, workers):
+        """存档并索引报告文件或文件夹（.txt .md .html .htm .pdf .docx）。"""
+        files = list(pipeline.iter_paths(paths))
+        with _bar(len(files), "存档") as bar:
+            summary = pipeline.ingest_paths(current_app.config, paths, source_url=source_url,
+                                            progress=bar.update, workers=workers)
+        for result in summary.results:
+            if result.status == "failed":
+                click.echo(f"失败：{result.filename}：{result.error}", err=True)
+        click.echo(summary.line())
+        if summary.results and not summary.count("added") and not summary.count("exists"):
+            sys.exit(1)
+
+    @app.cli.command("reindex")
+    def reindex_command():
+        """从存档重建索引（先建新目录再替换，搜索不中断）。"""
+        with _bar(desc="索引") as bar:
+            count = pipeline.reindex(current_app.config, progress=bar.update)
+        click.echo(f"索引已重建：{count} 份报告")
+
+    @app.cli.command("reparse")
+    @click.option("--workers", default=None, type=int, help="并行解析进程数")
+    def reparse_command(workers):
+        """用当前解析器重新解析全部原件，然后重建索引。"""
+        with _bar(desc="解析") as bar:
+            counts, total = pipeline.reparse(current_app.config, progress=bar.update, workers=workers)
+        click.echo(f"重新解析：成功 {counts['parsed']} 份，未解析 {counts['unparsed']} 份；索引 {total} 份")
+
+    @app.cli.command("check")
+    @click.option("--repair", is_flag=True, help="从存档修复索引")
+    def check_command(repair):
+        """核对存档（原件哈希、记录）及其与索引是否一致。"""
+        problems, unparsed = pipeline.check(current_app.config, repair=repair)
+        for rid, filename, error in unparsed:
+            click.echo(f"未解析：{rid} {filename}：{error}")
+        for problem in problems:
+            click.echo(f"问题：{problem}")
+        click.echo("存档与索引一致" if not problems else f"发现 {len(problems)} 个问题")
+        if problems:
+            sys.exit(1)

@@ -1,0 +1,352 @@
+"""The one-way pipeline: original bytes -> archive -> record -> index.
+
+Parsing runs in worker processes (pebble) so a hostile file that hangs or eats memory is
+killed after PARSE_TIMEOUT seconds and one bad report never stops a batch. Writes to the
+archive and the index are serialised by a file lock, so two ingests at once both complete.
+"""
+import os
+from collections import defaultdict
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from filelock import FileLock
+from pebble import ProcessPool
+
+from . import index
+from .archive import Archive, report_id
+from .document import ExtractionError
+from .extract import media_type_for
+from .parse import carry_chain
+from .records import build_record
+
+EXTENSIONS = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
+BATCH = 200
+
+
+@dataclass
+class IngestResult:
+    """What happened to one file: added, exists (same bytes already archived) or failed."""
+    filename: str
+    status: str
+    id: str | None = None
+    record: dict | None = None
+    error: str | None = None
+
+
+@dataclass
+class Summary:
+    results: list = field(default_factory=list)
+
+    def count(self, status):
+        return sum(1 for r in self.results if r.status == status)
+
+    def line(self):
+        failed = [r for r in self.results if r.status == "failed"]
+        text = f"新增 {self.count('added')} 份，已存在 {self.count('exists')} 份，失败 {len(failed)} 份"
+        if failed:
+            text += "：" + "；".join(f"{r.filename}（{r.error}）" for r in failed)
+        return text
+
+
+def limits_of(config):
+    return {
+        "max_bytes": config["MAX_FILE_BYTES"],
+        "max_pages": config["MAX_PDF_PAGES"],
+        "max_unzipped_bytes": config["MAX_UNZIPPED_BYTES"],
+        "timeout": config["PARSE_TIMEOUT"],
+    }
+
+
+@contextmanager
+def writer_lock(config, timeout=600):
+    """One writer at a time across processes: ingest, reindex, reparse and upload share it."""
+    root = Path(config["ARCHIVE_DIR"])
+    root.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(root / ".writer.lock"), timeout=timeout):
+        yield
+
+
+def iter_paths(paths):
+    """Files named directly are taken as they are; folders are searched for report files."""
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for sub in sorted(path.rglob("*")):
+                if sub.is_file() and sub.suffix.lower() in EXTENSIONS and not sub.name.startswith("."):
+                    yield sub
+        else:
+            yield path
+
+
+def _parse_job(data, filename, limits):
+    """Runs in a worker process; returns (record, None) or (None, reason)."""
+    try:
+        return build_record(data, filename, limits), None
+    except ExtractionError as exc:
+        return None, str(exc)
+
+
+def _reason(exc, timeout):
+    from concurrent.futures import TimeoutError as FutureTimeout
+
+    if isinstance(exc, FutureTimeout):
+        return f"解析超时（超过 {timeout} 秒）"
+    if type(exc).__name__ == "ProcessExpired":
+        return "解析进程异常退出（可能超出内存限制）"
+    return f"解析失败：{type(exc).__name__}: {exc}"
+
+
+def parse_many(items, limits, workers=None):
+    """items: iterable of (key, data, filename). Yields (key, record, error) in input order."""
+    timeout = limits.get("timeout") or None
+    workers = workers or max(1, min(os.cpu_count() or 1, 4))
+    with ProcessPool(max_workers=workers, max_tasks=200) as pool:
+        pending = []
+        for key, data, filename in items:
+            pending.append((key, pool.schedule(_parse_job, args=(data, filename, limits), timeout=timeout)))
+            if len(pending) >= workers * 4:
+                key0, fut = pending.pop(0)
+                yield _collect(key0, fut, timeout)
+        for key0, fut in pending:
+            yield _collect(key0, fut, timeout)
+
+
+def _collect(key, future, timeout):
+    try:
+        record, error = future.result()
+    except Exception as exc:  # timeout, crashed worker: the file is kept, unparsed
+        return key, None, _reason(exc, timeout)
+    return key, record, error
+
+
+def _read(path, max_bytes):
+    size = path.stat().st_size
+    if size == 0:
+        raise ExtractionError("空文件，没有内容可以存档")
+    if size > max_bytes:
+        raise ExtractionError(f"文件过大（{size} 字节，上限 {max_bytes} 字节）")
+    return path.read_bytes()
+
+
+def ingest_paths(config, paths, source_url=None, progress=None, workers=None):
+    """Ingest files and folders; returns a Summary. progress(n) is called once per file."""
+    archive = Archive(config["ARCHIVE_DIR"])
+    limits = limits_of(config)
+    summary = Summary()
+
+    def candidates():
+        for path in iter_paths(paths):
+            try:
+                data = _read(path, limits["max_bytes"])
+            except (OSError, ExtractionError) as exc:
+                summary.results.append(IngestResult(path.name, "failed", error=_short(exc)))
+                _tick(progress)
+                continue
+            rid = report_id(data)
+            if archive.has(rid):
+                summary.results.append(IngestResult(path.name, "exists", id=rid))
+                _tick(progress)
+                continue
+            yield (path.name, data), data, path.name
+
+    fresh = []
+    for (name, data), record, error in parse_many(candidates(), limits, workers):
+        result = _archive_one(archive, name, data, record, error, source_url)
+        summary.results.append(result)
+        if result.status == "added":
+            fresh.append(record)
+        if len(fresh) >= BATCH:
+            _index_fresh(config, archive, fresh)
+            fresh = []
+        _tick(progress)
+    if fresh:
+        _index_fresh(config, archive, fresh)
+    return summary
+
+
+def _tick(progress):
+    if progress:
+        progress(1)
+
+
+def _short(exc):
+    text = str(exc) or type(exc).__name__
+    return text.splitlines()[0][:300]
+
+
+def _archive_one(archive, name, data, record, error, source_url):
+    """Archive one original at once (atomic on its own), whether or not it parsed."""
+    rid, created = archive.put(data, name, media_type_for(data, name), record=record, error=error,
+                               source_url=source_url)
+    if not created:
+        return IngestResult(name, "exists", id=rid)
+    if record is None:
+        return IngestResult(name, "failed", id=rid, error=error + "（原件已存档，标记为未解析）")
+    return IngestResult(name, "added", id=rid, record=record)
+
+
+def _index_fresh(config, archive, fresh):
+    """Index a batch of new records and link the years of the agencies they touch."""
+    with writer_lock(config):
+        changed = relink_agencies(config, archive, fresh)
+        index.add(config["INDEX_DIR"], list({r["id"]: r for r in fresh + changed}.values()))
+
+
+def ingest_bytes(config, data, filename, source_url=None):
+    """Ingest one uploaded file (the admin upload page); same rules as the command."""
+    archive = Archive(config["ARCHIVE_DIR"])
+    limits = limits_of(config)
+    if not data:
+        return IngestResult(filename, "failed", error="空文件，没有内容可以存档")
+    if len(data) > limits["max_bytes"]:
+        return IngestResult(filename, "failed", error=f"文件过大（上限 {limits['max_bytes']} 字节）")
+    rid = report_id(data)
+    if archive.has(rid):
+        return IngestResult(filename, "exists", id=rid, record=archive.record(rid))
+    [(_, record, error)] = list(parse_many([(filename, data, filename)], limits, workers=1))
+    result = _archive_one(archive, filename, data, record, error, source_url)
+    if result.status == "added":
+        _index_fresh(config, archive, [record])
+        result.record = archive.record(result.id)
+    return result
+
+
+# --- carry_chain across an agency's years ------------------------------------------
+
+def link_years(records):
+    """Set the carry_chain check on each record that has the previous year's report.
+
+    records: every report of one agency. Returns the records whose checks changed.
+    """
+    by_year = {}
+    for record in sorted(records, key=lambda r: r["id"]):
+        by_year.setdefault(record.get("year"), record)
+    changed = []
+    for year, record in by_year.items():
+        previous = by_year.get(year - 1) if isinstance(year, int) else None
+        checks = [c for c in record.get("checks") or [] if c.get("rule") != "carry_chain"]
+        if previous is not None:
+            checks.append(carry_chain(previous, record))
+        if checks != (record.get("checks") or []):
+            record["checks"] = checks
+            changed.append(record)
+    return changed
+
+
+def relink_agencies(config, archive, fresh):
+    """After new reports arrive, recompute carry_chain for their agencies; persist changes."""
+    from .query import SearchParams
+
+    by_agency = defaultdict(dict)
+    for record in fresh:
+        by_agency[record.get("agency")][record["id"]] = record
+    changed = []
+    for agency, new in by_agency.items():
+        if not agency:
+            continue
+        known = dict(new)
+        if index.exists(config["INDEX_DIR"]):
+            for hit in index.search_all(config["INDEX_DIR"], SearchParams.from_args({"agency": agency})):
+                if hit["id"] not in known and hit.get("agency") == agency:
+                    record = archive.record(hit["id"])
+                    if record is not None:
+                        known[hit["id"]] = record
+        for record in link_years(list(known.values())):
+            archive.write_record(record["id"], record)
+            changed.append(record)
+    return changed
+
+
+# --- rebuilding --------------------------------------------------------------------
+
+def reindex(config, progress=None):
+    """Rebuild the index from the archive alone (new directory, then swap). Returns the count."""
+    archive = Archive(config["ARCHIVE_DIR"])
+    with writer_lock(config):
+        archive.clean_tmp()
+        groups = defaultdict(list)
+        for rid in archive.ids():
+            record = archive.record(rid)
+            if record is not None:
+                groups[record.get("agency")].append(_chain_summary(record))
+        for agency, summaries in groups.items():
+            if agency:
+                for record in link_years(summaries):
+                    full = archive.record(record["id"])
+                    full["checks"] = record["checks"]
+                    archive.write_record(full["id"], full)
+
+        def stream():
+            for record in archive.records():
+                _tick(progress)
+                yield record
+
+        return index.rebuild(config["INDEX_DIR"], stream())
+
+
+def _chain_summary(record):
+    """Just what link_years needs, so reindex never holds every full record in memory."""
+    stats = record.get("stats") or {}
+    requests = stats.get("requests") or {}
+    slim = {k: requests[k] for k in ("carried_over", "carried_forward") if k in requests}
+    return {"id": record["id"], "agency": record.get("agency"), "year": record.get("year"),
+            "stats": {"requests": slim} if slim else {}, "checks": record.get("checks") or []}
+
+
+def reparse(config, progress=None, workers=None):
+    """Parse every archived original again with the current parser, then reindex."""
+    archive = Archive(config["ARCHIVE_DIR"])
+    limits = limits_of(config)
+    counts = {"parsed": 0, "unparsed": 0}
+
+    def originals():
+        for rid in archive.ids():
+            meta = archive.meta(rid)
+            yield rid, archive.original_bytes(rid), meta.get("filename") or rid
+
+    for rid, record, error in parse_many(originals(), limits, workers):
+        with writer_lock(config):
+            archive.write_record(rid, record, error=error)
+        counts["parsed" if record is not None else "unparsed"] += 1
+        _tick(progress)
+    total = reindex(config)
+    return counts, total
+
+
+def check(config, repair=False):
+    """Verify the archive and its agreement with the index. Returns (problems, unparsed ids)."""
+    archive = Archive(config["ARCHIVE_DIR"])
+    problems, unparsed, parsed_ids = [], [], set()
+    for rid in archive.ids():
+        for problem in archive.verify(rid):
+            problems.append(f"{rid}: {problem}")
+        meta = archive.meta(rid) or {}
+        if meta.get("status") == "unparsed":
+            unparsed.append((rid, meta.get("filename"), meta.get("error")))
+        elif archive.record(rid) is not None:
+            parsed_ids.add(rid)
+    indexed = index.ids(config["INDEX_DIR"]) if index.exists(config["INDEX_DIR"]) else set()
+    missing, extra = parsed_ids - indexed, indexed - parsed_ids
+    if missing:
+        problems.append(f"索引缺少 {len(missing)} 份已解析的报告：" + "、".join(sorted(missing)[:10]))
+    if extra:
+        problems.append(f"索引中有 {len(extra)} 份存档里没有的报告：" + "、".join(sorted(extra)[:10]))
+    if repair and (missing or extra):
+        reindex(config)
+        return check(config, repair=False)
+    return problems, unparsed
+
+
+def ensure_samples(config):
+    """First start on a fresh clone: ingest the bundled samples, or rebuild a missing index."""
+    archive = Archive(config["ARCHIVE_DIR"])
+    index_dir = config["INDEX_DIR"]
+    if index.exists(index_dir) and index.doc_count(index_dir) > 0:
+        return None
+    if archive.ids():
+        return reindex(config)
+    summary = ingest_paths(config, [config["SAMPLES_DIR"]])
+    if not index.exists(index_dir):
+        index.rebuild(index_dir, [])
+    return summary

@@ -1,0 +1,173 @@
+"""The real commands on real files: ingest, idempotence, crashes, reindex, check, parse."""
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from gikportal import index
+from gikportal.archive import Archive
+from gikportal.ingest import check, ingest_bytes, ingest_paths, reindex
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(args, env, **kw):
+    return subprocess.run(args, env=env, cwd=ROOT, capture_output=True, text=True, timeout=300, **kw)
+
+
+def flask(*args):
+    return [sys.executable, "-m", "flask", "--app", "app", *args]
+
+
+@pytest.fixture
+def mixed_folder(tmp_path, seed_paths):
+    folder = tmp_path / "in"
+    (folder / "sub").mkdir(parents=True)
+    for path in seed_paths:
+        (folder / "sub" / path.name).write_bytes(path.read_bytes())
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "random.pdf").write_bytes(os.urandom(4096))
+    return folder
+
+
+def test_ingest_command_adds_seeds_and_reports_failures(mixed_folder, cli_env, portal_config):
+    first = run(flask("ingest", str(mixed_folder)), cli_env)
+    assert first.returncode == 0, first.stderr
+    assert "新增 5 份，已存在 0 份，失败 2 份" in first.stdout
+    assert "empty.txt" in first.stdout and "random.pdf" in first.stdout
+    archive = Archive(portal_config["ARCHIVE_DIR"])
+    parsed = [rid for rid in archive.ids() if archive.meta(rid)["status"] == "parsed"]
+    assert len(parsed) == 5
+    # the random bytes are kept, unparsed, with the reason; the empty file had nothing to keep
+    unparsed = [archive.meta(rid) for rid in archive.ids() if archive.meta(rid)["status"] == "unparsed"]
+    assert [m["filename"] for m in unparsed] == ["random.pdf"] and unparsed[0]["error"]
+    assert index.ids(portal_config["INDEX_DIR"]) == set(parsed)
+
+    second = run(flask("ingest", str(mixed_folder)), cli_env)
+    assert second.returncode == 0
+    assert "新增 0 份，已存在 6 份，失败 1 份" in second.stdout
+
+
+def test_ingest_exits_nonzero_when_nothing_could_be_ingested(tmp_path, cli_env):
+    (tmp_path / "empty.txt").write_bytes(b"")
+    result = run(flask("ingest", str(tmp_path / "empty.txt")), cli_env)
+    assert result.returncode == 1 and "失败 1 份" in result.stdout
+
+
+def test_records_carry_source_url_and_id(seed_paths, portal_config):
+    summary = ingest_paths(portal_config, seed_paths[:1], source_url="http://www.jiaozuo.gov.cn/x")
+    [result] = summary.results
+    archive = Archive(portal_config["ARCHIVE_DIR"])
+    assert archive.meta(result.id)["source_url"] == "http://www.jiaozuo.gov.cn/x"
+    record = archive.record(result.id)
+    assert record["id"] == result.id and record["sha256"].startswith(result.id)
+    assert record["year"] == 2024 and record["sections"]
+
+
+def test_upload_path_ingests_once(seed_paths, portal_config):
+    data = seed_paths[2].read_bytes()
+    first = ingest_bytes(portal_config, data, "report.txt")
+    second = ingest_bytes(portal_config, data, "again.txt")
+    assert (first.status, second.status) == ("added", "exists") and first.id == second.id
+    assert first.record["agency"] == "焦作市卫生健康委员会"
+    assert ingest_bytes(portal_config, b"", "e.txt").status == "failed"
+
+
+def _variants(seed_paths, folder, n):
+    """n distinct reports: the seeds with a line appended, so every file has its own id."""
+    folder.mkdir()
+    texts = [p.read_text("utf-8") for p in seed_paths]
+    for i in range(n):
+        (folder / f"r{i:04d}.txt").write_text(texts[i % 5] + f"\n\n附：编号 {i}\n", "utf-8")
+    return folder
+
+
+def test_sigkill_during_ingest_loses_nothing_and_reindex_agrees(tmp_path, seed_paths, cli_env, portal_config):
+    folder = _variants(seed_paths, tmp_path / "many", 400)
+    proc = subprocess.Popen(flask("ingest", "--workers", "1", str(folder)), env=cli_env, cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    archive = Archive(portal_config["ARCHIVE_DIR"])
+    deadline = time.time() + 120
+    while time.time() < deadline and len(archive.ids()) < 210:
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    ids = archive.ids()
+    assert 0 < len(ids) < 400, "the kill should land mid-batch"
+    for rid in ids:  # every report that is there is whole
+        assert archive.verify(rid) == []
+        assert archive.meta(rid)["status"] == "parsed"
+    assert reindex(portal_config) == len(ids)
+    assert index.ids(portal_config["INDEX_DIR"]) == set(ids)
+    assert check(portal_config) == ([], [])
+    # finishing the interrupted batch adds exactly the rest
+    summary = ingest_paths(portal_config, [folder])
+    assert summary.count("added") == 400 - len(ids) and summary.count("exists") == len(ids)
+    assert len(index.ids(portal_config["INDEX_DIR"])) == 400
+
+
+def test_check_finds_and_repairs_index_drift(seed_paths, cli_env, portal_config):
+    ingest_paths(portal_config, seed_paths)
+    archive = Archive(portal_config["ARCHIVE_DIR"])
+    victim = archive.ids()[0]
+    index.remove(portal_config["INDEX_DIR"], [victim])
+    result = run(flask("check"), cli_env)
+    assert result.returncode == 1 and victim in result.stdout
+    repaired = run(flask("check", "--repair"), cli_env)
+    assert repaired.returncode == 0 and "存档与索引一致" in repaired.stdout
+    assert victim in index.ids(portal_config["INDEX_DIR"])
+
+
+def test_reparse_rebuilds_records_from_originals(seed_paths, portal_config, cli_env):
+    ingest_paths(portal_config, seed_paths)
+    archive = Archive(portal_config["ARCHIVE_DIR"])
+    rid = archive.ids()[0]
+    archive.write_record(rid, {"id": rid, "title": "stale"})
+    result = run(flask("reparse"), cli_env)
+    assert result.returncode == 0, result.stderr
+    assert archive.record(rid)["title"] != "stale" and archive.record(rid)["sections"]
+
+
+def test_carry_chain_links_consecutive_years(seed_paths, portal_config):
+    """Two years of one agency: the later report gets a carry_chain check."""
+    text = seed_paths[1].read_text("utf-8")
+    earlier = text.replace("2024", "2023")
+    folder = Path(portal_config["ARCHIVE_DIR"]).parent / "years"
+    folder.mkdir()
+    (folder / "2023.txt").write_text(earlier, "utf-8")
+    (folder / "2024.txt").write_text(text, "utf-8")
+    summary = ingest_paths(portal_config, [folder])
+    archive = Archive(portal_config["ARCHIVE_DIR"])
+    records = {archive.record(r.id)["year"]: archive.record(r.id) for r in summary.results}
+    assert set(records) == {2023, 2024}
+    chain = [c for c in records[2024]["checks"] if c["rule"] == "carry_chain"]
+    assert len(chain) == 1 and chain[0]["ok"] is True
+    assert not [c for c in records[2023]["checks"] if c["rule"] == "carry_chain"]
+
+
+def test_parse_command_prints_json_and_json_lines(seed_paths, tmp_path):
+    env = dict(os.environ, PYTHONPATH=str(ROOT), GIKPORTAL_ARCHIVE_DIR=str(tmp_path / "arch"),
+               GIKPORTAL_INDEX_DIR=str(tmp_path / "idx"))
+    one = run([sys.executable, "-m", "gikportal", "parse", str(seed_paths[0])], env)
+    assert one.returncode == 0, one.stderr
+    record = json.loads(one.stdout)
+    assert record["year"] == 2024 and record["agency"] and record["title"] and record["sections"]
+    many = run([sys.executable, "-m", "gikportal", "parse", *map(str, seed_paths)], env)
+    lines = many.stdout.strip().splitlines()
+    assert many.returncode == 0 and len(lines) == 5
+    assert [json.loads(line)["id"] for line in lines] == [
+        hashlib.sha256(p.read_bytes()).hexdigest()[:16] for p in seed_paths]
+    missing = run([sys.executable, "-m", "gikportal", "parse", str(tmp_path / "nope.pdf")], env)
+    assert missing.returncode == 2 and missing.stdout == ""
+    assert len(missing.stderr.strip().splitlines()) == 1 and "nope.pdf" in missing.stderr
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    bad = run([sys.executable, "-m", "gikportal", "parse", str(empty)], env)
+    assert bad.returncode == 2 and "empty.txt" in bad.stderr
+    assert not (tmp_path / "arch").exists() and not (tmp_path / "idx").exists()
