@@ -1,0 +1,65 @@
+"""Upload with the admin token (constant-time check, CSRF, size limit) and the unparsed list."""
+import hmac
+
+from flask import Blueprint, current_app, render_template
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import PasswordField, URLField
+from wtforms.validators import DataRequired, Length, Optional, URL
+
+from ..figures import HEADLINE_LABELS
+from . import common
+from .security import limiter, upload_limit
+from .tables import CHECK_LABELS
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+class UploadForm(FlaskForm):
+    token = PasswordField("管理令牌", validators=[DataRequired("请填写管理令牌。"), Length(max=500)])
+    report = FileField("报告文件（PDF、DOCX、HTML 或文本）", validators=[FileRequired("请选择要上传的文件。")])
+    source_url = URLField("来源网址（可选）", validators=[Optional(), URL(message="网址格式不正确。"), Length(max=2000)])
+
+
+def token_ok(given):
+    expected = current_app.config.get("ADMIN_TOKEN") or ""
+    return bool(expected) and hmac.compare_digest((given or "").encode("utf-8"), expected.encode("utf-8"))
+
+
+def disabled():
+    return render_template("admin/disabled.html"), 403
+
+
+@bp.route("/upload", methods=["GET", "POST"])
+@limiter.limit(upload_limit, methods=["POST"])
+def upload():
+    if not current_app.config.get("ADMIN_TOKEN"):
+        return disabled()
+    form = UploadForm()
+    if not form.validate_on_submit():
+        return render_template("admin/upload.html", form=form), (400 if form.is_submitted() else 200)
+    if not token_ok(form.token.data):
+        form.token.errors = ["管理令牌不正确，未保存任何内容。"]
+        return render_template("admin/upload.html", form=form), 403
+    upload = form.report.data
+    limit = current_app.config["MAX_FILE_BYTES"]
+    data = upload.read(limit + 1)
+    if len(data) > limit:
+        form.report.errors = [f"文件过大（上限 {limit} 字节）。"]
+        return render_template("admin/upload.html", form=form), 413
+    from ..ingest import ingest_bytes  # the pipeline (workers, locks) only when someone uploads
+
+    result = ingest_bytes(current_app.config, data, upload.filename or "upload",
+                          source_url=form.source_url.data or None)
+    failed = [c for c in (result.record or {}).get("checks") or [] if c.get("ok") is False]
+    return render_template("admin/upload.html", form=UploadForm(formdata=None), result=result, failed=failed,
+                           check_labels=CHECK_LABELS, headline_labels=HEADLINE_LABELS)
+
+
+@bp.get("/unparsed")
+def unparsed():
+    if not current_app.config.get("ADMIN_TOKEN"):
+        return disabled()
+    store = common.archive()
+    items = [m for m in (store.meta(rid) for rid in store.ids()) if m and m.get("status") == "unparsed"]
+    return render_template("admin/unparsed.html", items=items)

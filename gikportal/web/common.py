@@ -1,0 +1,117 @@
+"""What every view needs: the archive, the index and URLs built from search parameters.
+
+Views stay thin: they call these helpers, which call archive/index/query, and render.
+"""
+from urllib.parse import urlencode
+
+import bleach
+from flask import abort, current_app, request, url_for
+from markupsafe import Markup
+
+from .. import index
+from ..archive import Archive, is_report_id
+from ..figures import HEADLINE_LABELS
+from ..query import SearchParams
+
+MAX_QUERY_CHARS = 500
+
+FACET_LABELS = {
+    "year": "年度", "province": "省份", "city": "城市", "county": "区县", "agency": "发布机关",
+    "kind": "机关类型", "format": "报告格式", "finding": "发现",
+}
+
+
+def facet_label(name):
+    if name in FACET_LABELS:
+        return FACET_LABELS[name]
+    if name.endswith("_range") and name[:-6] in HEADLINE_LABELS:
+        return HEADLINE_LABELS[name[:-6]]
+    return name
+
+
+def archive():
+    return Archive(current_app.config["ARCHIVE_DIR"])
+
+
+def index_dir():
+    return current_app.config["INDEX_DIR"]
+
+
+def request_params():
+    """SearchParams from the query string; an absurdly long query is refused up front."""
+    if len(request.args.get("q", "")) > MAX_QUERY_CHARS:
+        abort(400, description=f"检索词过长（上限 {MAX_QUERY_CHARS} 个字符），请缩短后再试。")
+    return SearchParams.from_args(request.args)
+
+
+def query_text(params):
+    return dict(params.to_args()).get("q", "")
+
+
+def params_url(endpoint, params, **values):
+    query = urlencode(params.to_args())
+    return url_for(endpoint, **values) + ("?" + query if query else "")
+
+
+def report_url(rid, anchor=None, external=False):
+    url = url_for("reports.report", rid=rid, _external=external)
+    return url + ("#" + anchor if anchor else "")
+
+
+def safe_snippet(html):
+    """Snippet HTML from the index is escaped text with <mark>; re-check it before trusting it."""
+    return Markup(bleach.clean(html or "", tags=["mark"], attributes={}, strip=True))
+
+
+def empty_result(params):
+    return {"query": query_text(params), "total": 0, "page": 1, "per_page": 20, "pages": 0,
+            "sort": "relevance", "notice": None, "suggestion": None, "hits": [], "facets": {}}
+
+
+def search(params, endpoint="search.search"):
+    """One index search, with "url" added to hits, snippets and facet values (facets toggle)."""
+    if not index.exists(index_dir()):
+        return empty_result(params)
+    result = index.search(index_dir(), params)
+    for hit in result["hits"]:
+        hit["url"] = report_url(hit["id"])
+        for snippet in hit.get("snippets") or []:
+            snippet["url"] = report_url(hit["id"], snippet.get("anchor") or f"s{snippet.get('section')}")
+    for name, values in (result.get("facets") or {}).items():
+        for value in values:
+            value["url"] = params_url(endpoint, params.toggle(name, str(value["value"])))
+    return result
+
+
+def search_all(params):
+    """Every matching report (no snippets) for pages that aggregate: stats, exports, agencies."""
+    if not index.exists(index_dir()):
+        return []
+    hits = index.search_all(index_dir(), params)
+    for hit in hits:
+        hit["url"] = report_url(hit["id"])
+    return hits
+
+
+def valid_id_or_404(rid):
+    if not is_report_id(rid):
+        abort(404)
+    return rid
+
+
+def record_or_404(rid):
+    """(record or None, meta) of an archived report; 404 for malformed or unknown ids."""
+    valid_id_or_404(rid)
+    store = archive()
+    meta = store.meta(rid)
+    if meta is None:
+        abort(404)
+    return store.record(rid), meta
+
+
+def agency_hits(agency):
+    """The agency's reports, oldest year first (one index search)."""
+    if not agency:
+        return []
+    hits = [h for h in search_all(SearchParams.from_args({"agency": agency})) if h.get("agency") == agency]
+    return sorted(hits, key=lambda h: (h.get("year") or 0, h["id"]))

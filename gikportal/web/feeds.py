@@ -1,0 +1,47 @@
+"""Discovery: an Atom feed of newly archived reports for any search, OpenSearch, a sitemap."""
+from flask import Blueprint, render_template, request, url_for
+
+from . import common
+
+bp = Blueprint("feeds", __name__)
+
+FEED_SIZE = 50
+
+
+def xml(body, mimetype):
+    return body, 200, {"Content-Type": f"{mimetype}; charset=utf-8", "Cache-Control": "public, max-age=300"}
+
+
+@bp.get("/feed.atom")
+def feed():
+    params = common.request_params()
+    store = common.archive()
+    entries = []
+    for hit in common.search_all(params):
+        meta = store.meta(hit["id"]) or {}
+        entries.append(dict(hit, ingested_at=meta.get("ingested_at") or "1970-01-01T00:00:00Z"))
+    entries.sort(key=lambda e: (e["ingested_at"], e["id"]), reverse=True)
+    entries = entries[:FEED_SIZE]
+    self_url = request.url
+    search_url = request.host_url.rstrip("/") + common.params_url("search.search", params)
+    return xml(render_template("feed.atom.xml", entries=entries, self_url=self_url, search_url=search_url,
+                               q=common.query_text(params),
+                               updated=entries[0]["ingested_at"] if entries else "1970-01-01T00:00:00Z"),
+               "application/atom+xml")
+
+
+@bp.get("/opensearch.xml")
+def opensearch():
+    return xml(render_template("opensearch.xml"), "application/opensearchdescription+xml")
+
+
+@bp.get("/sitemap.xml")
+def sitemap():
+    store = common.archive()
+    urls, agencies = [url_for("search.search", _external=True)], set()
+    for record in store.records():
+        urls.append(common.report_url(record["id"], external=True))
+        if record.get("agency"):
+            agencies.add(record["agency"])
+    urls += [url_for("agencies.agency", name=a, _external=True) for a in sorted(agencies)]
+    return xml(render_template("sitemap.xml", urls=urls), "application/xml")

@@ -1,0 +1,101 @@
+"""A report: metadata, contents, anchored sections, tables 2–4 with findings, original and JSON."""
+import re
+from datetime import date
+
+from flask import Blueprint, abort, jsonify, render_template, send_file, url_for
+
+from ..figures import HEADLINE_LABELS, headline
+from . import common
+from .tables import CHECK_LABELS, report_tables
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+
+SUBHEADING = re.compile(r"^\s*[（(]\s*([一二三四五六七八九十]{1,3})\s*[)）]")
+FORMAT_LABELS = {"2019": "2019 年新版格式", "legacy": "2019 年以前的旧格式"}
+
+
+def section_blocks(section):
+    """Split a section's text into paragraphs; （一）（二）… lines become sub-headings s<n>-<k>."""
+    blocks, k = [], 0
+    for line in (section.get("text") or "").split("\n"):
+        line = line.strip()
+        if not line:
+            continue
+        if SUBHEADING.match(line) and len(line) <= 40:
+            k += 1
+            blocks.append({"kind": "sub", "anchor": f"{section.get('anchor') or 's%d' % section['n']}-{k}",
+                           "text": line})
+        else:
+            blocks.append({"kind": "p", "text": line})
+    return blocks
+
+
+def neighbours(record):
+    """(other years of the agency, previous report, next report) around this one."""
+    hits = common.agency_hits(record.get("agency"))
+    others = [h for h in hits if h["id"] != record["id"]]
+    year = record.get("year") or 0
+    before = [h for h in others if (h.get("year") or 0) < year]
+    after = [h for h in others if (h.get("year") or 0) > year]
+    return others, (before[-1] if before else None), (after[0] if after else None)
+
+
+def citation(record, section=None):
+    url = url_for("reports.section", rid=record["id"], n=section["n"], _external=True) if section \
+        else common.report_url(record["id"], external=True)
+    parts = [f"{record.get('agency') or '（机关不详）'}：《{record.get('title') or ''}》"]
+    if record.get("year"):
+        parts.append(f"（{record['year']} 年度）")
+    if section:
+        parts.append(f"，{section.get('heading') or ''}")
+    return "".join(parts) + f"。{url}（访问日期：{date.today().isoformat()}）"
+
+
+@bp.get("/<rid>")
+def report(rid):
+    record, meta = common.record_or_404(rid)
+    if record is None:
+        return render_template("unparsed.html", meta=meta), 200
+    others, previous, following = neighbours(record)
+    sections = [dict(s, blocks=section_blocks(s)) for s in record.get("sections") or []]
+    return render_template(
+        "report.html", record=record, meta=meta, sections=sections, tables=report_tables(record),
+        figures=headline(record), headline_labels=HEADLINE_LABELS, check_labels=CHECK_LABELS,
+        format_labels=FORMAT_LABELS, others=others, previous=previous, following=following,
+        citation=citation(record))
+
+
+@bp.get("/<rid>.json")
+def report_json(rid):
+    record, _meta = common.record_or_404(rid)
+    if record is None:
+        abort(404)
+    response = jsonify(record)
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@bp.get("/<rid>/original")
+def original(rid):
+    common.record_or_404(rid)
+    store = common.archive()
+    meta = store.meta(rid)
+    path = store.original_path(rid)
+    if path is None or not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype=meta.get("media_type") or "application/octet-stream",
+                         as_attachment=True, download_name=meta.get("filename") or f"{rid}.bin")
+    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    return response
+
+
+@bp.get("/<rid>/s/<int:n>")
+def section(rid, n):
+    record, _meta = common.record_or_404(rid)
+    if record is None:
+        abort(404)
+    found = next((s for s in record.get("sections") or [] if s.get("n") == n), None)
+    if found is None:
+        abort(404)
+    return render_template("section.html", record=record, section=dict(found, blocks=section_blocks(found)),
+                           citation=citation(record, found))

@@ -1,0 +1,61 @@
+"""Totals over the filtered reports and agencies ranked by one figure (same filters as search)."""
+from collections import defaultdict
+
+from flask import Blueprint, render_template, request
+
+from ..figures import HEADLINE_LABELS
+from . import common
+from .tables import APPLICANTS, REQUEST_COLUMNS
+
+bp = Blueprint("stats", __name__)
+
+OUTCOMES = ("granted", "partially_granted", "denied", "unavailable", "not_processed", "other_handled",
+            "carried_forward")
+APPEALS = ("reviews", "reviews_corrected", "lawsuits", "lawsuits_corrected")
+TOP = 50
+
+
+def add(a, b):
+    return a + b if isinstance(b, (int, float)) else a
+
+
+def totals(hits, store):
+    by_applicant = dict.fromkeys(APPLICANTS, 0)
+    for hit in hits:
+        record = store.record(hit["id"]) or {}
+        row = ((record.get("stats") or {}).get("requests") or {}).get("new_received") or {}
+        for col in APPLICANTS:
+            by_applicant[col] = add(by_applicant[col], row.get(col))
+    figure_total = {name: sum(h["figures"].get(name) or 0 for h in hits) for name in HEADLINE_LABELS}
+    return {"applicants": [(REQUEST_COLUMNS[c], by_applicant[c]) for c in APPLICANTS],
+            "outcomes": [(HEADLINE_LABELS[n], figure_total[n]) for n in OUTCOMES],
+            "appeals": [(HEADLINE_LABELS[n], figure_total[n]) for n in APPEALS],
+            "requests_new": figure_total["requests_new"]}
+
+
+def ranking(hits, figure):
+    sums, counts = defaultdict(float), defaultdict(int)
+    for hit in hits:
+        value = hit["figures"].get(figure)
+        if isinstance(value, (int, float)):
+            sums[hit.get("agency") or "（机关不详）"] += value
+            counts[hit.get("agency") or "（机关不详）"] += 1
+    ranked = sorted(sums.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP]
+    return [{"agency": a, "value": int(v) if float(v).is_integer() else round(v, 4), "reports": counts[a]}
+            for a, v in ranked]
+
+
+@bp.get("/stats")
+def stats():
+    params = common.request_params()
+    hits = common.search_all(params)
+    figure = request.args.get("figure", "requests_new")
+    if figure not in HEADLINE_LABELS:
+        figure = "requests_new"
+    ranked = ranking(hits, figure)
+    chart = {"labels": [r["agency"] for r in ranked[:15]],
+             "series": [{"label": HEADLINE_LABELS[figure], "data": [r["value"] for r in ranked[:15]]}]}
+    hidden = [(k, v) for k, v in params.to_args() if k not in ("page", "per_page", "sort")]
+    return render_template("stats.html", params=params, hits=hits, totals=totals(hits, common.archive()),
+                           ranked=ranked, figure=figure, chart=chart, hidden=hidden,
+                           headline_labels=HEADLINE_LABELS, q=common.query_text(params))
