@@ -1,5 +1,6 @@
 """The portal's blueprints, security and error pages; `register_blueprints(app)` wires them in."""
 from flask import jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from . import admin, agencies, api, compare, exports, feeds, reports, search, stats
@@ -24,9 +25,14 @@ def number(value):
     return value
 
 
+MESSAGES = {413: "上传的内容超过了大小上限。", 429: "请求过于频繁，请稍后再试。"}
+
+
 def handle_error(exc):
     code = exc.code if isinstance(exc, HTTPException) else 500
-    message = exc.description if isinstance(exc, HTTPException) and code in (400, 413, 429) else None
+    message = MESSAGES.get(code) or (exc.description if code == 400 else None)
+    if isinstance(exc, CSRFError):
+        message = "表单已过期或缺少安全令牌，请刷新页面后重新提交。"
     if request.path.startswith("/api/"):
         return jsonify({"error": ERROR_TITLES.get(code, "错误"), "detail": message, "status": code}), code
     return render_template("error.html", code=code, title=ERROR_TITLES.get(code, "出错了"),

@@ -62,7 +62,8 @@ def report(rid):
         "report.html", record=record, meta=meta, sections=sections, tables=report_tables(record),
         figures=headline(record), headline_labels=HEADLINE_LABELS, check_labels=CHECK_LABELS,
         format_labels=FORMAT_LABELS, others=others, previous=previous, following=following,
-        citation=citation(record))
+        citation=citation(record),
+        shown={s.get("n") for s in sections} if record.get("format") == "2019" else set())
 
 
 @bp.get("/<rid>.json")
@@ -72,6 +73,7 @@ def report_json(rid):
         abort(404)
     response = jsonify(record)
     response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Cache-Control"] = "public, max-age=300"
     return response
 
 
