@@ -353,6 +353,12 @@ OPENINGS = (
     "依法实施政府信息公开是密切联系群众、转变政风的内在要求。{y}年，{s}将政务公开工作纳入重要议事日程，健全工作机制，强化平台建设，有效保障了人民群众的知情权、参与权、表达权和监督权。",
     "{y}年，{s}深入贯彻党中央、国务院关于全面推进政务公开的决策部署，聚焦群众关切，主动做好政策解读，规范公开程序，各项工作取得新进展。",
 )
+OPENING_MORE = (
+    "全年共召开政务公开专题会议{k}次，研究部署重点工作任务，层层压实工作责任。",
+    "本年度，依托政府门户网站、政务新媒体等平台，及时、准确、全面地公开政府信息，有效保障了人民群众的知情权、参与权和监督权。",
+    "坚持以人民为中心的发展思想，把政务公开作为推进治理体系和治理能力现代化的重要抓手，促进政务公开与政务服务深度融合。",
+    "",
+)
 SUB1 = (("（一）主动公开", "（一）主动公开情况", "（一）主动公开方面", "（一）加强主动公开", "（一）主动公开政府信息情况"),
         ("（二）依申请公开", "（二）依申请公开情况", "（二）申请公开方面", "（二）规范依申请公开", "（二）依申请公开办理情况"),
         ("（三）政府信息管理", "（三）政府信息管理情况", "（三）严格政府信息管理", "（三）政府信息管理机制方面"),
@@ -385,6 +391,23 @@ REQ_SENT_NONE = (
     "进一步规范依申请公开受理、交办、审查、答复流程，确保答复内容规范、程序合法、时限达标。",
 )
 REQ_FEE_CHARGED = "对超出合理数量、频次的申请，依法向申请人收取信息处理费。"
+ACTIVE_MORE = (
+    "围绕财政预决算、重大建设项目、公共资源配置、社会公益事业等重点领域，及时准确公开相关信息。",
+    "坚持政策文件与解读材料同步组织、同步审签、同步部署，采取图文解读、视频解读、新闻发布等多种形式，提升政策解读的针对性和实效性。",
+    "及时回应社会关切，对涉及群众切身利益的热点问题，通过门户网站、政务新媒体等渠道第一时间发布权威信息。",
+    "进一步完善政府信息主动公开基本目录，细化公开内容、公开主体和公开时限，推进政府信息公开标准化规范化。",
+    "依托政务服务平台公开办事指南、办理流程和收费标准，方便企业和群众办事。",
+)
+REQ_MORE = (
+    "进一步规范依申请公开受理、交办、审查、答复流程，确保答复内容规范、程序合法、时限达标。",
+    "申请人可以通过门户网站在线提交、信函邮寄、当面提交等方式提出申请，专人负责审查，并在法定期限内给予答复。",
+    "依据《答复格式文本》制作政府信息公开申请答复书、告知书等，扎实推进依申请公开工作规范化标准化。",
+)
+MANAGE_MORE = (
+    "定期组织工作人员学习《政府信息公开条例》及省、市对信息公开的相关政策规定，提升业务能力。",
+    "严格执行公文公开属性源头认定制度，在公文办理过程中同步确定公开方式。",
+    "对拟发布信息的涉密性、准确性、时效性进行严格把关，确保政府信息公开及时、内容准确权威。",
+)
 MANAGE_SENT = (
     "规范信息制作、审核、发布等流程，严格落实信息发布“三审”制度，确保涉密信息不公开、公开信息不涉密。",
     "完善政府信息公开指南和目录，定期开展检查并及时整改，增强信息发布的时效性、规范性、准确性。",
@@ -653,9 +676,9 @@ def _title_lines(rng, layout, agency, year, with_year=True):
     """Printed title lines and the record's title."""
     title = f"{agency}{year}年政府信息公开工作年度报告"
     r = rng.random()
+    if not with_year:
+        return [agency, "政府信息公开工作年度报告"], f"{agency}政府信息公开工作年度报告"
     if layout == "docx" and r < 0.5:
-        if not with_year:
-            return [agency, "政府信息公开工作年度报告"], f"{agency}政府信息公开工作年度报告"
         return [agency, f"{year}年政府信息公开工作年度报告"], title
     if layout in ("markdown", "tsv", "ocr") and r < 0.5:
         line = f"{agency} {year} 年政府信息公开工作年度报告"
@@ -712,7 +735,7 @@ def _modern(rng, i, layout, year, agency, short, region, kind, published, sig_da
     fee_explained = False
     # ---- section 1
     s1 = []
-    s1.append(_fmt(rng.choice(OPENINGS), ctx))
+    s1.append(_fmt(rng.choice(OPENINGS) + rng.choice(OPENING_MORE), dict(ctx, k=rng.randint(2, 12))))
     inline = docx and rng.random() < 0.6
     narrative = None
     subs = []
@@ -735,7 +758,12 @@ def _modern(rng, i, layout, year, agency, short, region, kind, published, sig_da
     if new_total > 20 and charge_mode < 0.08:
         fee_charged = True
         p_req = p_req + REQ_FEE_CHARGED
-    subs = [p_active, p_req, rng.choice(MANAGE_SENT), rng.choice(PLATFORM_SENT), _fmt(rng.choice(SUPERVISE_SENT), ctx2)]
+    if rng.random() < 0.7:
+        p_active += rng.choice(ACTIVE_MORE)
+    if rng.random() < 0.6:
+        p_req = rng.choice(REQ_MORE) + p_req
+    picks = [rng.sample(pool, 2) for pool in (MANAGE_SENT + MANAGE_MORE, PLATFORM_SENT, SUPERVISE_SENT)]
+    subs = [p_active, p_req, "".join(picks[0]), "".join(picks[1]), _fmt("".join(picks[2]), ctx2)]
     variant = list(SUB1_INLINE) if inline else [rng.choice(v) for v in SUB1]
     for h, body in zip(variant, subs):
         if inline:
@@ -764,6 +792,8 @@ def _modern(rng, i, layout, year, agency, short, region, kind, published, sig_da
             s6.append(_fmt(rng.choice(OTHER_NO_FEE), ctx))
             if rng.random() < 0.3:
                 s6.append(_fmt(rng.choice(OTHER_EXTRA[:1] + OTHER_EXTRA[2:]), ctx2))
+    if omit6:
+        fee_explained = False
     if ocr:
         s1 = [_ocr_prose(x) for x in s1]
         s5 = [_ocr_prose(x) for x in s5]
@@ -800,8 +830,11 @@ def _modern(rng, i, layout, year, agency, short, region, kind, published, sig_da
         quirks["frag"] = 1
     normative_label = "行政规范性文件" if not old and rng.random() < 0.7 else "规范性文件"
     # ---- render
-    title_lines, title = _title_lines(rng, layout, agency, year, with_year=True)
-    out = []
+    preface = None
+    if docx or rng.random() < 0.15:
+        preface = (f"根据《中华人民共和国政府信息公开条例》等规定，发布本年度报告。报告中所列数据统计期限为{year}年1月1日至12月31日。"
+                   "本报告电子版可在本机关门户网站查阅。")
+    title_lines, title = _title_lines(rng, layout, agency, year, with_year=not (docx and rng.random() < 0.3))
     sections = []
 
     def heading(n):
@@ -815,10 +848,6 @@ def _modern(rng, i, layout, year, agency, short, region, kind, published, sig_da
     if layout in ("markdown", "tsv", "ocr"):
         pieces.append("\n" if rng.random() < 0.5 else "")
     pieces.append("\n".join(title_lines) if docx else "\n".join(title_lines))
-    preface = None
-    if docx or rng.random() < 0.15:
-        preface = (f"根据《中华人民共和国政府信息公开条例》等规定，发布本年度报告。报告中所列数据统计期限为{year}年1月1日至12月31日。"
-                   "本报告电子版可在本机关门户网站查阅。")
     if preface:
         pieces.append(preface)
     doc_lines = []  # (kind, content)
@@ -1024,6 +1053,54 @@ def generate(n: int, seed: int = 0, layouts=None, years=None):
         yield _report(i, seed, layouts, years)
 
 
+def build_regions():
+    """Rebuild gen_regions.json from cpca's gazetteer, keeping only names cpca resolves back to their region."""
+    import csv
+    import cpca
+    path = Path(cpca.__file__).parent / "resources" / "adcodes.csv"
+    with open(path, encoding="utf-8") as f:
+        names = {row["adcode"][:6]: row["name"] for row in csv.DictReader(f)}
+    muni = {"11", "12", "31", "50"}
+    skip = {"71", "81", "82"}
+    provinces = {c: n for c, n in names.items() if c.endswith("0000") and c[:2] not in skip}
+    cities = {c: n for c, n in names.items() if c.endswith("00") and not c.endswith("0000")
+              and c[:2] not in muni | skip and "直辖" not in n and n != "市辖区"}
+
+    def resolve(strings):
+        df = cpca.transform(strings)
+        out = []
+        for p, c, d in zip(df["省"], df["市"], df["区"]):
+            p, c, d = (None if v != v else v for v in (p, c, d))
+            out.append((p, p if p in MUNICIPALITIES else c, d))
+        return out
+
+    cand = []
+    for code, d in names.items():
+        p = provinces.get(code[:2] + "0000")
+        c = p if code[:2] in muni else cities.get(code[:4] + "00")
+        if not code.endswith("00") and p and c:
+            cand.append((p, c, d))
+    tests = []
+    for p, c, d in cand:
+        tests += [f"{p}{d}人民政府办公室" if p == c else f"{p}{c}{d}人民政府办公室", f"{c}{d}人民政府",
+                  f"{d}人民政府", f"{c}{d}城关镇人民政府", f"{c}{d}卫生健康局"]
+    got = resolve(tests)
+    counties = [[p, c, d, int(got[5 * i + 2] == (p, c, d))] for i, (p, c, d) in enumerate(cand)
+                if all(got[5 * i + j] == (p, c, d) for j in (0, 1, 3, 4))]
+    cc = [(provinces[k[:2] + "0000"], v) for k, v in cities.items() if k[:2] + "0000" in provinces]
+    got = resolve([f"{c}{b}" for _, c in cc for b in ("卫生健康委员会", "高新技术产业开发区管理委员会", "人民政府办公室",
+                                                       "公安局")])
+    city_list = [[p, c] for i, (p, c) in enumerate(cc) if all(g == (p, c, None) for g in got[4 * i:4 * i + 4])]
+    pl = sorted(provinces.values())
+    got = resolve([f"{p}{b}" for p in pl for b in ("人民政府办公厅", "卫生健康委员会")])
+    prov_list = [p for i, p in enumerate(pl)
+                 if got[2 * i] == got[2 * i + 1] == (p, p if p in MUNICIPALITIES else None, None)]
+    data = {"counties": sorted(counties), "cities": sorted(city_list), "provinces": prov_list}
+    (DATA / "gen_regions.json").write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")),
+                                           encoding="utf-8")
+    return data
+
+
 def main(argv=None):
     import argparse
     import time
@@ -1031,8 +1108,12 @@ def main(argv=None):
     ap.add_argument("-n", type=int, default=10)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", help="写入目录：gen_*.txt 与 gen_*.json")
-    ap.add_argument("--speed", action="store_true", help="只测生成速度")
+    ap.add_argument("--build-regions", action="store_true", help="用 cpca 重建 data/gen_regions.json")
     args = ap.parse_args(argv)
+    if args.build_regions:
+        data = build_regions()
+        print({k: len(v) for k, v in data.items()}, file=sys.stderr)
+        return
     t = time.perf_counter()
     count = 0
     size = 0
