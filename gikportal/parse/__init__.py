@@ -1,0 +1,172 @@
+"""Document -> record (report-format.md without id/sha256).
+
+Matching runs on a simplified-character copy of every line and cell (OpenCC t2s), so
+traditional-character reports give the same agency, year and figures; titles, headings and
+section text are kept as printed.
+"""
+import re
+
+from ..document import Document, Table
+from . import checks, metadata, sections, tables
+from .cells import key, to_simplified
+from .checks import carry_chain
+
+__all__ = ["parse_document", "carry_chain"]
+
+_LEGACY = {
+    "published_items": re.compile(r"主动公开[^。；;\d]{0,16}?(?:信息|文件)[^。；;\d]{0,6}?(\d+)\s*(?:条|件|项|篇)"),
+    "requests_received": re.compile(r"(?:收到|受理|接到|接收)[^。；;，,\d]{0,16}?申请[^。；;\d]{0,8}?(\d+)\s*(?:件|条|份|个|宗)"),
+    "reviews": re.compile(r"行政复议[^。；;\d]{0,8}?(\d+)\s*(?:件|起|宗|次)"),
+    "lawsuits": re.compile(r"行政诉讼[^。；;\d]{0,8}?(\d+)\s*(?:件|起|宗|次)"),
+}
+_LEGACY_NONE = {
+    "requests_received": re.compile(r"(?:未|没有)(?:收到|接到|受理)[^。；;，,]{0,12}?申请"),
+    "reviews": re.compile(r"(?:未|没有|无)(?:发生|出现|收到|产生)?[^。；;\d]{0,20}?行政复议"),
+    "lawsuits": re.compile(r"(?:未|没有|无)(?:发生|出现|收到|产生)?[^。；;\d]{0,30}?行政诉讼"),
+}
+_SIGNATURE_PUNCT = re.compile(r"[。，,；;：:！？]")
+
+
+def _split_blocks(doc):
+    """prose: [(block index, text)], grids: [(block index, rows)]."""
+    prose, grids = [], []
+    for i, block in enumerate(doc.blocks):
+        if isinstance(block, Table):
+            rows = [[(c or "").replace("\n", " ").strip() for c in row] for row in block.rows]
+            grids.append((i, rows))
+        else:
+            for line in str(block).split("\n"):
+                line = line.strip()
+                if line:
+                    prose.append((i, line))
+    return prose, grids
+
+
+def _simplify(prose, grids):
+    strings = [t for _, t in prose] + [c for _, rows in grids for row in rows for c in row]
+    out = iter(to_simplified(strings))
+    sprose = [next(out) for _ in prose]
+    sgrids = [[[next(out) for _ in row] for row in rows] for _, rows in grids]
+    return sprose, sgrids
+
+
+def _signature_start(lines, published):
+    """Index of the first line of the closing signature block (agency lines + date), else len."""
+    if not published:
+        return len(lines)
+    end = len(lines)
+    for j in range(len(lines) - 1, max(-1, len(lines) - 9), -1):
+        if metadata._DATE.search(lines[j]) and len(lines[j]) <= 30:
+            start = j
+            while start > 0 and j - start < 3 and len(lines[start - 1]) <= 30 \
+                    and not _SIGNATURE_PUNCT.search(lines[start - 1]) and sections.section_of(lines[start - 1]) is None:
+                start -= 1
+            return start
+    return end
+
+
+def _legacy_stats(text):
+    out = {}
+    for name, pattern in _LEGACY.items():
+        m = pattern.search(text)
+        none = _LEGACY_NONE.get(name)
+        n = none.search(text) if none else None
+        if m and (not n or m.start() <= n.start()):
+            out[name] = int(m.group(1))
+        elif n:
+            out[name] = 0
+    return out
+
+
+def _tables_in(section_of_grid, sgrids, n):
+    return [row for g, rows in enumerate(sgrids) if section_of_grid[g] == n for row in rows]
+
+
+def parse_document(doc: Document) -> dict:
+    """Parse an extracted Document into the record dict (no id/sha256)."""
+    warnings = []
+    prose, grids = _split_blocks(doc)
+    sprose, sgrids = _simplify(prose, grids)
+    originals = [t for _, t in prose]
+
+    title, title_end = metadata.find_title(originals)
+    title_s = metadata.find_title(sprose)[0] if title else None
+    agency = metadata.find_agency(title_s)
+    year = metadata.find_year(title_s, sprose[title_end + 1:])
+    published = metadata.find_published(sprose)
+    stop = _signature_start(sprose, published)
+    body_from = title_end + 1
+
+    heads = [(i + body_from, n, used) for i, n, used in sections.find_2019(sprose[body_from:stop])]
+    # which 2019 section each table sits in (by the last heading before it)
+    section_of_grid = []
+    for block_index, _ in grids:
+        n = None
+        for i, hn, _ in heads:
+            if prose[i][0] < block_index:
+                n = hn
+        section_of_grid.append(n)
+
+    all_rows = [row for rows in sgrids for row in rows]
+    stats = {}
+    active = tables.parse_active(_tables_in(section_of_grid, sgrids, 2), warnings) if heads else None
+    requests = tables.parse_requests(_tables_in(section_of_grid, sgrids, 3), warnings) if heads else None
+    appeals = tables.parse_appeals(_tables_in(section_of_grid, sgrids, 4), warnings) if heads else None
+    if requests is None:
+        requests = tables.parse_requests(all_rows, warnings)
+    if active is None and requests is not None:
+        active = tables.parse_active(all_rows, warnings)
+    if appeals is None and requests is not None:
+        appeal_rows = [row for rows in sgrids if any("行政诉讼" in key(c) for r in rows for c in r) for row in rows]
+        appeals = tables.parse_appeals(appeal_rows, warnings)
+
+    is_2019 = requests is not None or len(heads) >= 3 or (year is not None and year >= 2019 and heads)
+    record_sections = []
+    if is_2019:
+        fmt = "2019"
+        record_sections = sections.build(sprose, originals, heads, stop)
+        simple_sections = sections.build(sprose, sprose, heads, stop)
+        if active is not None:
+            stats["active"] = active
+        if requests is not None:
+            stats["requests"] = requests
+        if appeals is not None:
+            stats["appeals"] = appeals
+    else:
+        fmt = "legacy"
+        legacy_heads = [(i + body_from, k + 1, used)
+                        for k, (i, used) in enumerate(sections.find_legacy(sprose[body_from:stop]))]
+        record_sections = sections.build(sprose, originals, legacy_heads, stop)
+        simple_sections = sections.build(sprose, sprose, legacy_heads, stop)
+        stats["legacy"] = _legacy_stats("\n".join(sprose[body_from:]))
+
+    region_texts = sprose[stop:] + sprose[body_from:body_from + 12]
+    region = metadata.find_region(agency, region_texts)
+    if year is None:
+        warnings.append("year not found")
+
+    record = {
+        "title": title,
+        "agency": agency,
+        "year": year,
+        "published": published,
+        "region": region,
+        "format": fmt,
+        "sections": record_sections,
+        "stats": stats,
+        "checks": [],
+        "warnings": warnings,
+    }
+    by_n = {s["n"]: s["text"] for s in simple_sections}
+    section1 = by_n.get(1) if fmt == "2019" else "\n".join(sprose[body_from:stop])
+    section6 = by_n.get(6, "") if fmt == "2019" else "\n".join(sprose[body_from:stop])
+    record["checks"] = [
+        checks.sections_present(record),
+        checks.balance(requests if fmt == "2019" else None),
+        checks.outcome_sum(requests if fmt == "2019" else None),
+        checks.row_total(requests if fmt == "2019" else None),
+        checks.group_total(appeals if fmt == "2019" else None),
+        checks.narrative(requests if fmt == "2019" else None, section1),
+        checks.fee_explained("\n".join(sprose[body_from:]), section6),
+    ]
+    return record

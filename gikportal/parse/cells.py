@@ -1,0 +1,58 @@
+"""Reading one table cell or label: OCR look-alikes, full-width digits, zero-like marks."""
+import re
+import unicodedata
+
+from opencc import OpenCC
+
+_T2S = OpenCC("t2s")
+
+ZERO = "zero"          # a printed zero-like mark: empty, /, -, —, 无
+_ZERO_MARKS = {"/", "-", "—", "–", "——", "--", "－", "―", "无", "\\", "0.00", "0.0"}
+_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
+_CYRILLIC_ZERO = str.maketrans({"О": "0", "о": "0", "Ｏ": "0"})
+_LOOKALIKE = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1", "|": "1"})
+_SPACE = re.compile(r"\s+")
+_CJK = "\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef"
+_CJK_SPACE = re.compile(rf"\s+(?=[{_CJK}])|(?<=[{_CJK}])\s+")
+
+
+def to_simplified(strings):
+    """Convert many strings to simplified characters in one OpenCC call (cheap)."""
+    strings = [s.replace("\n", " ") for s in strings]
+    if not strings:
+        return []
+    out = _T2S.convert("\n".join(strings)).split("\n")
+    return out if len(out) == len(strings) else [_T2S.convert(s) for s in strings]
+
+
+def tidy(text):
+    """Whitespace-normalise a printed line: no spaces next to CJK characters, single spaces elsewhere."""
+    return _CJK_SPACE.sub("", _SPACE.sub(" ", text)).strip()
+
+
+def key(text):
+    """Matching form of a label: NFKC (full-width -> ASCII), no whitespace, unified quotes."""
+    text = unicodedata.normalize("NFKC", text)
+    return _SPACE.sub("", text).replace("“", '"').replace("”", '"')
+
+
+def value(cell):
+    """Return an int/float, ZERO for a zero-like mark, '' for an empty cell, or None for text."""
+    text = _SPACE.sub("", unicodedata.normalize("NFKC", cell or ""))
+    if not text:
+        return ""
+    if text in _ZERO_MARKS:
+        return ZERO
+    text = text.translate(_CYRILLIC_ZERO).replace(",", "").replace("，", "")
+    if not _NUMBER.fullmatch(text):
+        if any(c.isdigit() for c in text) or text in ("O", "o"):
+            text = text.translate(_LOOKALIKE)
+        if not _NUMBER.fullmatch(text):
+            return None
+    if "." in text:
+        return float(text)
+    return int(text)
+
+
+def is_value(cell):
+    return value(cell) is not None

@@ -1,0 +1,141 @@
+"""Title, agency, year, publication date and region of a report."""
+import re
+
+from .cells import key, tidy
+from .sections import chinese_number
+
+_CN_DIGITS = {"〇": "0", "○": "0", "零": "0", "Ｏ": "0", "O": "0", "一": "1", "二": "2", "三": "3", "四": "4",
+              "五": "5", "六": "6", "七": "7", "八": "8", "九": "9"}
+_YEAR = re.compile(r"((?:19|20)\d{2}|[二][〇○零Ｏ一二三四五六七八九]{3})\s*年")
+_DATE = re.compile(r"((?:19|20)\d{2}|[二][〇○零Ｏ一二三四五六七八九]{3})\s*年\s*([\d一二三四五六七八九十]{1,3})\s*月\s*"
+                   r"([\d一二三四五六七八九十]{1,3})\s*日")
+_ISO_DATE = re.compile(r"(?:发布|印发|日期|时间)[^\d]{0,6}((?:19|20)\d{2})[-/.](\d{1,2})[-/.](\d{1,2})")
+_PERIOD = re.compile(r"统计(?:期限|时限|时间|周期|区间)[^。]{0,12}?((?:19|20)\d{2})\s*年")
+_TITLE_MARK = re.compile(r"年度报告|工作报告|年报")
+_TITLE_TAIL = re.compile(r"^(?:(?:19|20)\d{2}\s*年度?)?\s*(?:政府|政务)?信息公开")
+_MUNICIPALITIES = ("北京市", "天津市", "上海市", "重庆市")
+_ZONE = re.compile(r"高新区|开发区|示范区|新区|园区|保税区|高新技术产业")
+
+
+def year_number(text):
+    if text.isdigit():
+        return int(text)
+    return int("".join(_CN_DIGITS.get(c, c) for c in text))
+
+
+def find_title(lines):
+    """(title, index of its last line) from the first lines; a split title is joined."""
+    for i, line in enumerate(lines[:8]):
+        if _TITLE_MARK.search(line) and len(line) <= 80:
+            start = i
+            while start > 0 and i - start < 2 and _TITLE_TAIL.match(key(lines[start])) \
+                    and len(lines[start - 1]) <= 40 and not re.search(r"[。，,；]", lines[start - 1]):
+                start -= 1
+            return tidy("".join(lines[start:i + 1])), i
+    if lines and len(lines[0]) <= 60:
+        return tidy(lines[0]), 0
+    return None, -1
+
+
+def find_agency(title_simplified):
+    """The issuing body: the title before the year or before 政府信息公开."""
+    if not title_simplified:
+        return None
+    t = key(title_simplified)
+    t = re.sub(r"^(?:19|20)\d{2}年度?", "", t)
+    m = re.search(r"(?:19|20)\d{2}年度?|[二][〇○零一二三四五六七八九]{3}年度?|关于|(?:政府|政务)?信息公开|年度报告", t)
+    agency = t[:m.start()] if m else t
+    agency = agency.strip("《》“”\"'()（）:：,，、 ")
+    return agency or None
+
+
+def find_year(title_simplified, lines):
+    """The year reported on: title, else 统计期限, else the first year in the prose."""
+    if title_simplified:
+        m = _YEAR.search(title_simplified)
+        if m:
+            return year_number(m.group(1))
+    for line in lines:
+        m = _PERIOD.search(line)
+        if m:
+            return int(m.group(1))
+    for line in lines[:40]:
+        m = _YEAR.search(line)
+        if m and not _DATE.fullmatch(line.strip()):
+            return year_number(m.group(1))
+    return None
+
+
+def _date_parts(y, mo, d):
+    try:
+        month, day = chinese_number(mo), chinese_number(d)
+        year = year_number(y)
+    except (TypeError, ValueError):
+        return None
+    if not month or not day or not 1 <= month <= 12 or not 1 <= day <= 31:
+        return None
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+def find_published(lines):
+    """A printed date on a line of its own: the signature block at the end, else under the title."""
+    for line in reversed(lines[-8:]):
+        m = _DATE.search(line)
+        if m and len(line) <= 30:
+            return _date_parts(*m.groups())
+    for line in lines[:6]:
+        m = _ISO_DATE.search(line) or (_DATE.search(line) if len(line) <= 30 else None)
+        if m:
+            return _date_parts(*m.groups())
+    return None
+
+
+_cpca = None
+
+
+def _resolve(texts):
+    global _cpca
+    if _cpca is None:
+        import cpca
+        _cpca = cpca
+    frame = _cpca.transform(texts)
+    out = []
+    for row in frame.itertuples(index=False):
+        out.append(tuple(v if isinstance(v, str) and v else None for v in row[:3]))
+    return out
+
+
+def _appears(name, text):
+    if not name:
+        return False
+    if name in text:
+        return True
+    short = re.sub(r"(?:省|市|区|县|自治州|自治县|地区|盟|旗)$", "", name)
+    return len(short) >= 2 and short in text
+
+
+def find_region(agency, texts):
+    """{province, city, county} via cpca from the agency, else from the given text lines."""
+    region = {"province": None, "city": None, "county": None}
+    candidates = [agency] if agency else []
+    candidates += [t for t in texts if t]
+    if not candidates:
+        return region
+    for source, (province, city, county) in zip(candidates, _resolve(candidates)):
+        if not province:
+            continue
+        if city in ("省直辖县级行政区划", "自治区直辖县级行政区划"):
+            city, county = county, None
+        if province in _MUNICIPALITIES:
+            city = province
+        elif city in ("市辖区", "县"):
+            city = None
+        if city and not _appears(city, source) and not _appears(province, source) and not county:
+            pass
+        if county and not _appears(county, source):
+            county = None
+        if county and _ZONE.search(source) and not _appears(county, source):
+            county = None
+        region = {"province": province, "city": city, "county": county}
+        break
+    return region

@@ -1,0 +1,124 @@
+"""Section headings: the six of the 2019+ format, or a legacy report's own numbered headings."""
+import re
+
+from .cells import key, tidy
+
+_CN_NUM = "一二三四五六七八九十"
+# top-level numbering: 一、 一. 一 (space) 1、 1. 第一部分 ; never the （一） of sub-headings
+_TOP = re.compile(r"^(?:第([一二三四五六七八九十]{1,3})部分|([一二三四五六七八九十]{1,3})\s*[、.．，,:：]|"
+                  r"([一二三四五六七八九十]{1,3})\s+|(\d{1,2})\s*[、．]|(\d{1,2})\.(?!\d))\s*")
+_SENTENCE_END = re.compile(r"[。；;！!？?]$")
+
+SECTIONS_2019 = {
+    1: "一、总体情况",
+    2: "二、主动公开政府信息情况",
+    3: "三、收到和处理政府信息公开申请情况",
+    4: "四、政府信息公开行政复议、行政诉讼情况",
+    5: "五、存在的主要问题及改进情况",
+    6: "六、其他需要报告的事项",
+}
+LEGACY_HEADINGS = ("概述", "主动公开政府信息情况", "依申请公开政府信息情况", "政府信息公开的收费及减免情况",
+                   "因政府信息公开申请行政复议、提起行政诉讼的情况", "存在的主要问题及改进措施",
+                   "其他需要报告的事项", "附表")
+_LEGACY_KEYS = {key(h).replace("、", "") for h in LEGACY_HEADINGS}
+
+
+def chinese_number(text):
+    """一..九十九 -> int."""
+    if not text:
+        return None
+    if text.isdigit():
+        return int(text)
+    digits = {c: i + 1 for i, c in enumerate(_CN_NUM[:9])}
+    if text == "十":
+        return 10
+    if "十" in text:
+        tens, _, ones = text.partition("十")
+        return (digits.get(tens, 1) if tens else 1) * 10 + (digits.get(ones, 0) if ones else 0)
+    return digits.get(text)
+
+
+def numbering(line):
+    """(number or None, rest of the line) for a top-level numbered line."""
+    m = _TOP.match(line)
+    if not m:
+        return None, line
+    raw = next(g for g in m.groups() if g)
+    return chinese_number(raw), line[m.end():]
+
+
+def section_of(text):
+    """Which 2019 section a heading text (numbering removed, simplified) names, or None."""
+    k = key(text).strip(":：")
+    if len(k) > 30:
+        return None
+    if "总体情况" in k or k in ("概述", "基本情况", "总体概述"):
+        return 1
+    if "主动公开政府信息" in k and "情况" in k or k == "主动公开情况":
+        return 2
+    if "收到和处理" in k or ("处理政府信息公开申请" in k):
+        return 3
+    if "行政复议" in k and "行政诉讼" in k:
+        return 4
+    if "存在的主要问题" in k or "主要问题及改进" in k or "问题及改进" in k:
+        return 5
+    if "其他需要报告" in k or "其它需要报告" in k:
+        return 6
+    return None
+
+
+def find_2019(lines):
+    """[(line index, n, heading, lines consumed)] of the 2019 headings found in prose lines."""
+    found = []
+    last = 0
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        num, rest = numbering(line)
+        n = section_of(rest) if len(line) <= 40 else None
+        used = 1
+        if n is None and num is not None and i + 1 < len(lines) and len(line) + len(lines[i + 1]) <= 45:
+            joined = rest + lines[i + 1]
+            n = section_of(joined)
+            used = 2
+        if n is not None and n > last and (num == n or (num is None and _canonical(line, n))):
+            found.append((i, n, used))
+            last = n
+            i += used
+            continue
+        i += 1
+    return found
+
+
+def _canonical(line, n):
+    """An unnumbered line that is exactly the canonical heading text."""
+    return key(line).strip(":：") == key(SECTIONS_2019[n])[2:]
+
+
+def find_legacy(lines):
+    """[(line index, lines consumed)] of a legacy report's headings: short top-numbered or known lines."""
+    found = []
+    expected = 1
+    for i, line in enumerate(lines):
+        if len(line) > 40 or _SENTENCE_END.search(line):
+            continue
+        num, rest = numbering(line)
+        bare = key(rest).replace("、", "").strip(":：")
+        if num is not None and num == expected and bare and not bare[0].isdigit():
+            found.append((i, 1))
+            expected += 1
+        elif num is None and bare in _LEGACY_KEYS:
+            found.append((i, 1))
+            expected += 1
+    return found
+
+
+def build(lines, originals, heads, stop):
+    """Sections from heading positions: heading as printed, text = prose lines up to the next heading."""
+    out = []
+    for j, (i, n, used) in enumerate(heads):
+        end = heads[j + 1][0] if j + 1 < len(heads) else stop
+        heading = tidy(" ".join(originals[i:i + used]))
+        text = "\n".join(originals[i + used:end])
+        out.append({"n": n, "anchor": f"s{n}", "heading": heading, "text": text})
+    return out
