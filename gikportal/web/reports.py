@@ -11,22 +11,36 @@ from .tables import CHECK_LABELS, report_tables
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
 SUBHEADING = re.compile(r"^\s*[（(]\s*([一二三四五六七八九十]{1,3})\s*[)）]")
+HEAD_END = re.compile(r"[。：:]")
 FORMAT_LABELS = {"2019": "2019 年新版格式", "legacy": "2019 年以前的旧格式"}
 
 
 def section_blocks(section):
-    """Split a section's text into paragraphs; （一）（二）… lines become sub-headings s<n>-<k>."""
+    """Split a section's text into paragraphs; （一）（二）… lines become sub-headings s<n>-<k>.
+
+    A numbered line that runs on ("（一）加强主动公开。2024年…") is cut after its first full
+    stop or colon when that comes early, so the heading stays short and the prose stays prose.
+    """
     blocks, k = [], 0
+    base = section.get("anchor") or f"s{section['n']}"
     for line in (section.get("text") or "").split("\n"):
         line = line.strip()
         if not line:
             continue
-        if SUBHEADING.match(line) and len(line) <= 40:
-            k += 1
-            blocks.append({"kind": "sub", "anchor": f"{section.get('anchor') or 's%d' % section['n']}-{k}",
-                           "text": line})
-        else:
+        if not SUBHEADING.match(line):
             blocks.append({"kind": "p", "text": line})
+            continue
+        k += 1
+        head, rest = line, ""
+        cut = HEAD_END.search(line)
+        if len(line) > 40 and cut and cut.end() <= 40:
+            head, rest = line[:cut.end()], line[cut.end():].strip()
+        if len(head) > 40:
+            blocks.append({"kind": "p", "text": line, "anchor": f"{base}-{k}"})
+            continue
+        blocks.append({"kind": "sub", "anchor": f"{base}-{k}", "text": head})
+        if rest:
+            blocks.append({"kind": "p", "text": rest})
     return blocks
 
 
