@@ -8,6 +8,7 @@ Regions come from cpca's own gazetteer (gikportal/data/gen_regions.json, built b
 """
 import json
 import random
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -608,12 +609,13 @@ T4_HEAD_DOCX = [["行政复议", "行政诉讼"],
 
 
 def _ocr_digit(s, rng):
-    """OCR look-alikes of report-format.md: О/O for 0, l for 1 beside digits."""
+    """OCR look-alikes of report-format.md: О/O for 0, l for a 1 beside another digit."""
     if "0" in s and rng.random() < 0.5:
         i = s.index("0")
         return s[:i] + rng.choice("ООO") + s[i + 1:]
-    if len(s) > 1 and "1" in s and rng.random() < 0.3:
-        i = s.index("1")
+    ones = [i for i, c in enumerate(s) if c == "1" and any(s[j:j + 1].isdigit() for j in (i - 1, i + 1) if j >= 0)]
+    if ones and rng.random() < 0.3:
+        i = ones[0]
         return s[:i] + "l" + s[i + 1:]
     return s
 
@@ -902,8 +904,13 @@ def _modern(rng, i, layout, year, agency, short, region, kind, published, sig_da
     return _finish(rng, i, layout, text, expected)
 
 
+_CJK_CHARS = "\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef"
+_CJK_SPACE = re.compile(rf"\s+(?=[{_CJK_CHARS}])|(?<=[{_CJK_CHARS}])\s+")
+
+
 def _norm_heading(h):
-    return " ".join(h.split())
+    """Record convention: whitespace next to a CJK character removed, other runs collapsed."""
+    return _CJK_SPACE.sub("", " ".join(h.split()))
 
 
 def _ocr_prose(s):
