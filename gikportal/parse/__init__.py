@@ -8,7 +8,7 @@ import re
 
 from ..document import Document, Table
 from . import checks, metadata, sections, tables
-from .cells import key, to_simplified
+from .cells import key, tidy, to_simplified
 from .checks import carry_chain
 
 __all__ = ["parse_document", "carry_chain"]
@@ -89,8 +89,11 @@ def parse_document(doc: Document) -> dict:
     sprose, sgrids = _simplify(prose, grids)
     originals = [t for _, t in prose]
 
-    title, title_end = metadata.find_title(originals)
-    title_s = metadata.find_title(sprose)[0] if title else None
+    title_start, title_end = metadata.find_title(sprose)
+    title = title_s = None
+    if title_start is not None:
+        title = tidy("".join(originals[title_start:title_end + 1]))
+        title_s = tidy("".join(sprose[title_start:title_end + 1]))
     agency = metadata.find_agency(title_s)
     year = metadata.find_year(title_s, sprose[title_end + 1:])
     published = metadata.find_published(sprose)

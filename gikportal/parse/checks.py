@@ -16,7 +16,7 @@ _NARRATIVE = (
 )
 _NARRATIVE_NONE = re.compile(r"(?:未|没有|无)(?:收到|接到|受理|发生|产生)[^。；;，,]{0,12}?申请")
 _FEE_CHARGED = re.compile(r"(?<![未不没无免])(?:收取|收缴|收)[^。；;，,]{0,12}?(?:信息)?(?:公开)?处理费")
-_FEE_NONE = re.compile(r"(?:未|不|没有|无|免)[^。；;，,]{0,6}?(?:收取|收缴|收)[^。；;，,]{0,12}?处理费|处理费[^。；;]{0,8}?(?:0|零)\s*元")
+_FEE_NONE = re.compile(r"(?:未|不|没有|无|免)[^。；;，,]{0,6}?(?:收取|收缴|收)[^。；;，,]{0,12}?处理费|处理费[^。；;\d]{0,8}?(?<![\d.])(?:0|零)(?:\.0+)?\s*元")
 _AMOUNT = re.compile(r"(\d+(?:\.\d+)?)\s*(万元|元)")
 
 
@@ -50,7 +50,9 @@ def _columns(requests, keys):
 
 def balance(requests):
     keys = ("new_received", "carried_over", "outcome_total", "carried_forward")
-    if not requests or any(k not in requests for k in keys):
+    if not requests:
+        return _check("balance", None, "报告没有表三。")
+    if any(k not in requests for k in keys):
         return _check("balance", None, "表三不完整，无法核对勾稽关系。")
     cols = _columns(requests, keys)
     if not cols:
@@ -68,7 +70,9 @@ def balance(requests):
 
 
 def outcome_sum(requests):
-    if not requests or "outcome_total" not in requests:
+    if not requests:
+        return _check("outcome_sum", None, "报告没有表三。")
+    if "outcome_total" not in requests:
         return _check("outcome_sum", None, "表三没有办理结果总计行，无法核对。")
     rows = OUTCOME_ROWS_2019 if "other_handling" in requests else OUTCOME_ROWS
     present = [k for k in rows if k in requests]
@@ -143,7 +147,9 @@ def narrative_figure(text):
 
 
 def narrative(requests, section1_text):
-    if not requests or (requests.get("new_received") or {}).get("total") is None:
+    if not requests:
+        return _check("narrative", None, "报告没有表三，无法与正文核对。")
+    if (requests.get("new_received") or {}).get("total") is None:
         return _check("narrative", None, "表三没有本年新收申请总计，无法与正文核对。")
     table = requests["new_received"]["total"]
     stated, phrase = narrative_figure(section1_text or "")

@@ -1,7 +1,7 @@
 """Title, agency, year, publication date and region of a report."""
 import re
 
-from .cells import key, tidy
+from .cells import key
 from .sections import chinese_number
 
 _CN_DIGITS = {"〇": "0", "○": "0", "零": "0", "Ｏ": "0", "O": "0", "一": "1", "二": "2", "三": "3", "四": "4",
@@ -14,7 +14,6 @@ _PERIOD = re.compile(r"统计(?:期限|时限|时间|周期|区间)[^。]{0,12}?
 _TITLE_MARK = re.compile(r"年度报告|工作报告|年报")
 _TITLE_TAIL = re.compile(r"^(?:(?:19|20)\d{2}\s*年度?)?\s*(?:政府|政务)?信息公开")
 _MUNICIPALITIES = ("北京市", "天津市", "上海市", "重庆市")
-_ZONE = re.compile(r"高新区|开发区|示范区|新区|园区|保税区|高新技术产业")
 
 
 def year_number(text):
@@ -24,16 +23,16 @@ def year_number(text):
 
 
 def find_title(lines):
-    """(title, index of its last line) from the first lines; a split title is joined."""
+    """(first, last) line index of the title in the first lines (simplified text); a split title is joined."""
     for i, line in enumerate(lines[:8]):
         if _TITLE_MARK.search(line) and len(line) <= 80:
             start = i
             while start > 0 and i - start < 2 and _TITLE_TAIL.match(key(lines[start])) \
                     and len(lines[start - 1]) <= 40 and not re.search(r"[。，,；]", lines[start - 1]):
                 start -= 1
-            return tidy("".join(lines[start:i + 1])), i
+            return start, i
     if lines and len(lines[0]) <= 60:
-        return tidy(lines[0]), 0
+        return 0, 0
     return None, -1
 
 
@@ -126,15 +125,13 @@ def find_region(agency, texts):
             continue
         if city in ("省直辖县级行政区划", "自治区直辖县级行政区划"):
             city, county = county, None
-        if province in _MUNICIPALITIES:
-            city = province
         elif city in ("市辖区", "县"):
             city = None
-        if city and not _appears(city, source) and not _appears(province, source) and not county:
-            pass
+        if province in _MUNICIPALITIES:
+            city = province
+        if not any(_appears(n, source) for n in (province, city, county)):
+            continue
         if county and not _appears(county, source):
-            county = None
-        if county and _ZONE.search(source) and not _appears(county, source):
             county = None
         region = {"province": province, "city": city, "county": county}
         break

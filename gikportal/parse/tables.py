@@ -165,7 +165,8 @@ def parse_requests(rows, warnings):
             warnings.append(f"row {k}: printed twice, first kept")
             continue
         table[k] = _request_values(k, raw, warnings)
-    return {k: table[k] for k in REQUEST_ORDER + ["other_handling"] if k in table}
+    order = REQUEST_ORDER[:20] + ["other_handling"] + REQUEST_ORDER[20:]
+    return {k: table[k] for k in order if k in table}
 
 
 def _request_values(k, raw, warnings):
