@@ -657,7 +657,34 @@ def _report(i, seed, layouts, years):
     return _modern(rng, i, layout, year, agency, short, region, kind, published, sig_date, ctx)
 
 
-def _finish(rng, i, layout, text, expected):
+_OPENCC = {}
+
+
+def _opencc(config):
+    if config not in _OPENCC:
+        from opencc import OpenCC
+        _OPENCC[config] = OpenCC(config)
+    return _OPENCC[config]
+
+
+def _traditional(text, expected, title_lines):
+    """The same report in traditional characters (as many older ones are also published), when that
+    round-trips exactly; the record keeps the agency in simplified characters."""
+    s2t, t2s = _opencc("s2t"), _opencc("t2s")
+    lines = text.split("\n")
+    trad = [s2t.convert(x) if x else x for x in lines]
+    if any(t2s.convert(t) != x for t, x in zip(trad, lines) if x):
+        return text
+    expected["title"] = _norm_heading("".join(s2t.convert(x) for x in title_lines))
+    for sec in expected["sections"]:
+        sec["heading"] = s2t.convert(sec["heading"])
+        sec["text"] = "\n".join(s2t.convert(x) for x in sec["text"].split("\n"))
+    return "\n".join(trad)
+
+
+def _finish(rng, i, layout, text, expected, title_lines):
+    if layout != "ocr" and rng.random() < 0.04:
+        text = _traditional(text, expected, title_lines)
     encoding = "utf-8"
     r = rng.random()
     if r < 0.06:
@@ -840,9 +867,17 @@ def _modern(rng, i, layout, year, agency, short, region, kind, published, sig_da
     sections = []
 
     def heading(n):
+        """The heading as printed: PDF text may put a space inside it or split it over two lines."""
         h = _heading_prefix(n, hstyle) + HEADINGS[n]
-        if ocr and n == 3 and rng.random() < 0.2:
+        r = rng.random()
+        if ocr and n == 3 and r < 0.2:
             h = h.replace("政府信息公开", "政府信息 公开")
+        elif not ocr and n in (2, 5) and r < 0.03:
+            h = h[:5] + " " + h[5:]
+        elif not ocr and n == 4 and r < 0.05:
+            h = h.replace("行政复议、", "行政复议、\n")
+        elif not ocr and n == 3 and r < 0.03:
+            h = h.replace("政府信息公开", "政府信息\n公开")
         return h
 
     para_sep = "\n" if docx else "\n\n"
@@ -856,7 +891,8 @@ def _modern(rng, i, layout, year, agency, short, region, kind, published, sig_da
 
     def add_section(n, prose, table_text=None):
         h = heading(n)
-        sections.append({"n": n, "anchor": f"s{n}", "heading": _norm_heading(h), "text": "\n".join(prose)})
+        sections.append({"n": n, "anchor": f"s{n}", "heading": _norm_heading(h.replace("\n", "")),
+                         "text": "\n".join(prose)})
         block = [h]
         if docx:
             block += [("　　" + x if rng.random() < 0.5 else x) for x in prose]
@@ -901,7 +937,7 @@ def _modern(rng, i, layout, year, agency, short, region, kind, published, sig_da
         "checks": compute_checks(stats, ns, "\n".join(s5), narrative, fee_charged, fee_explained),
         "warnings": drops,
     }
-    return _finish(rng, i, layout, text, expected)
+    return _finish(rng, i, layout, text, expected, title_lines)
 
 
 _CJK_CHARS = "\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef"
@@ -1042,7 +1078,7 @@ def _legacy(rng, i, layout, year, agency, short, region, published, sig_date, ct
     expected = {"title": title, "agency": agency, "year": year, "published": published, "region": region,
                 "format": "legacy", "sections": sections, "stats": st,
                 "checks": compute_checks(st, [], "", None, False, False), "warnings": []}
-    return _finish(rng, i, layout, text, expected)
+    return _finish(rng, i, layout, text, expected, title_lines)
 
 
 # ---------------------------------------------------------------- API

@@ -3,6 +3,7 @@ import re
 
 import cpca
 import pytest
+from opencc import OpenCC
 
 from gikportal.generate import COLS, GROUPS, LAYOUTS, generate
 
@@ -25,6 +26,7 @@ T3_OUTCOMES_NEW = ["granted", "partially_granted", "denied_state_secret", "denie
                    "not_processed_excessive", "not_processed_confirmation", "other_no_correction", "other_no_fee",
                    "other_other"]
 T3_OUTCOMES_OLD = T3_OUTCOMES_NEW[:-3] + ["other_handling"]
+T2S = OpenCC("t2s")
 OCR_DIGITS = str.maketrans({"О": "0", "O": "0", "o": "0", "l": "1"})
 
 
@@ -34,7 +36,8 @@ def reports():
 
 
 def _text(rep):
-    return rep.data.decode(rep.encoding)
+    """The report's text in simplified characters (some reports are printed in traditional ones)."""
+    return T2S.convert(rep.data.decode(rep.encoding))
 
 
 def test_deterministic_and_prefix_stable():
@@ -73,6 +76,7 @@ def test_variety(reports):
     assert any(e["stats"]["requests"]["new_received"]["total"] > 1000 for e in modern)
     assert any(e["published"] for e in modern) and any(e["published"] is None for e in modern)
     assert any(r.expected["warnings"] for r in reports if r.layout == "ocr")
+    assert any("報告" in r.expected["title"] for r in reports)
 
 
 def test_record_shape(reports):
@@ -80,7 +84,8 @@ def test_record_shape(reports):
         e = rep.expected
         assert set(e) == RECORD_KEYS
         assert re.fullmatch(r"gen_\d{6}\.txt", rep.filename)
-        assert e["title"].startswith(e["agency"]) and e["title"].endswith("政府信息公开工作年度报告")
+        title = T2S.convert(e["title"])
+        assert title.startswith(e["agency"]) and title.endswith("政府信息公开工作年度报告")
         assert not re.search(r"\s", e["title"])
         assert isinstance(e["year"], int) and 2008 <= e["year"] <= 2024
         assert e["published"] is None or re.fullmatch(r"\d{4}-\d\d-\d\d", e["published"])
@@ -126,9 +131,9 @@ def _recomputed(e, text):
     app = stats.get("appeals")
     out["group_total"] = None if app is None else all(
         g["upheld"] + g["corrected"] + g["other"] + g["pending"] == g["total"] for g in app.values())
-    m = re.search(r"(?:收到|受理|新收)[^，。,]*?(?:申请|事项)\s*(\d+)\s*[件条]", secs[1]["text"])
+    m = re.search(r"(?:收到|受理|新收)[^，。,]*?(?:申请|事项)\s*(\d+)\s*[件条]", T2S.convert(secs[1]["text"]))
     out["narrative"] = None if not m else int(m.group(1)) == req["new_received"]["total"]
-    s6 = secs[6]["text"] if 6 in secs else ""
+    s6 = T2S.convert(secs[6]["text"]) if 6 in secs else ""
     amount = re.search(r"收取信息处理费(?:共计)?([1-9]\d*)元", s6)
     charged = bool(amount) or "依法向申请人收取信息处理费" in text
     out["fee_explained"] = bool(amount) if charged else None
@@ -153,9 +158,9 @@ def test_text_contains_the_figures(reports):
         flat = _squash(text)
         assert _squash(e["agency"]) in flat
         for s in e["sections"]:
-            assert _squash(s["heading"]) in flat, (rep.filename, s["heading"])
+            assert _squash(T2S.convert(s["heading"])) in flat, (rep.filename, s["heading"])
             for line in s["text"].split("\n"):
-                assert _squash(line) in flat, (rep.filename, line)
+                assert _squash(T2S.convert(line)) in flat, (rep.filename, line)
         if e["published"]:
             y, m, d = (int(x) for x in e["published"].split("-"))
             assert f"{y}年{m}月{d}日" in text
