@@ -62,7 +62,8 @@ def test_search_facet_and_snippet_scroll(page, site):
     page.wait_for_url("**/search?q=*")
     assert "主动公开" in page.input_value("#q")
     assert page.locator(".hit").count() >= 5
-    facet = page.locator(".facet a", has_text="2024").first
+    years = page.locator("details.facet", has=page.locator("summary", has_text="年度"))
+    facet = years.locator("a", has_text="2024").first
     facet.click()
     page.wait_for_url("**year=2024*")
     assert page.locator(".facet li.selected").count() == 1
@@ -74,6 +75,16 @@ def test_search_facet_and_snippet_scroll(page, site):
     assert page.evaluate("location.hash") == "#" + anchor
     top = page.evaluate(f"document.getElementById('{anchor}').getBoundingClientRect().top")
     assert -5 <= top <= 60, top
+
+
+def test_keyboard_reaches_content_first(page, site):
+    page.goto(site["base"] + "/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "跳到正文"
+    page.keyboard.press("Enter")
+    assert page.evaluate("location.hash") == "#main"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "q"
 
 
 def test_copy_permalink(page, site):
