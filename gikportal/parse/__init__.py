@@ -123,7 +123,7 @@ def parse_document(doc: Document) -> dict:
         appeal_rows = [row for rows in sgrids if any("行政诉讼" in key(c) for r in rows for c in r) for row in rows]
         appeals = tables.parse_appeals(appeal_rows, warnings)
 
-    is_2019 = requests is not None or len(heads) >= 3 or (year is not None and year >= 2019 and heads)
+    is_2019 = requests is not None or (bool(heads) and (year is None or year >= 2019))
     record_sections = []
     if is_2019:
         fmt = "2019"

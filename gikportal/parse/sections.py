@@ -82,12 +82,21 @@ def find_2019(lines):
             n = section_of(joined)
             used = 2
         if n is not None and n > last and (num == n or (num is None and _canonical(line, n))):
+            if used == 1 and i + 1 < len(lines) and _continues(rest, lines[i + 1], n):
+                used = 2
             found.append((i, n, used))
             last = n
             i += used
             continue
         i += 1
     return found
+
+
+def _continues(rest, following, n):
+    """A heading cut short whose next line completes the canonical wording (PDF line wrap)."""
+    canonical = key(SECTIONS_2019[n])[2:]
+    head, joined = key(rest), key(rest + following)
+    return len(head) < len(canonical) and canonical.startswith(head) and canonical.startswith(joined)
 
 
 def _canonical(line, n):
