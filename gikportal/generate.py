@@ -68,6 +68,9 @@ TOP_LABELS = {
 HEADINGS = {1: "总体情况", 2: "主动公开政府信息情况", 3: "收到和处理政府信息公开申请情况",
             4: "政府信息公开行政复议、行政诉讼情况", 5: "存在的主要问题及改进情况", 6: "其他需要报告的事项"}
 CN_NUM = "零一二三四五六七八九十"
+# report-format.md: zero where the row is otherwise filled; an empty cell only between two printed numbers
+ZERO_MARKS = ("", "/", "-", "—", "无")
+FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 TOWNS = ("城关镇 新城镇 东关镇 西关镇 北关镇 南关镇 城郊乡 新兴镇 太平镇 长安镇 兴隆镇 大河镇 白沙镇 石桥镇 "
          "三合镇 双河镇 青山镇 桥头镇 新集镇 马庄乡 王庄镇 李集镇 张店镇 柳林镇 杨村镇 高桥镇 黄庄镇 清河镇 白马镇 "
          "金山镇 古城镇 官庄镇 十里铺镇 花园镇").split()
@@ -830,15 +833,26 @@ def _modern(rng, i, layout, year, agency, short, region, kind, published, sig_da
     # ---- cells
     vals = {}
     drops = []
+    zero_mark = rng.choice(ZERO_MARKS) if not ocr and rng.random() < 0.12 else None
+    wide = not ocr and rng.random() < 0.04
     for k, row in req.items():
         cells = [str(row[c]) for c in COLS]
         if ocr:
             cells = [_ocr_digit(x, rng) if rng.random() < 0.08 else x for x in cells]
+        elif zero_mark is not None and row["total"] and (zero_mark or row["natural_person"]):
+            cells = [zero_mark if x == "0" else x for x in cells[:6]] + cells[6:]
+        if wide:
+            cells = [x.translate(FULLWIDTH) for x in cells]
         vals[k] = cells
     stats = {"active": active, "requests": req}
     if not omit_t4:
         stats["appeals"] = appeals
     t4vals = [str(appeals[g][f]) for g in GROUPS for f in GROUP_FIELDS]
+    if zero_mark and any(appeals[g]["total"] for g in GROUPS):
+        t4vals = [zero_mark if x == "0" and j % 5 != 4 else x for j, x in enumerate(t4vals)]
+    if docx and rng.random() < 0.2:
+        j = rng.randrange(len(t4vals))
+        t4vals[j] += "\u00a0"
     if ocr:
         t4vals = [_ocr_digit(x, rng) if rng.random() < 0.1 else x for x in t4vals]
         for k in t2cells:
