@@ -78,8 +78,17 @@ def _legacy_stats(text):
     return out
 
 
-def _tables_in(section_of_grid, sgrids, n):
-    return [row for g, rows in enumerate(sgrids) if section_of_grid[g] == n for row in rows]
+def _rows_of_section(n, section_of_grid, sgrids, heads, sprose, stop):
+    """Grid rows inside section n; without a grid there, its text lines split on whitespace
+    (a table that reached us as plain text lines)."""
+    rows = [row for g, rows in enumerate(sgrids) if section_of_grid[g] == n for row in rows]
+    if rows:
+        return rows
+    for j, (i, hn, used) in enumerate(heads):
+        if hn == n:
+            end = heads[j + 1][0] if j + 1 < len(heads) else stop
+            return [line.split() for line in sprose[i + used:end]]
+    return []
 
 
 def parse_document(doc: Document) -> dict:
@@ -112,9 +121,12 @@ def parse_document(doc: Document) -> dict:
 
     all_rows = [row for rows in sgrids for row in rows]
     stats = {}
-    active = tables.parse_active(_tables_in(section_of_grid, sgrids, 2), warnings) if heads else None
-    requests = tables.parse_requests(_tables_in(section_of_grid, sgrids, 3), warnings) if heads else None
-    appeals = tables.parse_appeals(_tables_in(section_of_grid, sgrids, 4), warnings) if heads else None
+    def section_rows(n):
+        return _rows_of_section(n, section_of_grid, sgrids, heads, sprose, stop)
+
+    active = tables.parse_active(section_rows(2), warnings) if heads else None
+    requests = tables.parse_requests(section_rows(3), warnings) if heads else None
+    appeals = tables.parse_appeals(section_rows(4), warnings) if heads else None
     if requests is None:
         requests = tables.parse_requests(all_rows, warnings)
     if active is None and requests is not None:

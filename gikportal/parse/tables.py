@@ -225,8 +225,9 @@ def parse_active(rows, warnings):
         cells = raw
         while cells and not cells[0].strip() and len(cells) > len(fields):
             cells = cells[1:]
-        if len(cells) > len(fields) and all(not c.strip() for c in cells[len(fields):]):
-            cells = cells[:len(fields)]
+        if len(cells) > len(fields) and len({c.strip() for c in cells[len(fields) - 1:]} - {""}) <= 1 \
+                and all(not c.strip() or c == cells[len(fields) - 1] for c in cells[len(fields):]):
+            cells = cells[:len(fields)]  # padding, or a merged cell expanded over the empty columns
         floats = {i for i, f in enumerate(fields) if f in _FLOAT_FIELDS}
         if len(cells) > len(fields):
             warnings.append(f"row {k}: {len(cells)} cells for {len(fields)} columns, first {len(fields)} kept")
