@@ -120,10 +120,10 @@ def _agency(rng):
         muni = p == c
         k = rng.random()
         if k < 0.12:
-            body = rng.choice(TOWNS + STREETS)
-            name = f"{d}{body}" if bare_ok and rng.random() < 0.5 else f"{c}{d}{body}"
-            body = body + ("办事处" if body.endswith("街道") else "人民政府")
-            return name + body, body[:-4] if body.endswith("人民政府") else body, _reg(p, c, d), "town"
+            town = rng.choice(TOWNS + STREETS)
+            prefix = d if bare_ok and rng.random() < 0.5 else f"{c}{d}"
+            suffix = "办事处" if town.endswith("街道") else "人民政府"
+            return prefix + town + suffix, "我" + town[-1] if town[-1] in "镇乡" else "我街道", _reg(p, c, d), "town"
         body = rng.choice(COUNTY_BODIES)
         if k < 0.3 and not muni:
             prefix = f"{p}{c}{d}"

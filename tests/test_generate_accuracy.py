@@ -41,6 +41,8 @@ def differences(expected, got):
     for key in sorted(set(ef) | set(gf)):
         if ef.get(key, "<absent>") != gf.get(key, "<absent>") or type(ef.get(key)) is not type(gf.get(key)):
             diffs.append((f"stats.{key}", ef.get(key, "<absent>"), gf.get(key, "<absent>")))
+    if expected["warnings"] and not got.get("warnings"):  # a recovered cell is marked, never silently invented
+        diffs.append(("warnings", expected["warnings"], got.get("warnings")))
     ec = [(c["rule"], c["ok"]) for c in expected["checks"]]
     gc = [(c.get("rule"), c.get("ok")) for c in (got.get("checks") or [])][:len(ec)]
     for (rule, ok), other in zip(ec, gc + [(None, "<absent>")] * (len(ec) - len(gc))):
