@@ -470,10 +470,6 @@ def _fmt(t, ctx):
 
 # ---------------------------------------------------------------- layout helpers
 
-def _num_cn(n):
-    return CN_NUM[n]
-
-
 def _heading_prefix(n, style):
     if style == "dun":
         return f"{CN_NUM[n]}、"
@@ -484,12 +480,6 @@ def _heading_prefix(n, style):
 
 def _md_row(cells):
     return "|" + "|".join(f" {c} " if c else " " for c in cells) + "|"
-
-
-def _label_paren(s, halfwidth):
-    if halfwidth:
-        return s.replace("（", "(").replace("）", ")").replace("，", ", ")
-    return s
 
 
 def _table2_rows(old, cells, normative_label, tsv_style):
