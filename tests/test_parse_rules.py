@@ -44,6 +44,7 @@ def replace_row(text, label, cells):
     ("0", 0), ("6 ", 6), ("6\xa0", 6), ("１２", 12), ("96.0914", 96.0914), ("О", 0), ("о", 0),
     ("1О", 10), ("l0", 10), ("2o", 20), ("1,234", 1234), ("", ""), ("/", ZERO), ("-", ZERO),
     ("—", ZERO), ("无", ZERO), ("－", ZERO), ("1.属于国家秘密", None), ("规章", None), ("l", None),
+    ("96.09万元", 96.09), ("3 346", 3346), ("万元", None),
 ])
 def test_cell_values(cell, expected):
     got = value(cell)
@@ -93,6 +94,14 @@ def test_garbled_label_placed_between_its_neighbours():
 def test_ocr_garbled_label_found_by_fragment():
     text = seed_text("001").replace("2. 申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请", "12 用语人逾期未按收费通知要求缴")
     assert parse_text(text)["stats"]["requests"] == parse_text(seed_text("001"))["stats"]["requests"]
+
+
+def test_table4_row_with_a_label_cell_and_split_groups():
+    text = REPORT_2020.replace("2\t1\t0\t0\t3\t1\t0\t0\t1\t2\t0\t0\t0\t0\t0",
+                               "案件数量\t2\t1\t0\t0\t3\n\t1\t0\t0\t1\t2\t0\t0\t0\t0\t0")
+    appeals = parse_text(text)["stats"]["appeals"]
+    assert appeals == parse_text(REPORT_2020)["stats"]["appeals"]
+    assert appeals["litigation_direct"] == {"upheld": 1, "corrected": 0, "other": 0, "pending": 1, "total": 2}
 
 
 # ---------------------------------------------------------------- headings

@@ -12,6 +12,7 @@ _NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
 _CYRILLIC_ZERO = str.maketrans({"О": "0", "о": "0", "Ｏ": "0"})
 _LOOKALIKE = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1", "|": "1"})
 _SPACE = re.compile(r"\s+")
+_UNIT = re.compile(r"(?<=\d)(?:万元|元|件|条|个|项|次)$")
 _CJK = "\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef"
 _CJK_SPACE = re.compile(rf"\s+(?=[{_CJK}])|(?<=[{_CJK}])\s+")
 
@@ -43,7 +44,7 @@ def value(cell):
         return ""
     if text in _ZERO_MARKS:
         return ZERO
-    text = text.translate(_CYRILLIC_ZERO).replace(",", "").replace("，", "")
+    text = _UNIT.sub("", text.translate(_CYRILLIC_ZERO).replace(",", "").replace("，", ""))
     if not _NUMBER.fullmatch(text):
         if any(c.isdigit() for c in text) or text in ("O", "o"):
             text = text.translate(_LOOKALIKE)

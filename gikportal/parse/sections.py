@@ -56,13 +56,13 @@ def section_of(text):
         return 1
     if "主动公开政府信息" in k and "情况" in k or k == "主动公开情况":
         return 2
-    if "收到和处理" in k or ("处理政府信息公开申请" in k):
+    if "收到和处理" in k or "处理政府信息公开申请" in k or ("依申请公开" in k and "情况" in k):
         return 3
     if "行政复议" in k and "行政诉讼" in k:
         return 4
     if "存在的主要问题" in k or "主要问题及改进" in k or "问题及改进" in k:
         return 5
-    if "其他需要报告" in k or "其它需要报告" in k:
+    if "需要报告的事项" in k or "其他需要报告" in k or "其它需要报告" in k or k in ("其他事项", "其它事项"):
         return 6
     return None
 

@@ -249,9 +249,10 @@ def parse_appeals(rows, warnings):
     """Table 4 -> {group: {field: int}}: the 15 numbers of its data row(s)."""
     numbers = []
     for cells in rows:
-        filled = [c for c in cells if c.strip()]
-        if filled and all(value(c) is not None for c in filled):
-            numbers.extend(_strip_empty(cells))
+        label, raw = split_row(cells)
+        raw = _strip_empty(raw)
+        if len(raw) >= 5 or (raw and not label):
+            numbers.extend(raw)
     if not numbers:
         return None
     if len(numbers) != 15:
