@@ -644,7 +644,14 @@ def _report(i, seed, layouts, years):
         pm = rng.randint(1, 3)
         pd = rng.randint(1, 28)
         published = f"{py:04d}-{pm:02d}-{pd:02d}"
-        sig_date = f"{py}年{pm}月{pd}日"
+        r = rng.random()
+        if r < 0.15:
+            sig_date = _cn_date(py, pm, pd)
+        elif r < 0.3:
+            sig_date = f"{py}年{pm:02d}月{pd:02d}日"
+        else:
+            sig_date = f"{py}年{pm}月{pd}日"
+        sig_date = _signature(rng, agency, sig_date)
     if legacy:
         return _legacy(rng, i, layout, year, agency, short, region, published, sig_date, ctx)
     return _modern(rng, i, layout, year, agency, short, region, kind, published, sig_date, ctx)
@@ -673,6 +680,24 @@ def _traditional(text, expected, title_lines):
         sec["heading"] = s2t.convert(sec["heading"])
         sec["text"] = "\n".join(s2t.convert(x) for x in sec["text"].split("\n"))
     return "\n".join(trad)
+
+
+def _cn_date(y, m, d):
+    """二〇二五年一月六日, as official documents print dates."""
+    def small(n):
+        return CN_NUM[n] if n <= 10 else ("十" if n < 20 else CN_NUM[n // 10] + "十") + (CN_NUM[n % 10] if n % 10 else "")
+    return "".join("〇一二三四五六七八九"[int(c)] for c in str(y)) + f"年{small(m)}月{small(d)}日"
+
+
+def _signature(rng, agency, date):
+    """Closing block: the agency (sometimes over two lines, sometimes absent) and the date."""
+    r = rng.random()
+    if r < 0.15:
+        return date
+    if r < 0.3 and len(agency) > 8:
+        k = rng.randint(4, len(agency) - 4)
+        return f"{agency[:k]}\n{agency[k:]}\n{date}"
+    return f"{agency}\n{date}"
 
 
 def _finish(rng, i, layout, text, expected, title_lines):
@@ -932,7 +957,7 @@ def _modern(rng, i, layout, year, agency, short, region, kind, published, sig_da
         pieces[-1] += f"\n\n{short}门户网站网址为 <http://www.example.gov.cn/>，如需了解更多政府信息，请登录查询。"
         sections[-1]["text"] += f"\n{short}门户网站网址为 <http://www.example.gov.cn/>，如需了解更多政府信息，请登录查询。"
     if sig_date:
-        pieces.append(f"{agency}\n{sig_date}")
+        pieces.append(sig_date)
     text = para_sep.join(pieces) + "\n"
     ns = [s["n"] for s in sections]
     expected = {
@@ -1076,7 +1101,7 @@ def _legacy(rng, i, layout, year, agency, short, region, published, sig_date, ct
         sections.append({"n": n, "anchor": f"s{n}", "heading": printed, "text": "\n".join(body)})
         pieces.append(para_sep.join([printed] + [("　　" + b if docx else b) for b in body]))
     if sig_date:
-        pieces.append(f"{agency}\n{sig_date}")
+        pieces.append(sig_date)
     text = para_sep.join(pieces) + "\n"
     st = {"legacy": stats}
     expected = {"title": title, "agency": agency, "year": year, "published": published, "region": region,

@@ -148,6 +148,15 @@ def test_checks_agree_with_figures(reports):
         assert got == _recomputed(e, _text(rep)), rep.filename
 
 
+def _chinese_date(y, m, d):
+    digits = "〇一二三四五六七八九"
+    tens = {1: "十", 2: "二十", 3: "三十"}
+
+    def small(n):
+        return (tens.get(n // 10, "") + (digits[n % 10] if n % 10 else "")) if n >= 10 else digits[n]
+    return "".join(digits[int(c)] for c in str(y)) + f"年{small(m)}月{small(d)}日"
+
+
 def _squash(s):
     return re.sub(r"\s+", "", s)
 
@@ -164,7 +173,8 @@ def test_text_contains_the_figures(reports):
                 assert _squash(T2S.convert(line)) in flat, (rep.filename, line)
         if e["published"]:
             y, m, d = (int(x) for x in e["published"].split("-"))
-            assert f"{y}年{m}月{d}日" in text
+            forms = (f"{y}年{m}月{d}日", f"{y}年{m:02d}月{d:02d}日", _chinese_date(y, m, d))
+            assert any(f in text.strip().split("\n")[-1] for f in forms), rep.filename
         if e["format"] == "legacy":
             for v in e["stats"]["legacy"].values():
                 assert re.search(rf"(?<!\d){v}(?!\d)", text)
