@@ -1,6 +1,7 @@
 """Reading one table cell or label: OCR look-alikes, full-width digits, zero-like marks."""
 import re
 import unicodedata
+from functools import lru_cache
 
 from opencc import OpenCC
 
@@ -31,12 +32,14 @@ def tidy(text):
     return _CJK_SPACE.sub("", _SPACE.sub(" ", text)).strip()
 
 
+@lru_cache(maxsize=8192)
 def key(text):
     """Matching form of a label: NFKC (full-width -> ASCII), no whitespace, unified quotes."""
     text = unicodedata.normalize("NFKC", text)
     return _SPACE.sub("", text).replace("“", '"').replace("”", '"')
 
 
+@lru_cache(maxsize=8192)
 def value(cell):
     """Return an int/float, ZERO for a zero-like mark, '' for an empty cell, or None for text."""
     text = _SPACE.sub("", unicodedata.normalize("NFKC", cell or ""))
@@ -53,7 +56,3 @@ def value(cell):
     if "." in text:
         return float(text)
     return int(text)
-
-
-def is_value(cell):
-    return value(cell) is not None

@@ -113,26 +113,30 @@ def _appears(name, text):
     return len(short) >= 2 and short in text
 
 
+def _region_of(source, province, city, county):
+    """Map cpca's placeholders to the record's names; None when cpca guessed from nothing printed."""
+    if not province:
+        return None
+    if city in ("省直辖县级行政区划", "自治区直辖县级行政区划"):
+        city, county = county, None
+    elif city in ("市辖区", "县"):
+        city = None
+    if province in _MUNICIPALITIES:
+        city = province
+    if not any(_appears(n, source) for n in (province, city, county)):
+        return None
+    if county and not _appears(county, source):
+        county = None
+    return {"province": province, "city": city, "county": county}
+
+
 def find_region(agency, texts):
     """{province, city, county} via cpca from the agency, else from the given text lines."""
-    region = {"province": None, "city": None, "county": None}
-    candidates = [agency] if agency else []
-    candidates += [t for t in texts if t]
-    if not candidates:
-        return region
-    for source, (province, city, county) in zip(candidates, _resolve(candidates)):
-        if not province:
+    for batch in ([agency] if agency else [], [t for t in texts if t]):
+        if not batch:
             continue
-        if city in ("省直辖县级行政区划", "自治区直辖县级行政区划"):
-            city, county = county, None
-        elif city in ("市辖区", "县"):
-            city = None
-        if province in _MUNICIPALITIES:
-            city = province
-        if not any(_appears(n, source) for n in (province, city, county)):
-            continue
-        if county and not _appears(county, source):
-            county = None
-        region = {"province": province, "city": city, "county": county}
-        break
-    return region
+        for source, parts in zip(batch, _resolve(batch)):
+            region = _region_of(source, *parts)
+            if region:
+                return region
+    return {"province": None, "city": None, "county": None}

@@ -214,7 +214,8 @@ def _active_key(label, old):
 
 def parse_active(rows, warnings):
     """Table 2 -> {row key: {field: value}} in either variant, or None when absent."""
-    old = any(mark in key(c) for cells in rows for c in cells for mark in _OLD_TABLE2_MARKS)
+    joined = key("".join(c for cells in rows for c in cells))
+    old = any(mark in joined for mark in _OLD_TABLE2_MARKS)
     spec = ACTIVE_2019 if old else ACTIVE_2021
     table = {}
     for label, raw in data_rows(rows):
