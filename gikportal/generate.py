@@ -774,6 +774,7 @@ def _modern(rng, i, layout, year, agency, short, region, kind, published, sig_da
     omit6 = rng.random() < 0.03
     empty5 = rng.random() < 0.02
     omit_t4 = rng.random() < 0.02
+    omit_t2 = rng.random() < 0.015
     hstyle = "dun" if rng.random() < 0.8 else "dot" if not docx else "arabic1"
     if docx and rng.random() < 0.3:
         hstyle = "arabic1"
@@ -859,7 +860,8 @@ def _modern(rng, i, layout, year, agency, short, region, kind, published, sig_da
         if wide:
             cells = [x.translate(FULLWIDTH) for x in cells]
         vals[k] = cells
-    stats = {"active": active, "requests": req}
+    stats = {} if omit_t2 else {"active": active}
+    stats["requests"] = req
     if not omit_t4:
         stats["appeals"] = appeals
     t4vals = [str(appeals[g][f]) for g in GROUPS for f in GROUP_FIELDS]
@@ -935,7 +937,10 @@ def _modern(rng, i, layout, year, agency, short, region, kind, published, sig_da
     t2rows = _table2_rows(old, t2cells, normative_label, not docx)
     if ocr:
         t2rows = [[_p_ocr(c) for c in r] for r in t2rows]
-    add_section(2, [], _render_table(layout, t2rows, rng, "t2"))
+    if omit_t2:
+        add_section(2, [f"{short}不涉及规章、规范性文件制发及行政许可、行政处罚、行政强制、行政事业性收费等事项。"])
+    else:
+        add_section(2, [], _render_table(layout, t2rows, rng, "t2"))
     t3rows = _table3_rows(vals, old, shape, quirks)
     if ocr:
         _ocr_table3(t3rows, req, rng, drops)

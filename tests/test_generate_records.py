@@ -102,8 +102,8 @@ def test_record_shape(reports):
         old = e["year"] <= 2020
         assert {s["n"] for s in e["sections"]} <= set(range(1, 7))
         assert set(stats) <= {"active", "requests", "appeals"} and "requests" in stats
-        assert {k: set(v) for k, v in stats["active"].items()} == (T2_OLD if old else T2_NEW)
-        for row in stats["active"].values():
+        assert {k: set(v) for k, v in stats.get("active", {}).items()} in ({}, T2_OLD if old else T2_NEW)
+        for row in stats.get("active", {}).values():
             for f, v in row.items():
                 assert isinstance(v, float) if f == "amount_10k_yuan" else type(v) is int
         rows = ["new_received", "carried_over"] + (T3_OUTCOMES_OLD if old else T3_OUTCOMES_NEW) + \
@@ -184,7 +184,7 @@ def test_text_contains_the_figures(reports):
         for row in e["stats"]["requests"].values():
             assert str(row["total"]) in cells or all(v == 0 for v in row.values()), rep.filename
         numbers = {float(c) for c in cells if re.fullmatch(r"-?\d+(\.\d+)?", c)}
-        for row in e["stats"]["active"].values():
+        for row in e["stats"].get("active", {}).values():
             for v in row.values():
                 assert v in numbers or v == 0, rep.filename
         for g in e["stats"].get("appeals", {}).values():
