@@ -117,6 +117,12 @@ def test_heading_variants():
     assert rec["stats"] == parse_text(seed_text("002"))["stats"]
 
 
+def test_signature_block_is_not_section_text():
+    rec = parse_text(seed_text("001").rstrip() + "\n\n焦作市城乡一体化示范区管委会\n2025年1月20日\n")
+    assert rec["published"] == "2025-01-20"
+    assert rec["sections"][-1]["text"] == "无"
+
+
 def test_missing_section_is_absent_and_reported():
     text = seed_text("002")
     start = text.index("五、存在的主要问题及改进情况")

@@ -25,6 +25,7 @@ _LEGACY_NONE = {
     "lawsuits": re.compile(r"(?:未|没有|无)(?:发生|出现|收到|产生)?[^。；;\d]{0,30}?行政诉讼"),
 }
 _SIGNATURE_PUNCT = re.compile(r"[。，,；;：:！？]")
+_BODY_NAME = re.compile(r"(?:局|委|会|办|室|府|区|县|市|省|州|盟|旗|院|中心|处|所|站|队|部|厅|署|馆|司|镇|乡|街道|集团)[)）]?$")
 
 
 def _split_blocks(doc):
@@ -59,7 +60,8 @@ def _signature_start(lines, published):
         if metadata._DATE.search(lines[j]) and len(lines[j]) <= 30:
             start = j
             while start > 0 and j - start < 3 and len(lines[start - 1]) <= 30 \
-                    and not _SIGNATURE_PUNCT.search(lines[start - 1]) and sections.section_of(lines[start - 1]) is None:
+                    and not _SIGNATURE_PUNCT.search(lines[start - 1]) and _BODY_NAME.search(lines[start - 1]) \
+                    and sections.section_of(lines[start - 1]) is None:
                 start -= 1
             return start
     return end
