@@ -653,7 +653,7 @@ def _report(i, seed, layouts, years):
             sig_date = f"{py}年{pm}月{pd}日"
         sig_date = _signature(rng, agency, sig_date)
     if legacy:
-        return _legacy(rng, i, layout, year, agency, short, region, published, sig_date, ctx)
+        return _legacy(rng, i, layout, year, agency, short, region, kind, published, sig_date, ctx)
     return _modern(rng, i, layout, year, agency, short, region, kind, published, sig_date, ctx)
 
 
@@ -1046,10 +1046,11 @@ def _docx_trim(r):
 
 # ---------------------------------------------------------------- legacy (2008-2018)
 
-def _legacy(rng, i, layout, year, agency, short, region, published, sig_date, ctx):
+def _legacy(rng, i, layout, year, agency, short, region, kind, published, sig_date, ctx):
     docx = layout == "docx"
     stats = {}
-    pub = rng.choice((rng.randint(20, 400), rng.randint(400, 20000)))
+    pub = rng.randint(10, 800) if kind in ("town", "county") else rng.choice((rng.randint(20, 400),
+                                                                              rng.randint(400, 20000)))
     reqs = rng.choice((0, rng.randint(1, 30), rng.randint(30, 2000)))
     rev = rng.choice((0, 0, 0, rng.randint(1, 5)))
     law = rng.choice((0, 0, 0, rng.randint(1, 3)))
