@@ -95,3 +95,25 @@ def test_differences_names_the_field():
     got["region"] = {"province": None, "city": None, "county": None}
     fields = [d[0] for d in differences(rep.expected, got)]
     assert fields == ["region", "stats.requests.granted.total", "checks.balance"]
+
+
+@needs_parser
+@pytest.mark.parametrize("province, city, county", [("陕西省", "咸阳市", "乾县"), ("吉林省", "松原市", "乾安县")])
+def test_parser_keeps_place_names_that_t2s_would_change(province, city, county):
+    """乾县 and 乾安县 are real counties; a traditional-to-simplified pass must not turn them into 干县/干安县."""
+    done = 0
+    for rep in generate(200, seed=9, years=[2023], layouts=["tsv"]):
+        e = copy.deepcopy(rep.expected)
+        old = f"{e['region']['city']}{e['region']['county']}"
+        if e["region"]["county"] is None or not e["agency"].startswith(old) or "報" in e["title"]:
+            continue
+        text = rep.data.decode(rep.encoding).replace(old, city + county)
+        e["agency"] = e["agency"].replace(old, city + county)
+        e["title"] = e["title"].replace(old, city + county)
+        e["region"] = {"province": province, "city": city, "county": county}
+        got = parse_document(read_text_document(text.encode("utf-8")))
+        assert differences(e, got) == [], rep.filename
+        done += 1
+        if done == 3:
+            break
+    assert done == 3
