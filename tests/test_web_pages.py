@@ -244,6 +244,12 @@ def test_compare_highlights_differences_and_diffs_section_5(portal):
     assert 'class="differs"' in html
 
 
+def test_compare_marks_a_copied_paragraph_with_the_year_changed(portal):
+    first, later = portal["first"], portal["later"]
+    html = page(portal, f"/compare?ids={first['id']},{later['id']}")
+    assert 'class="near"' in html and "<del>4</del>" in html and "<ins>5</ins>" in html
+
+
 def test_stats_totals_and_ranking(portal):
     from gikportal.figures import headline
 

@@ -19,11 +19,31 @@ def sentences(record, n=5):
     return [m.group().strip() for m in SENTENCE.finditer((section or {}).get("text") or "") if m.group().strip()]
 
 
+def char_diff(left, right):
+    """Two near-identical sentences as segments [(changed?, text)], so a changed year stands out."""
+    matcher = difflib.SequenceMatcher(a=left, b=right, autojunk=False)
+    a, b = [], []
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if i2 > i1:
+            a.append((op != "equal", left[i1:i2]))
+        if j2 > j1:
+            b.append((op != "equal", right[j1:j2]))
+    return a, b, matcher.ratio()
+
+
 def text_diff(a, b):
-    """[(op, left sentences, right sentences)] where "equal" marks word-for-word repeated text."""
+    """Blocks of sentences: "equal" is word-for-word repeated text; changed pairs get a character diff."""
     left, right = sentences(a), sentences(b)
     matcher = difflib.SequenceMatcher(a=left, b=right, autojunk=False)
-    blocks = [(op, left[i1:i2], right[j1:j2]) for op, i1, i2, j1, j2 in matcher.get_opcodes()]
+    blocks = []
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        olds, news = left[i1:i2], right[j1:j2]
+        if op == "replace" and len(olds) == len(news):
+            pairs = [char_diff(x, y) for x, y in zip(olds, news)]
+            if all(ratio >= 0.6 for _, _, ratio in pairs):
+                blocks.append(("near", pairs, []))
+                continue
+        blocks.append((op, olds, news))
     same = sum(len("".join(l)) for op, l, _ in blocks if op == "equal")
     total = max(len("".join(left)), len("".join(right)), 1)
     return {"blocks": blocks, "ratio": round(100 * same / total), "empty": not left or not right}
