@@ -117,6 +117,13 @@ def test_heading_variants():
     assert rec["stats"] == parse_text(seed_text("002"))["stats"]
 
 
+def test_year_without_title_or_period_is_not_the_publication_year():
+    text = REPORT_2020.replace("2020年政府信息公开工作年度报告", "政府信息公开工作年度报告")
+    text = text.replace("一、总体情况\n", "一、总体情况\n2021年1月，本机关编制本报告。2020年是重要的一年。\n")
+    rec = parse_text(text)
+    assert rec["published"] == "2021-01-30" and rec["year"] == 2020
+
+
 def test_signature_block_is_not_section_text():
     rec = parse_text(seed_text("001").rstrip() + "\n\n焦作市城乡一体化示范区管委会\n2025年1月20日\n")
     assert rec["published"] == "2025-01-20"

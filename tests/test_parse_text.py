@@ -127,3 +127,11 @@ def test_traditional_characters_give_the_same_figures(path):
         assert b[field] == a[field], field
     assert [s["n"] for s in b["sections"]] == [s["n"] for s in a["sections"]]
     assert b["title"] == OpenCC("s2t").convert(a["title"])
+
+
+def test_place_names_survive_simplification():
+    text = seed("002").read_text(encoding="utf-8").replace("焦作市卫生健康委员会", "咸阳市乾县教育局")
+    for variant in (text, OpenCC("s2t").convert(text)):
+        rec = parse_document(read_text_document(variant.encode("utf-8")))
+        assert rec["agency"] == "咸阳市乾县教育局"
+        assert rec["region"] == {"province": "陕西省", "city": "咸阳市", "county": "乾县"}

@@ -11,6 +11,7 @@ import charset_normalizer
 from ..document import Document, ExtractionError, Table
 
 _BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+_LIKELY = ["utf_8", "gb18030", "big5", "utf_16", "utf_32"]
 _ARTEFACT = re.compile(r"\[bookmark:[^\]]*\]")
 _MD_SEPARATOR = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]")
@@ -32,6 +33,8 @@ def decode(data: bytes) -> str:
             break
     if text is None:
         best = charset_normalizer.from_bytes(data).best()
+        if best is None:  # OCR noise and tab runs look "chaotic"; allow more within the likely codecs
+            best = charset_normalizer.from_bytes(data, threshold=0.5, cp_isolation=_LIKELY).best()
         if best is None:
             raise ExtractionError("无法识别文件编码，可能不是文本文件。")
         encoding = best.encoding

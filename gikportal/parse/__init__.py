@@ -106,8 +106,8 @@ def parse_document(doc: Document) -> dict:
         title = tidy("".join(originals[title_start:title_end + 1]))
         title_s = tidy("".join(sprose[title_start:title_end + 1]))
     agency = metadata.find_agency(title_s)
-    year = metadata.find_year(title_s, sprose[title_end + 1:])
     published = metadata.find_published(sprose)
+    year = metadata.find_year(title_s, sprose[title_end + 1:], published)
     stop = _signature_start(sprose, published)
     body_from = title_end + 1
 

@@ -6,6 +6,8 @@ from functools import lru_cache
 from opencc import OpenCC
 
 _T2S = OpenCC("t2s")
+# simplified characters that t2s still rewrites (乾县 -> 干县); place names need them kept
+_KEEP = re.compile("[乾]")
 
 ZERO = "zero"          # a printed zero-like mark: empty, /, -, —, 无
 _ZERO_MARKS = {"/", "-", "—", "–", "——", "--", "－", "―", "无", "\\", "0.00", "0.0"}
@@ -23,7 +25,14 @@ def to_simplified(strings):
     strings = [s.replace("\n", " ") for s in strings]
     if not strings:
         return []
-    out = _T2S.convert("\n".join(strings)).split("\n")
+    joined = "\n".join(strings)
+    converted = _T2S.convert(joined)
+    if _KEEP.search(joined) and len(converted) == len(joined):
+        chars = list(converted)
+        for m in _KEEP.finditer(joined):
+            chars[m.start()] = m.group()
+        converted = "".join(chars)
+    out = converted.split("\n")
     return out if len(out) == len(strings) else [_T2S.convert(s) for s in strings]
 
 

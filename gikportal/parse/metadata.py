@@ -1,5 +1,6 @@
 """Title, agency, year, publication date and region of a report."""
 import re
+from collections import Counter
 
 from .cells import key
 from .sections import chinese_number
@@ -48,8 +49,9 @@ def find_agency(title_simplified):
     return agency or None
 
 
-def find_year(title_simplified, lines):
-    """The year reported on: title, else 统计期限, else the first year in the prose."""
+def find_year(title_simplified, lines, published=None):
+    """The year reported on: title, else 统计期限, else the commonest year of the prose other than
+    the publication year."""
     if title_simplified:
         m = _YEAR.search(title_simplified)
         if m:
@@ -58,11 +60,13 @@ def find_year(title_simplified, lines):
         m = _PERIOD.search(line)
         if m:
             return int(m.group(1))
-    for line in lines[:40]:
-        m = _YEAR.search(line)
-        if m and not _DATE.fullmatch(line.strip()):
-            return year_number(m.group(1))
-    return None
+    seen = Counter()
+    for line in lines[:60]:
+        if not _DATE.fullmatch(line.strip()):
+            seen.update(year_number(y) for y in _YEAR.findall(line))
+    if published and len(seen) > 1:
+        seen.pop(int(published[:4]), None)
+    return seen.most_common(1)[0][0] if seen else None
 
 
 def _date_parts(y, mo, d):
