@@ -412,6 +412,27 @@ MANAGE_MORE = (
     "严格执行公文公开属性源头认定制度，在公文办理过程中同步确定公开方式。",
     "对拟发布信息的涉密性、准确性、时效性进行严格把关，确保政府信息公开及时、内容准确权威。",
 )
+PLATFORM_MORE = (
+    "全年门户网站累计发布信息{m}条，政务新媒体账号发布信息{m2}余条，网站运行平稳。",
+    "优化“政策文件库”功能，实现现行有效规范性文件集中公开、分类检索。",
+    "推进政府网站集约化建设，统一信息资源库，提升网站检索和互动交流能力。",
+    "在政务服务中心设立政府信息公开查阅点，配备电脑、查阅终端，方便群众现场查阅。",
+)
+SUPERVISE_MORE = (
+    "组织开展政务公开第三方评估，对发现的问题逐项整改到位。",
+    "将政府信息公开工作纳入机关年度目标考核，考核结果作为评先评优的重要依据。",
+    "加强政务舆情监测和回应，对群众反映的问题及时核实、妥善处置。",
+)
+TOPICAL = {  # year-specific work that reports of those years mention
+    "pandemic": (2020, 2022, "围绕疫情防控工作，及时发布疫情防控政策措施、通告公告和健康提示，做好新冠肺炎疫情防控信息公开。"),
+    "business": (2019, 2024, "聚焦优化营商环境，集中公开涉企政策、惠企措施和办事指南，推动惠企政策直达快享。"),
+    "rural": (2021, 2024, "围绕巩固拓展脱贫攻坚成果同乡村振兴有效衔接，公开乡村振兴项目资金安排和实施情况。"),
+    "poverty": (2016, 2020, "做好脱贫攻坚信息公开，及时公开扶贫项目、扶贫资金分配和使用情况。"),
+    "hotline": (2021, 2024, "依托12345政务服务便民热线，及时回应群众关切，全年办理热线工单{m}件。"),
+    "congress20": (2022, 2024, "深入学习贯彻党的二十大精神，把政务公开作为建设人民满意的服务型政府的重要举措。"),
+    "congress19": (2018, 2021, "深入学习贯彻党的十九大精神，推进决策、执行、管理、服务、结果“五公开”。"),
+    "online": (2019, 2024, "持续推进“一网通办”，政务服务事项网上可办率进一步提高。"),
+}
 MANAGE_SENT = (
     "规范信息制作、审核、发布等流程，严格落实信息发布“三审”制度，确保涉密信息不公开、公开信息不涉密。",
     "完善政府信息公开指南和目录，定期开展检查并及时整改，增强信息发布的时效性、规范性、准确性。",
@@ -437,6 +458,8 @@ PROBLEMS = (
     "与上级要求和群众期盼相比，仍存在公开内容不够全面、公开形式不够多样、基层政务公开标准化规范化建设有待深化等问题。",
 )
 IMPROVE = (
+    "下一步，将围绕群众关切和上级部署，进一步细化主动公开目录，加强政策解读和回应关切，提高政务公开的针对性和实效性；同时加强政务公开专区建设，推动政务公开向基层延伸。",
+    "一是强化组织领导，把政务公开工作列入重要议事日程；二是健全工作制度，完善信息发布审核、保密审查机制；三是丰富公开形式，综合运用图解、视频、问答等形式解读政策；四是加强队伍建设，定期开展业务培训。",
     "下一步，将进一步加大主动公开力度，及时更新信息，推进重点领域信息公开，提升政策文件公开质量；加强政务新媒体管理，提升政策的传播力和影响力；加强业务培训，全面提升政务公开工作队伍能力和水平。",
     "在今后的工作中，将进一步加强政策解读和回应关切，积极探索和利用新的公开渠道和形式，方便公众获取政府信息。",
     "针对上述问题，将采取以下措施进行改进：一是加强组织领导；二是完善工作机制，明确责任分工；三是加强培训宣传，提高工作人员的业务水平；四是加强监督检查，确保政府信息公开工作质量。",
@@ -810,8 +833,13 @@ def _modern(rng, i, layout, year, agency, short, region, kind, published, sig_da
         p_active += rng.choice(ACTIVE_MORE)
     if rng.random() < 0.6:
         p_req = rng.choice(REQ_MORE) + p_req
-    picks = [rng.sample(pool, 2) for pool in (MANAGE_SENT + MANAGE_MORE, PLATFORM_SENT, SUPERVISE_SENT)]
-    subs = [p_active, p_req, "".join(picks[0]), "".join(picks[1]), _fmt("".join(picks[2]), ctx2)]
+    topical = [t for lo, hi, t in TOPICAL.values() if lo <= year <= hi]
+    if topical and rng.random() < 0.6:
+        p_active += _fmt(rng.choice(topical), ctx2)
+    picks = [rng.sample(pool, rng.choice((2, 2, 3))) for pool in (MANAGE_SENT + MANAGE_MORE,
+                                                                   PLATFORM_SENT + PLATFORM_MORE,
+                                                                   SUPERVISE_SENT + SUPERVISE_MORE)]
+    subs = [p_active, p_req, "".join(picks[0]), _fmt("".join(picks[1]), ctx2), _fmt("".join(picks[2]), ctx2)]
     variant = list(SUB1_INLINE) if inline else [rng.choice(v) for v in SUB1]
     for h, body in zip(variant, subs):
         if inline:
@@ -821,8 +849,8 @@ def _modern(rng, i, layout, year, agency, short, region, kind, published, sig_da
             s1.append(body)
     # ---- section 5
     s5 = [] if empty5 else [_fmt(rng.choice(PROBLEMS), ctx)]
-    if not empty5 and rng.random() < 0.7:
-        s5.append(rng.choice(IMPROVE))
+    if not empty5:
+        s5 += rng.sample(IMPROVE, rng.choice((1, 1, 2)))
     # ---- section 6
     s6 = []
     if fee_charged:
