@@ -135,3 +135,13 @@ def test_place_names_survive_simplification():
         rec = parse_document(read_text_document(variant.encode("utf-8")))
         assert rec["agency"] == "咸阳市乾县教育局"
         assert rec["region"] == {"province": "陕西省", "city": "咸阳市", "county": "乾县"}
+
+
+def test_noisy_ocr_gbk_text_still_decodes():
+    """A GBK OCR report (tabs, Cyrillic О) that charset-normalizer's default pass rejects."""
+    data = (ROOT / "gikportal" / "data" / "parse_noisy_gbk.txt").read_bytes()
+    text = decode(data)
+    assert text == data.decode("gb18030")
+    rec = parse_document(read_text_document(data))
+    assert rec["agency"] == "青岛市教育局" and rec["year"] == 2020
+    assert rec["stats"]["requests"]["new_received"]["total"] == 2
