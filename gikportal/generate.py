@@ -717,10 +717,23 @@ def _signature(rng, agency, date):
     r = rng.random()
     if r < 0.15:
         return date
-    if r < 0.3 and len(agency) > 8:
-        k = rng.randint(4, len(agency) - 4)
-        return f"{agency[:k]}\n{agency[k:]}\n{date}"
+    if r < 0.3 and len(agency) > 10:
+        k = _body_start(agency)
+        if 2 <= k <= len(agency) - 2:
+            return f"{agency[:k]}\n{agency[k:]}\n{date}"
     return f"{agency}\n{date}"
+
+
+_BODIES = sorted(set(CITY_BODIES + COUNTY_BODIES + PROVINCE_BODIES + MUNI_BODIES + ZONES + ("人民政府", "办事处")),
+                 key=len, reverse=True)
+
+
+def _body_start(agency):
+    """Where the body's own name begins after the place names (a long signature wraps there)."""
+    for body in _BODIES:
+        if agency.endswith(body):
+            return len(agency) - len(body)
+    return 0
 
 
 def _finish(rng, i, layout, text, expected, title_lines):
