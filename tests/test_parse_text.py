@@ -145,3 +145,10 @@ def test_noisy_ocr_gbk_text_still_decodes():
     rec = parse_document(read_text_document(data))
     assert rec["agency"] == "青岛市教育局" and rec["year"] == 2020
     assert rec["stats"]["requests"]["new_received"]["total"] == 2
+
+
+def test_tab_indented_paragraphs_and_stray_tabs_stay_text():
+    data = "一、总体情况\t\n\n\t2024年，本机关收到申请3件。\n\n| 规章 | 0 | 0 | 0\n".encode("utf-8")
+    doc = read_text_document(data)
+    assert doc.blocks[:2] == ["一、总体情况", "2024年，本机关收到申请3件。"]
+    assert isinstance(doc.blocks[2], Table) and doc.blocks[2].rows == [["规章", "0", "0", "0"]]

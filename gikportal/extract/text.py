@@ -67,7 +67,7 @@ def _kind(line):
     stripped = line.strip(" \u3000\xa0")
     if not stripped.strip():
         return "cell" if line.startswith("\t") and line.count("\t") == 1 else "blank"
-    if stripped.startswith("|") and stripped.endswith("|") and stripped.count("|") >= 2:
+    if stripped.startswith("|") and stripped.count("|") >= 2:
         return "md"
     if "\t" in line:
         if line.startswith("\t") and line.count("\t") == 1:
@@ -77,7 +77,8 @@ def _kind(line):
 
 
 def _md_row(line):
-    inner = line.strip().strip("|")
+    inner = line.strip()
+    inner = inner[1:-1] if inner.endswith("|") else inner[1:]
     return [c.strip() for c in inner.split("|")]
 
 
@@ -95,7 +96,10 @@ def read_text_document(data: bytes, media_type="text/plain") -> Document:
         nonlocal table, mode, row
         if mode == "cell" and row:
             table.append(row)
-        if table:
+        if table and all(sum(1 for c in r if c) <= 1 for r in table):
+            # a tab-indented paragraph or a stray tab, not a grid
+            blocks.extend(c for r in table for c in r if c)
+        elif table:
             width = max(len(r) for r in table)
             blocks.append(Table(rows=[r + [""] * (width - len(r)) for r in table]))
         table, mode, row = None, None, None
