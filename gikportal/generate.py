@@ -713,11 +713,11 @@ def _cn_date(y, m, d):
 
 
 def _signature(rng, agency, date):
-    """Closing block: the agency (sometimes over two lines, sometimes absent) and the date."""
+    """Closing block: the agency (sometimes, and always when long, over two lines; sometimes absent) and the date."""
     r = rng.random()
     if r < 0.15:
         return date
-    if r < 0.3 and len(agency) > 10:
+    if (r < 0.3 and len(agency) > 10) or len(agency) > 24:
         k = _body_start(agency)
         if 2 <= k <= len(agency) - 2:
             return f"{agency[:k]}\n{agency[k:]}\n{date}"
