@@ -57,7 +57,7 @@ def _signature_start(lines, published):
         return len(lines)
     end = len(lines)
     for j in range(len(lines) - 1, max(-1, len(lines) - 9), -1):
-        if metadata._DATE.search(lines[j]) and len(lines[j]) <= 30:
+        if metadata.DATE.search(lines[j]) and len(lines[j]) <= 30:
             start = j
             while start > 0 and j - start < 3 and len(lines[start - 1]) <= 30 \
                     and not _SIGNATURE_PUNCT.search(lines[start - 1]) and _BODY_NAME.search(lines[start - 1]) \
@@ -93,9 +93,35 @@ def _rows_of_section(n, section_of_grid, sgrids, heads, sprose, stop):
     return []
 
 
+def _find_tables(heads, prose, grids, sgrids, sprose, stop, warnings):
+    """(active, requests, appeals): each table from its own section, else from anywhere."""
+    section_of_grid = []
+    for block_index, _ in grids:
+        n = None
+        for i, hn, _ in heads:
+            if prose[i][0] < block_index:
+                n = hn
+        section_of_grid.append(n)
+
+    def section_rows(n):
+        return _rows_of_section(n, section_of_grid, sgrids, heads, sprose, stop)
+
+    active = tables.parse_active(section_rows(2), warnings) if heads else None
+    requests = tables.parse_requests(section_rows(3), warnings) if heads else None
+    appeals = tables.parse_appeals(section_rows(4), warnings) if heads else None
+    all_rows = [row for rows in sgrids for row in rows]
+    if requests is None:
+        requests = tables.parse_requests(all_rows, warnings)
+    if active is None and requests is not None:
+        active = tables.parse_active(all_rows, warnings)
+    if appeals is None and requests is not None:
+        appeal_rows = [row for rows in sgrids if any("行政诉讼" in key(c) for r in rows for c in r) for row in rows]
+        appeals = tables.parse_appeals(appeal_rows, warnings)
+    return active, requests, appeals
+
+
 def parse_document(doc: Document) -> dict:
     """Parse an extracted Document into the record dict (no id/sha256)."""
-    warnings = []
     prose, grids = _split_blocks(doc)
     sprose, sgrids = _simplify(prose, grids)
     originals = [t for _, t in prose]
@@ -112,53 +138,22 @@ def parse_document(doc: Document) -> dict:
     body_from = title_end + 1
 
     heads = [(i + body_from, n, used) for i, n, used in sections.find_2019(sprose[body_from:stop])]
-    # which 2019 section each table sits in (by the last heading before it)
-    section_of_grid = []
-    for block_index, _ in grids:
-        n = None
-        for i, hn, _ in heads:
-            if prose[i][0] < block_index:
-                n = hn
-        section_of_grid.append(n)
-
-    all_rows = [row for rows in sgrids for row in rows]
+    table_warnings = []
+    active, requests, appeals = _find_tables(heads, prose, grids, sgrids, sprose, stop, table_warnings)
+    warnings = []
     stats = {}
-    def section_rows(n):
-        return _rows_of_section(n, section_of_grid, sgrids, heads, sprose, stop)
-
-    active = tables.parse_active(section_rows(2), warnings) if heads else None
-    requests = tables.parse_requests(section_rows(3), warnings) if heads else None
-    appeals = tables.parse_appeals(section_rows(4), warnings) if heads else None
-    if requests is None:
-        requests = tables.parse_requests(all_rows, warnings)
-    if active is None and requests is not None:
-        active = tables.parse_active(all_rows, warnings)
-    if appeals is None and requests is not None:
-        appeal_rows = [row for rows in sgrids if any("行政诉讼" in key(c) for r in rows for c in r) for row in rows]
-        appeals = tables.parse_appeals(appeal_rows, warnings)
-
-    is_2019 = requests is not None or (bool(heads) and (year is None or year >= 2019))
-    record_sections = []
-    if is_2019:
+    if requests is not None or (heads and (year is None or year >= 2019)):
         fmt = "2019"
-        record_sections = sections.build(sprose, originals, heads, stop)
-        simple_sections = sections.build(sprose, sprose, heads, stop)
-        if active is not None:
-            stats["active"] = active
-        if requests is not None:
-            stats["requests"] = requests
-        if appeals is not None:
-            stats["appeals"] = appeals
+        warnings += table_warnings
+        for name, table in (("active", active), ("requests", requests), ("appeals", appeals)):
+            if table is not None:
+                stats[name] = table
     else:
         fmt = "legacy"
-        legacy_heads = [(i + body_from, k + 1, used)
-                        for k, (i, used) in enumerate(sections.find_legacy(sprose[body_from:stop]))]
-        record_sections = sections.build(sprose, originals, legacy_heads, stop)
-        simple_sections = sections.build(sprose, sprose, legacy_heads, stop)
+        requests = appeals = None
+        heads = [(i + body_from, k + 1, used)
+                 for k, (i, used) in enumerate(sections.find_legacy(sprose[body_from:stop]))]
         stats["legacy"] = _legacy_stats("\n".join(sprose[body_from:]))
-
-    region_texts = sprose[stop:] + sprose[body_from:body_from + 12]
-    region = metadata.find_region(agency, region_texts)
     if year is None:
         warnings.append("year not found")
 
@@ -167,23 +162,23 @@ def parse_document(doc: Document) -> dict:
         "agency": agency,
         "year": year,
         "published": published,
-        "region": region,
+        "region": metadata.find_region(agency, sprose[stop:] + sprose[body_from:body_from + 12]),
         "format": fmt,
-        "sections": record_sections,
+        "sections": sections.build(originals, heads, stop),
         "stats": stats,
         "checks": [],
         "warnings": warnings,
     }
-    by_n = {s["n"]: s["text"] for s in simple_sections}
-    section1 = by_n.get(1) if fmt == "2019" else "\n".join(sprose[body_from:stop])
-    section6 = by_n.get(6, "") if fmt == "2019" else "\n".join(sprose[body_from:stop])
+    simple = {s["n"]: s["text"] for s in sections.build(sprose, heads, stop)}
+    body = "\n".join(sprose[body_from:stop])
     record["checks"] = [
         checks.sections_present(record),
-        checks.balance(requests if fmt == "2019" else None),
-        checks.outcome_sum(requests if fmt == "2019" else None),
-        checks.row_total(requests if fmt == "2019" else None),
-        checks.group_total(appeals if fmt == "2019" else None),
-        checks.narrative(requests if fmt == "2019" else None, section1),
-        checks.fee_explained("\n".join(sprose[body_from:]), section6),
+        checks.balance(requests),
+        checks.outcome_sum(requests),
+        checks.row_total(requests),
+        checks.group_total(appeals),
+        checks.narrative(requests, simple.get(1) if fmt == "2019" else body),
+        checks.fee_explained(body, simple.get(6, "")) if fmt == "2019" else
+        checks.not_applicable("fee_explained"),
     ]
     return record

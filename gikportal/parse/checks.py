@@ -24,6 +24,10 @@ def _check(rule, ok, detail):
     return {"rule": rule, "ok": ok, "detail": detail}
 
 
+def not_applicable(rule):
+    return _check(rule, None, "旧格式报告，不适用。")
+
+
 def _fmt(values):
     return "＋".join(str(v) for v in values)
 

@@ -8,9 +8,9 @@ from .sections import chinese_number
 _CN_DIGITS = {"〇": "0", "○": "0", "零": "0", "Ｏ": "0", "O": "0", "一": "1", "二": "2", "三": "3", "四": "4",
               "五": "5", "六": "6", "七": "7", "八": "8", "九": "9"}
 _YEAR = re.compile(r"((?:19|20)\d{2}|[二][〇○零Ｏ一二三四五六七八九]{3})\s*年")
-_DATE = re.compile(r"((?:19|20)\d{2}|[二][〇○零Ｏ一二三四五六七八九]{3})\s*年\s*([\d一二三四五六七八九十]{1,3})\s*月\s*"
+DATE = re.compile(r"((?:19|20)\d{2}|[二][〇○零Ｏ一二三四五六七八九]{3})\s*年\s*([\d一二三四五六七八九十]{1,3})\s*月\s*"
                    r"([\d一二三四五六七八九十]{1,3})\s*日")
-_ISO_DATE = re.compile(r"(?:发布|印发|日期|时间)[^\d]{0,6}((?:19|20)\d{2})[-/.](\d{1,2})[-/.](\d{1,2})")
+_ISODATE = re.compile(r"(?:发布|印发|日期|时间)[^\d]{0,6}((?:19|20)\d{2})[-/.](\d{1,2})[-/.](\d{1,2})")
 _PERIOD = re.compile(r"统计(?:期限|时限|时间|周期|区间)[^。]{0,12}?((?:19|20)\d{2})\s*年")
 _TITLE_MARK = re.compile(r"年度报告|工作报告|年报")
 _TITLE_TAIL = re.compile(r"^(?:(?:19|20)\d{2}\s*年度?)?\s*(?:政府|政务)?信息公开")
@@ -62,7 +62,7 @@ def find_year(title_simplified, lines, published=None):
             return int(m.group(1))
     seen = Counter()
     for line in lines[:60]:
-        if not _DATE.fullmatch(line.strip()):
+        if not DATE.fullmatch(line.strip()):
             seen.update(year_number(y) for y in _YEAR.findall(line))
     if published and len(seen) > 1:
         seen.pop(int(published[:4]), None)
@@ -83,11 +83,11 @@ def _date_parts(y, mo, d):
 def find_published(lines):
     """A printed date on a line of its own: the signature block at the end, else under the title."""
     for line in reversed(lines[-8:]):
-        m = _DATE.search(line)
+        m = DATE.search(line)
         if m and len(line) <= 30:
             return _date_parts(*m.groups())
     for line in lines[:6]:
-        m = _ISO_DATE.search(line) or (_DATE.search(line) if len(line) <= 30 else None)
+        m = _ISODATE.search(line) or (DATE.search(line) if len(line) <= 30 else None)
         if m:
             return _date_parts(*m.groups())
     return None

@@ -122,12 +122,12 @@ def find_legacy(lines):
     return found
 
 
-def build(lines, originals, heads, stop):
-    """Sections from heading positions: heading as printed, text = prose lines up to the next heading."""
+def build(lines, heads, stop):
+    """Sections from heading positions: heading whitespace-normalised, text = the lines up to the next heading."""
     out = []
     for j, (i, n, used) in enumerate(heads):
         end = heads[j + 1][0] if j + 1 < len(heads) else stop
-        heading = tidy(" ".join(originals[i:i + used]))
-        text = "\n".join(originals[i + used:end])
+        heading = tidy(" ".join(lines[i:i + used]))
+        text = "\n".join(lines[i + used:end])
         out.append({"n": n, "anchor": f"s{n}", "heading": heading, "text": text})
     return out
