@@ -124,6 +124,15 @@ def test_year_without_title_or_period_is_not_the_publication_year():
     assert rec["published"] == "2021-01-30" and rec["year"] == 2020
 
 
+def test_ocr_damaged_heading_and_numbered_sub_heading():
+    text = seed_text("002").replace("一、总体情况", "一、总休情況")
+    text = text.replace("（二）依申请公开：", "2、主动公开情况")
+    rec = parse_text(text)
+    assert [(s["n"], s["heading"]) for s in rec["sections"]][:2] == [(1, "一、总休情況"), (2, "二、主动公开政府信息情况")]
+    assert "2、主动公开情况" in rec["sections"][0]["text"]
+    assert rec["stats"] == parse_text(seed_text("002"))["stats"]
+
+
 def test_signature_block_is_not_section_text():
     rec = parse_text(seed_text("001").rstrip() + "\n\n焦作市城乡一体化示范区管委会\n2025年1月20日\n")
     assert rec["published"] == "2025-01-20"

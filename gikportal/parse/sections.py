@@ -68,9 +68,13 @@ def section_of(text):
 
 
 def find_2019(lines):
-    """[(line index, n, heading, lines consumed)] of the 2019 headings found in prose lines."""
-    found = []
-    last = 0
+    """[(line index, n, lines consumed)] of the 2019 headings found in prose lines, in order.
+
+    A heading is numbered as its section (or is the bare canonical wording); an OCR-damaged
+    numbered heading is accepted by bigram similarity. A later exact heading replaces an
+    earlier loose match of the same number (a sub-heading such as "2、主动公开情况").
+    """
+    found = []  # (i, n, used, exact)
     i = 0
     while i < len(lines):
         line = lines[i]
@@ -78,18 +82,40 @@ def find_2019(lines):
         n = section_of(rest) if len(line) <= 40 else None
         used = 1
         if n is None and num is not None and i + 1 < len(lines) and len(line) + len(lines[i + 1]) <= 45:
-            joined = rest + lines[i + 1]
-            n = section_of(joined)
-            used = 2
-        if n is not None and n > last and (num == n or (num is None and _canonical(line, n))):
+            n = section_of(rest + lines[i + 1])
+            used = 2 if n is not None else 1
+        if n is None and num in SECTIONS_2019 and len(line) <= 40 and _similar(rest, num):
+            n = num
+        last_n, last_exact = (found[-1][1], found[-1][3]) if found else (0, True)
+        if n is not None and (num == n or (num is None and _canonical(line, n))):
             if used == 1 and i + 1 < len(lines) and _continues(rest, lines[i + 1], n):
                 used = 2
-            found.append((i, n, used))
-            last = n
+            exact = _canonical(" ".join(lines[i:i + used])[len(line) - len(rest):], n)
+            if n > last_n:
+                found.append((i, n, used, exact))
+            elif n == last_n and exact and not last_exact:
+                found[-1] = (i, n, used, exact)
+            else:
+                i += 1
+                continue
             i += used
             continue
         i += 1
-    return found
+    return [(i, n, used) for i, n, used, _ in found]
+
+
+def _similar(rest, n):
+    """An OCR-damaged heading: most characters of the canonical wording are there, in about its length."""
+    canonical, head = key(SECTIONS_2019[n])[2:], key(rest)
+    if not head or abs(len(head) - len(canonical)) > 3:
+        return False
+    pool = list(head)
+    hits = 0
+    for ch in canonical:
+        if ch in pool:
+            pool.remove(ch)
+            hits += 1
+    return hits >= 0.7 * len(canonical)
 
 
 def _continues(rest, following, n):
