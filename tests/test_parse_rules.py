@@ -91,6 +91,14 @@ def test_garbled_label_placed_between_its_neighbours():
     assert check(rec, "outcome_sum")["ok"] is False
 
 
+def test_lost_row_is_reported():
+    lines = [line for line in seed_text("001").split("\n") if "3. 要求提供公开出版物" not in line]
+    rec = parse_text("\n".join(lines))
+    assert "not_processed_publication" not in rec["stats"]["requests"]
+    assert "row not_processed_publication: not found" in rec["warnings"]
+    assert check(rec, "outcome_sum")["ok"] is None
+
+
 def test_ocr_garbled_label_found_by_fragment():
     text = seed_text("001").replace("2. 申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请", "12 用语人逾期未按收费通知要求缴")
     assert parse_text(text)["stats"]["requests"] == parse_text(seed_text("001"))["stats"]["requests"]

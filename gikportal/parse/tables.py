@@ -165,6 +165,9 @@ def parse_requests(rows, warnings):
             warnings.append(f"row {k}: printed twice, first kept")
             continue
         table[k] = _request_values(k, raw, warnings)
+    expected = REQUEST_ORDER[:20] + (["other_handling"] if "other_handling" in table else REQUEST_ORDER[20:23]) \
+        + REQUEST_ORDER[23:]
+    warnings.extend(f"row {k}: not found" for k in expected if k not in table)
     order = REQUEST_ORDER[:20] + ["other_handling"] + REQUEST_ORDER[20:]
     return {k: table[k] for k in order if k in table}
 
