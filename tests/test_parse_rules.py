@@ -294,6 +294,19 @@ def test_legacy_report():
     assert all(c["ok"] is None for c in rec["checks"])
 
 
+@pytest.mark.parametrize("sentence,expected", [
+    ("共收到公民、法人和其他组织的政府信息公开申请 7 件。", {"requests_received": 7}),
+    ("未收到政府信息公开申请。", {"requests_received": 0}),
+    ("没有发生因政府信息公开申请行政复议、提起行政诉讼的情况。", {"reviews": 0, "lawsuits": 0}),
+    ("因政府信息公开申请引起行政复议2件，行政诉讼1件。", {"reviews": 2, "lawsuits": 1}),
+])
+def test_legacy_prose_figures(sentence, expected):
+    rec = parse_text(LEGACY.replace("2012年共收到政府信息公开申请 12 件，均已按时答复。", sentence)
+                     .replace("全年发生政府信息公开行政复议 1 件，未发生行政诉讼。", "依法办理。"))
+    legacy = rec["stats"]["legacy"]
+    assert {k: legacy.get(k) for k in expected} == expected
+
+
 def test_legacy_states_only_what_the_prose_says():
     rec = parse_text(LEGACY.replace("2012年共收到政府信息公开申请 12 件，均已按时答复。", "依申请公开工作有序开展。"))
     assert "requests_received" not in rec["stats"]["legacy"]

@@ -15,7 +15,7 @@ __all__ = ["parse_document", "carry_chain"]
 
 _LEGACY = {
     "published_items": re.compile(r"主动公开[^。；;\d]{0,16}?(?:信息|文件)[^。；;\d]{0,6}?(\d+)\s*(?:条|件|项|篇)"),
-    "requests_received": re.compile(r"(?:收到|受理|接到|接收)[^。；;，,\d]{0,16}?申请[^。；;\d]{0,8}?(\d+)\s*(?:件|条|份|个|宗)"),
+    "requests_received": re.compile(r"(?:收到|受理|接到|接收)[^。；;，,\d]{0,30}?申请[^。；;\d]{0,8}?(\d+)\s*(?:件|条|份|个|宗)"),
     "reviews": re.compile(r"行政复议[^。；;\d]{0,8}?(\d+)\s*(?:件|起|宗|次)"),
     "lawsuits": re.compile(r"行政诉讼[^。；;\d]{0,8}?(\d+)\s*(?:件|起|宗|次)"),
 }
