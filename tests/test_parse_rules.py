@@ -248,6 +248,14 @@ def test_report_on_2020_old_table_variants():
     assert "120" in check(rec, "fee_explained")["detail"]
 
 
+def test_county_named_alone_is_placed_by_the_text():
+    text = REPORT_2020.replace("北京市朝阳区人民政府\n2020年", "朝阳区人民政府\n2020年")
+    text = text.replace("2020年，区政府共收到", "2020年，北京市朝阳区政府共收到")
+    rec = parse_text(text)
+    assert rec["agency"] == "朝阳区人民政府"
+    assert rec["region"] == {"province": "北京市", "city": "北京市", "county": "朝阳区"}
+
+
 def test_failed_checks_name_the_numbers():
     text = REPORT_2020.replace("四、结转下年度继续办理\t\t1\t1", "四、结转下年度继续办理\t\t4\t1")
     text = text.replace("2\t1\t0\t0\t3\t1", "2\t1\t0\t0\t5\t1").replace("信息处理费 120 元", "信息处理费")

@@ -134,13 +134,28 @@ def _region_of(source, province, city, county):
     return {"province": province, "city": city, "county": county}
 
 
-def find_region(agency, texts):
-    """{province, city, county} via cpca from the agency, else from the given text lines."""
-    for batch in ([agency] if agency else [], [t for t in texts if t]):
-        if not batch:
-            continue
+def _first_region(batch):
+    batch = [t for t in batch if t]
+    if batch:
         for source, parts in zip(batch, _resolve(batch)):
             region = _region_of(source, *parts)
             if region:
                 return region
-    return {"province": None, "city": None, "county": None}
+    return None
+
+
+def find_region(agency, texts):
+    """{province, city, county} via cpca from the agency, else from the given text lines.
+
+    A county named alone (朝阳区 is in Beijing and in Changchun) is placed by the province and
+    city the text names, when the text names them."""
+    region = _first_region([agency]) if agency else None
+    if region and region["county"] and not _appears(region["province"], agency) \
+            and not _appears(region["city"], agency):
+        context = _first_region(texts)
+        if context and context["province"] != region["province"]:
+            prefix = (context["province"] or "") + (context["city"] if context["city"] != context["province"] else "")
+            placed = _first_region([prefix + agency])
+            if placed and placed["county"] == region["county"]:
+                region = placed
+    return region or _first_region(texts) or {"province": None, "city": None, "county": None}
