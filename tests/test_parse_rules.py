@@ -248,6 +248,13 @@ def test_report_on_2020_old_table_variants():
     assert "120" in check(rec, "fee_explained")["detail"]
 
 
+def test_title_after_page_furniture():
+    text = "首页 > 政务公开 > 年度报告\n索引号：000014349/2025-00012\n" + seed_text("002")
+    rec = parse_text(text)
+    assert rec["title"] == "焦作市卫生健康委员会2024年政府信息公开工作年度报告"
+    assert rec["agency"] == "焦作市卫生健康委员会"
+
+
 def test_county_named_alone_is_placed_by_the_text():
     text = REPORT_2020.replace("北京市朝阳区人民政府\n2020年", "朝阳区人民政府\n2020年")
     text = text.replace("2020年，区政府共收到", "2020年，北京市朝阳区政府共收到")

@@ -13,6 +13,7 @@ DATE = re.compile(r"((?:19|20)\d{2}|[二][〇○零Ｏ一二三四五六七八�
 _ISODATE = re.compile(r"(?:发布|印发|日期|时间)[^\d]{0,6}((?:19|20)\d{2})[-/.](\d{1,2})[-/.](\d{1,2})")
 _PERIOD = re.compile(r"统计(?:期限|时限|时间|周期|区间)[^。]{0,12}?((?:19|20)\d{2})\s*年")
 _TITLE_MARK = re.compile(r"年度报告|工作报告|年报")
+_NAV = re.compile(r"[>›»|]|首页|当前位置")
 _TITLE_TAIL = re.compile(r"^(?:(?:19|20)\d{2}\s*年度?)?\s*(?:政府|政务)?信息公开")
 _MUNICIPALITIES = ("北京市", "天津市", "上海市", "重庆市")
 
@@ -24,15 +25,20 @@ def year_number(text):
 
 
 def find_title(lines):
-    """(first, last) line index of the title in the first lines (simplified text); a split title is joined."""
-    for i, line in enumerate(lines[:8]):
-        if _TITLE_MARK.search(line) and len(line) <= 80:
-            start = i
-            while start > 0 and i - start < 2 and _TITLE_TAIL.match(key(lines[start])) \
-                    and len(lines[start - 1]) <= 40 and not re.search(r"[。，,；]", lines[start - 1]):
-                start -= 1
-            return start, i
-    if lines and len(lines[0]) <= 60:
+    """(first, last) line index of the title among the first lines (simplified text), or (None, -1).
+
+    A line naming 信息公开 and a report wins over other report lines (breadcrumbs); a title
+    split over lines (agency, then 政府信息公开工作年度报告) is joined."""
+    marked = [i for i, line in enumerate(lines[:15]) if _TITLE_MARK.search(line) and len(line) <= 80
+              and not _NAV.search(line) and "。" not in line]
+    if marked:
+        i = next((j for j in marked if re.search("信息公开|政务公开", key(lines[j]))), marked[0])
+        start = i
+        while start > 0 and i - start < 2 and _TITLE_TAIL.match(key(lines[start])) \
+                and len(lines[start - 1]) <= 40 and not re.search(r"[。，,；]", lines[start - 1]):
+            start -= 1
+        return start, i
+    if lines and len(lines[0]) <= 60 and not re.match(r"[一二三四五六七八九十\d]+\s*[、.．]", lines[0]):
         return 0, 0
     return None, -1
 
