@@ -371,3 +371,32 @@ def test_parser_never_crashes_and_keeps_the_record_shape(blocks):
     assert [c["rule"] for c in rec["checks"]] == RULES
     assert rec["format"] in ("2019", "legacy")
     assert all(re.fullmatch(r"s\d+", s["anchor"]) for s in rec["sections"])
+
+
+def test_fully_expanded_grid_like_html_rowspans():
+    """Table 3 as an HTML/PDF grid with every merged label cell repeated on each of its rows."""
+    doc = read_text_document(seed_text("001").encode("utf-8"))
+    grid = next(b for b in doc.blocks if isinstance(b, Table) and any("本年新收" in c for r in b.rows for c in r))
+    top = group = ""
+    expanded = []
+    for row in grid.rows:
+        texts = [c for c in row if c and not re.fullmatch(r"\d+", c)]
+        numbers = [c for c in row if re.fullmatch(r"\d+", c)]
+        if not numbers:
+            continue
+        first = texts[0]
+        if first.startswith(("一、", "二、", "四、")):
+            top, group, item = first, first, first
+        elif first.startswith("三、"):
+            top, group, item = first, texts[1], texts[1]
+        elif first.startswith("(") and len(texts) == 2:
+            group, item = texts
+        elif first.startswith("("):
+            group = item = first
+        else:
+            item = first
+        expanded.append([top, group, item] + numbers)
+    grid.rows = [["申请人情况"] * 10] + expanded
+    got = parse_document(doc)
+    assert got["stats"]["requests"] == parse_text(seed_text("001"))["stats"]["requests"]
+    assert got["warnings"] == []

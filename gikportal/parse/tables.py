@@ -4,6 +4,8 @@ A row is (label, values): the label is every text cell joined, the values are th
 the last text cell. Labels are matched by distinctive fragments first, by bigram similarity
 second, and a row whose label is unreadable is placed by the printed row order.
 """
+import re
+
 from .cells import ZERO, key, value
 
 REQUEST_COLUMNS = ("natural_person", "commercial", "research", "social_welfare",
@@ -43,6 +45,7 @@ REQUEST_ORDER = [r[0] for r in REQUEST_ROWS]
 OUTCOME_ROWS = REQUEST_ORDER[2:23]
 OUTCOME_ROWS_2019 = OUTCOME_ROWS[:-3] + ["other_handling"]
 _BIGRAM_MIN = 0.6
+_OTHER_OTHER = re.compile(r"(?:^|\d\.?|[)）、])其他[:：]?$")
 
 ACTIVE_2021 = {
     "regulations": ("issued", "repealed", "in_force"),
@@ -122,8 +125,7 @@ def match_request_label(label):
             if k == "outcome_total" and ("本年新收" in label or "结转" in label):
                 continue
             return k
-    bare = label.rstrip(":：")
-    if bare.endswith("其他") and len(bare) <= 12:
+    if _OTHER_OTHER.search(label):
         return "other_other"
     if "其他处理" in label:
         return "other_handling"
@@ -246,6 +248,7 @@ def parse_active(rows, warnings):
         table[k] = dict(zip(fields, values))
     if not table:
         return None
+    warnings.extend(f"row {k}: not found" for k in spec if k not in table)
     return {k: table[k] for k in spec if k in table}
 
 
