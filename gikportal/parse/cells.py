@@ -10,7 +10,8 @@ _T2S = OpenCC("t2s")
 _KEEP = re.compile("[乾]")
 
 ZERO = "zero"          # a printed zero-like mark: empty, /, -, —, 无
-_ZERO_MARKS = {"/", "-", "—", "–", "——", "--", "－", "―", "无", "\\", "0.00", "0.0"}
+_ZERO_MARKS = {"/", "-", "—", "–", "——", "--", "－", "―", "无", "\\", "0.00", "0.0", "持平", "无变化"}
+_CHANGE = re.compile(r"^(增加|增|减少|减)(\d+)$")  # 本年增/减 of the 2019-2020 table 2
 _NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
 _CYRILLIC_ZERO = str.maketrans({"О": "0", "о": "0", "Ｏ": "0"})
 _LOOKALIKE = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1", "|": "1"})
@@ -57,6 +58,9 @@ def value(cell):
     if text in _ZERO_MARKS:
         return ZERO
     text = _UNIT.sub("", text.translate(_CYRILLIC_ZERO).replace(",", "").replace("，", ""))
+    change = _CHANGE.match(text)
+    if change:
+        return int(change.group(2)) * (-1 if change.group(1).startswith("减") else 1)
     if not _NUMBER.fullmatch(text):
         if any(c.isdigit() for c in text) or text in ("O", "o"):
             text = text.translate(_LOOKALIKE)
