@@ -3,6 +3,8 @@ import random
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from opencc import OpenCC
 
 from gikportal.document import ExtractionError, Table
@@ -152,3 +154,23 @@ def test_tab_indented_paragraphs_and_stray_tabs_stay_text():
     doc = read_text_document(data)
     assert doc.blocks[:2] == ["一、总体情况", "2024年，本机关收到申请3件。"]
     assert isinstance(doc.blocks[2], Table) and doc.blocks[2].rows == [["规章", "0", "0", "0"]]
+
+
+_PIECES = list("\t|\n -—:0123456789О一二三、（）()总计规章行政许可本年新收申请自然人") + \
+    ["\r\n", "\u3000", "\xa0", "[bookmark: _GoBack]", "年度报告", "信息公开", "|---|---|"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=200).map("".join))
+def test_any_text_gives_a_document_or_a_clear_error(text):
+    try:
+        doc = read_text_document(text.encode("utf-8"))
+    except ExtractionError as err:
+        assert str(err) and "\n" not in str(err)
+        return
+    for block in doc.blocks:
+        if isinstance(block, Table):
+            assert block.rows and len({len(r) for r in block.rows}) == 1
+        else:
+            assert block and block == block.strip() and "\n" not in block
+    assert parse_document(doc)["checks"]
