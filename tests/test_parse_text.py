@@ -46,6 +46,12 @@ def test_gbk_file_parses_like_utf8(path):
     assert a == b
 
 
+def test_old_mac_line_ends():
+    text = seed("001").read_text(encoding="utf-8")
+    doc = read_text_document(text.replace("\n", "\r").encode("utf-8"))
+    assert doc.blocks == read_text_document(text.encode("utf-8")).blocks
+
+
 def test_nul_bytes_are_dropped():
     text = seed("002").read_text(encoding="utf-8")
     data = text.encode("utf-8").replace("年度报告".encode(), "年度\x00报告".encode())

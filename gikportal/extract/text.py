@@ -85,7 +85,7 @@ def _md_row(line):
 def read_text_document(data: bytes, media_type="text/plain") -> Document:
     """Decode `data` and turn its lines into Document blocks (str lines and Tables)."""
     text = decode(data)
-    lines = [_clean(line) for line in text.split("\n")]
+    lines = [_clean(line) for line in text.splitlines()]
     blocks = []
     table = None          # rows of the table being built (md / tsv / docx)
     mode = None
