@@ -141,6 +141,11 @@ def test_ocr_damaged_heading_and_numbered_sub_heading():
     assert rec["stats"] == parse_text(seed_text("002"))["stats"]
 
 
+def test_iso_date_in_the_signature():
+    rec = parse_text(seed_text("001").rstrip() + "\n\n焦作市城乡一体化示范区管委会\n2025-01-20\n")
+    assert rec["published"] == "2025-01-20" and rec["sections"][-1]["text"] == "无"
+
+
 def test_signature_block_is_not_section_text():
     rec = parse_text(seed_text("001").rstrip() + "\n\n焦作市城乡一体化示范区管委会\n2025年1月20日\n")
     assert rec["published"] == "2025-01-20"

@@ -57,7 +57,7 @@ def _signature_start(lines, published):
         return len(lines)
     end = len(lines)
     for j in range(len(lines) - 1, max(-1, len(lines) - 9), -1):
-        if metadata.DATE.search(lines[j]) and len(lines[j]) <= 30:
+        if metadata.find_published([lines[j]]):
             start = j
             while start > 0 and j - start < 3 and len(lines[start - 1]) <= 30 \
                     and not _SIGNATURE_PUNCT.search(lines[start - 1]) and _BODY_NAME.search(lines[start - 1]) \

@@ -11,6 +11,7 @@ _YEAR = re.compile(r"((?:19|20)\d{2}|[二][〇○零Ｏ一二三四五六七八�
 DATE = re.compile(r"((?:19|20)\d{2}|[二][〇○零Ｏ一二三四五六七八九]{3})\s*年\s*([\d一二三四五六七八九十]{1,3})\s*月\s*"
                    r"([\d一二三四五六七八九十]{1,3})\s*日")
 _ISODATE = re.compile(r"(?:发布|印发|日期|时间)[^\d]{0,6}((?:19|20)\d{2})[-/.](\d{1,2})[-/.](\d{1,2})")
+_BARE_ISODATE = re.compile(r"^\s*((?:19|20)\d{2})[-/.](\d{1,2})[-/.](\d{1,2})\s*$")
 _PERIOD = re.compile(r"统计(?:期限|时限|时间|周期|区间)[^。]{0,12}?((?:19|20)\d{2})\s*年")
 _TITLE_MARK = re.compile(r"年度报告|工作报告|年报")
 _NAV = re.compile(r"[>›»|]|首页|当前位置")
@@ -89,8 +90,8 @@ def _date_parts(y, mo, d):
 def find_published(lines):
     """A printed date on a line of its own: the signature block at the end, else under the title."""
     for line in reversed(lines[-8:]):
-        m = DATE.search(line)
-        if m and len(line) <= 30:
+        m = (DATE.search(line) if len(line) <= 30 else None) or _BARE_ISODATE.match(line)
+        if m:
             return _date_parts(*m.groups())
     for line in lines[:6]:
         m = _ISODATE.search(line) or (DATE.search(line) if len(line) <= 30 else None)
