@@ -253,6 +253,13 @@ def test_report_on_2020_old_table_variants():
     assert "120" in check(rec, "fee_explained")["detail"]
 
 
+def test_title_over_three_lines_keeps_printed_brackets():
+    text = seed_text("004").replace("邢台高新区党政综合办公室\n", "邢台高新区\n（邢东新区）党政综合办公室\n", 1)
+    rec = parse_text(text)
+    assert rec["title"] == "邢台高新区（邢东新区）党政综合办公室政府信息公开工作年度报告"
+    assert rec["agency"] == "邢台高新区（邢东新区）党政综合办公室"
+
+
 def test_title_after_page_furniture():
     text = "首页 > 政务公开 > 年度报告\n索引号：000014349/2025-00012\n" + seed_text("002")
     rec = parse_text(text)

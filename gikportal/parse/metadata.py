@@ -35,9 +35,11 @@ def find_title(lines):
     if marked:
         i = next((j for j in marked if re.search("信息公开|政务公开", key(lines[j]))), marked[0])
         start = i
-        while start > 0 and i - start < 2 and _TITLE_TAIL.match(key(lines[start])) \
-                and len(lines[start - 1]) <= 40 and not re.search(r"[。，,；]", lines[start - 1]):
-            start -= 1
+        if _TITLE_TAIL.match(key(lines[i])):
+            while start > 0 and i - start < 2 and len(lines[start - 1]) <= 40 \
+                    and not re.search(r"[。，,；;：:]", lines[start - 1]) and not _NAV.search(lines[start - 1]) \
+                    and not DATE.search(lines[start - 1]):
+                start -= 1
         return start, i
     if lines and len(lines[0]) <= 60 and not re.match(r"[一二三四五六七八九十\d]+\s*[、.．]", lines[0]):
         return 0, 0
@@ -48,10 +50,15 @@ def find_agency(title_simplified):
     """The issuing body: the title before the year or before 政府信息公开."""
     if not title_simplified:
         return None
-    t = key(title_simplified)
-    t = re.sub(r"^(?:19|20)\d{2}年度?", "", t)
-    m = re.search(r"(?:19|20)\d{2}年度?|[二][〇○零一二三四五六七八九]{3}年度?|关于|(?:政府|政务)?信息公开|年度报告", t)
-    agency = t[:m.start()] if m else t
+    printed = re.sub(r"\s+", "", title_simplified)
+    t = key(printed)
+    if len(t) != len(printed):  # NFKC changed the length: keep the normalised text
+        printed = t
+    lead = re.match(r"(?:19|20)\d{2}年度?", t)
+    start = lead.end() if lead else 0
+    m = re.compile(r"(?:19|20)\d{2}年度?|[二][〇○零一二三四五六七八九]{3}年度?|关于|(?:政府|政务)?信息公开|年度报告"
+                   ).search(t, start)
+    agency = printed[start:m.start() if m else len(t)]
     agency = agency.strip("《》“”\"'()（）:：,，、 ")
     return agency or None
 
