@@ -152,6 +152,14 @@ def test_signature_block_is_not_section_text():
     assert rec["sections"][-1]["text"] == "无"
 
 
+def test_table_of_contents_is_not_taken_for_the_sections():
+    toc = "\n".join(["目录", "一、总体情况", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况",
+                      "四、政府信息公开行政复议、行政诉讼情况", "五、存在的主要问题及改进情况", "六、其他需要报告的事项"])
+    text = seed_text("002").replace("\n一、总体情况\n", "\n" + toc + "\n\n一、总体情况\n", 1)
+    rec, ref = parse_text(text), parse_text(seed_text("002"))
+    assert rec["sections"] == ref["sections"] and rec["stats"] == ref["stats"]
+
+
 def test_missing_section_is_absent_and_reported():
     text = seed_text("002")
     start = text.index("五、存在的主要问题及改进情况")

@@ -71,8 +71,9 @@ def find_2019(lines):
     """[(line index, n, lines consumed)] of the 2019 headings found in prose lines, in order.
 
     A heading is numbered as its section (or is the bare canonical wording); an OCR-damaged
-    numbered heading is accepted by bigram similarity. A later exact heading replaces an
-    earlier loose match of the same number (a sub-heading such as "2、主动公开情况").
+    numbered heading is accepted by character overlap. A later exact heading replaces an
+    earlier loose match of the same number (a sub-heading such as "2、主动公开情况"), and
+    restarts the list when the headings so far stood on consecutive lines (a table of contents).
     """
     found = []  # (i, n, used, exact)
     i = 0
@@ -95,6 +96,8 @@ def find_2019(lines):
                 found.append((i, n, used, exact))
             elif n == last_n and exact and not last_exact:
                 found[-1] = (i, n, used, exact)
+            elif exact and len(found) >= 3 and _contiguous(found):
+                found = [(i, n, used, exact)]  # the headings so far were a table of contents
             else:
                 i += 1
                 continue
@@ -102,6 +105,11 @@ def find_2019(lines):
             continue
         i += 1
     return [(i, n, used) for i, n, used, _ in found]
+
+
+def _contiguous(found):
+    """Headings with no line between them: a table of contents, not sections."""
+    return all(b[0] == a[0] + a[2] for a, b in zip(found, found[1:]))
 
 
 def _similar(rest, n):
