@@ -1,0 +1,590 @@
+"""The Whoosh index: the only module that imports whoosh.
+
+Whoosh holds the text (title and one field per section, jieba search-mode tokens, positions for
+phrases) and, per report, a small JSON column with the hit fields and headline figures. Filters,
+facets and sorting run on numpy arrays loaded once per index generation from that column, not on
+per-hit stored fields, so they stay fast as the archive grows. Writers are serialised by a file
+lock beside the index; `rebuild` writes a sibling directory and exchanges it atomically, and
+readers reopen when the directory or its generation changes.
+"""
+import ctypes
+import difflib
+import json
+import os
+import shutil
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import numpy as np
+from filelock import FileLock
+from whoosh import columns, fields, index as windex, query as wq
+from whoosh.analysis import Token, Tokenizer
+from whoosh.index import LockError
+from whoosh.scoring import BM25F
+
+from . import segment
+from .figures import HEADLINE_LABELS, agency_kind, failed_checks, headline
+from .query import (CHECK_RULES, FACETS, FINDING_LABELS, NO_VALUE, RANGE_FIGURES, And, Field, Not, Num,
+                    Or, Text, range_bucket, sections_of, text_leaves)
+
+TITLE_BOOST = 3.0
+SNIPPETS_PER_HIT = 3
+FACET_LIMIT = 50
+LOCK_TIMEOUT = 120
+UNKNOWN = "不详"
+FORMAT_LABELS = {"2019": "2019 新版格式", "legacy": "旧版格式"}
+
+
+class SegmentTokenizer(Tokenizer):
+    """jieba search-mode tokens via gikportal.segment (folded: t2s, NFKC, lower case)."""
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
+                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:
+            t.original = t.text = segment.fold(value)
+            t.boost, t.stopped = 1.0, False
+            if positions:
+                t.pos = start_pos
+            if chars:
+                t.startchar, t.endchar = start_char, start_char + len(value)
+            yield t
+            return
+        for word, pos, start, end in segment.index_tokens(value):
+            t.text = word
+            t.boost, t.stopped = 1.0, False
+            if keeporiginal:
+                t.original = word
+            if positions:
+                t.pos = start_pos + pos
+            if chars:
+                t.startchar, t.endchar = start_char + start, start_char + end
+            yield t
+
+
+def _schema():
+    analyzer = SegmentTokenizer()
+    schema = fields.Schema(id=fields.ID(stored=True, unique=True),
+                           title=fields.TEXT(analyzer=analyzer, phrase=True),
+                           meta=fields.COLUMN(columns.VarBytesColumn()),
+                           secs=fields.STORED())
+    schema.add("s*", fields.TEXT(analyzer=analyzer, phrase=True), glob=True)
+    return schema
+
+
+# --- documents ---------------------------------------------------------------------------------
+
+def hit_fields(record):
+    """The per-report fields every hit carries (also the facet and sort columns)."""
+    region = record.get("region") or {}
+    return {"id": record["id"], "title": record.get("title") or "", "agency": record.get("agency") or "",
+            "year": record.get("year"), "published": record.get("published"),
+            "format": record.get("format"),
+            "region": {k: region.get(k) for k in ("province", "city", "county")},
+            "kind": agency_kind(record.get("agency")),
+            "figures": headline(record), "failed_checks": failed_checks(record)}
+
+
+def _document(record):
+    sections = [{"n": s.get("n"), "anchor": s.get("anchor") or f"s{s.get('n')}",
+                 "heading": s.get("heading") or "", "text": s.get("text") or ""}
+                for s in record.get("sections") or [] if isinstance(s.get("n"), int)]
+    doc = {"id": record["id"], "title": record.get("title") or "",
+           "meta": json.dumps(hit_fields(record), ensure_ascii=False).encode("utf-8"),
+           "secs": json.dumps([s for s in sections if s["text"]], ensure_ascii=False)}
+    for s in sections:
+        if s["text"]:
+            doc[f"s{s['n']}"] = s["text"]
+    return doc
+
+
+# --- writing -----------------------------------------------------------------------------------
+
+def _lock(index_dir):
+    path = Path(index_dir)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return FileLock(str(path.parent / f".{path.name}.lock"), timeout=LOCK_TIMEOUT)
+
+
+def _writer(ix):
+    deadline = time.monotonic() + LOCK_TIMEOUT
+    while True:
+        try:
+            return ix.writer(limitmb=256)
+        except LockError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+def _exchange(a, b):
+    """Swap two directories atomically (Linux renameat2 RENAME_EXCHANGE); False if unsupported."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        fn = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    return fn(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
+
+
+def rebuild(index_dir, records) -> int:
+    """Build a fresh index from records in a sibling temp dir, then swap it in; returns the count."""
+    target = Path(index_dir)
+    with _lock(index_dir):
+        tmp = target.parent / f".{target.name}.new-{uuid.uuid4().hex[:8]}"
+        tmp.mkdir(parents=True)
+        try:
+            ix = windex.create_in(str(tmp), _schema())
+            writer = ix.writer(limitmb=256)
+            count = 0
+            for record in records:
+                writer.add_document(**_document(record))
+                count += 1
+            writer.commit(optimize=True)
+            ix.close()
+            if target.exists():
+                if _exchange(tmp, target):
+                    shutil.rmtree(tmp, ignore_errors=True)
+                else:
+                    old = target.parent / f".{target.name}.old-{uuid.uuid4().hex[:8]}"
+                    os.rename(target, old)
+                    os.rename(tmp, target)
+                    shutil.rmtree(old, ignore_errors=True)
+            else:
+                os.rename(tmp, target)
+        finally:
+            if tmp.exists():
+                shutil.rmtree(tmp, ignore_errors=True)
+    return count
+
+
+def _open_or_create(index_dir):
+    if windex.exists_in(str(index_dir)):
+        return windex.open_dir(str(index_dir))
+    Path(index_dir).mkdir(parents=True, exist_ok=True)
+    return windex.create_in(str(index_dir), _schema())
+
+
+def add(index_dir, records):
+    """Add or replace reports by id."""
+    records = list(records)
+    if not records:
+        return 0
+    with _lock(index_dir):
+        ix = _open_or_create(index_dir)
+        writer = _writer(ix)
+        try:
+            for record in records:
+                writer.update_document(**_document(record))
+            writer.commit()
+        except BaseException:
+            writer.cancel()
+            raise
+        finally:
+            ix.close()
+    return len(records)
+
+
+def remove(index_dir, ids):
+    """Delete reports by id (unknown ids are ignored)."""
+    ids = list(ids)
+    if not ids or not exists(index_dir):
+        return 0
+    with _lock(index_dir):
+        ix = windex.open_dir(str(index_dir))
+        writer = _writer(ix)
+        try:
+            for rid in ids:
+                writer.delete_by_term("id", rid)
+            writer.commit()
+        except BaseException:
+            writer.cancel()
+            raise
+        finally:
+            ix.close()
+    return len(ids)
+
+
+def exists(index_dir) -> bool:
+    return Path(index_dir).is_dir() and windex.exists_in(str(index_dir))
+
+
+def doc_count(index_dir) -> int:
+    return _view(index_dir).n_alive if exists(index_dir) else 0
+
+
+def ids(index_dir) -> set:
+    if not exists(index_dir):
+        return set()
+    view = _view(index_dir)
+    return {view.metas[d]["id"] for d in np.flatnonzero(view.alive)}
+
+
+# --- reading: one view per index generation ----------------------------------------------------
+
+class _View:
+    """An open searcher plus numpy columns for filters, facets and sorting."""
+
+    def __init__(self, index_dir):
+        self.ix = windex.open_dir(str(index_dir))
+        self.searcher = self.ix.searcher(weighting=BM25F())
+        self.lock = threading.Lock()
+        reader = self.searcher.reader()
+        n = reader.doc_count_all()
+        self.alive = np.zeros(n, dtype=bool)
+        self.alive[list(reader.all_doc_ids())] = True
+        self.n_alive = int(self.alive.sum())
+        raw = list(reader.column_reader("meta")) if n and reader.has_column("meta") else []
+        self.metas = [json.loads(b) if b else {} for b in raw]
+        self.section_fields = sorted(f for f in reader.indexed_field_names() if f[:1] == "s" and f[1:].isdigit())
+        self.codes, self.vocab = {}, {}
+        for name in FACETS[:-1]:
+            self._categorical(name, [self._value(m, name) for m in self.metas])
+        for figure in RANGE_FIGURES:
+            self._categorical(f"{figure}_range",
+                              [range_bucket(figure, (m.get("figures") or {}).get(figure)) if m else None
+                               for m in self.metas])
+        self.figures = {name: np.array([_f((m.get("figures") or {}).get(name)) for m in self.metas] or [],
+                                       dtype=float) for name in HEADLINE_LABELS}
+        self.figures["year"] = np.array([_f(m.get("year")) for m in self.metas] or [], dtype=float)
+        self.failed = {rule: np.array([rule in (m.get("failed_checks") or ()) for m in self.metas] or [],
+                                      dtype=bool) for rule in CHECK_RULES}
+        published = [m.get("published") or "" for m in self.metas]
+        self.published_rank = np.argsort(np.argsort(np.array(published or [""], dtype=object), kind="stable"))
+        self.agencies = sorted({m.get("agency") for m in self.metas if m.get("agency")})
+
+    @staticmethod
+    def _value(meta, name):
+        if not meta:
+            return None
+        if name in ("province", "city", "county"):
+            value = (meta.get("region") or {}).get(name)
+        else:
+            value = meta.get(name)
+        return NO_VALUE[0] if value in (None, "") else str(value)
+
+    def _categorical(self, name, values):
+        vocab = sorted({v for v in values if v is not None})
+        lookup = {v: i for i, v in enumerate(vocab)}
+        self.vocab[name] = vocab
+        self.lookup = getattr(self, "lookup", {})
+        self.lookup[name] = lookup
+        self.codes[name] = np.array([lookup.get(v, -1) for v in values] or [], dtype=np.int32)
+
+    def finding(self, value):
+        n = len(self.metas)
+        if value.startswith("check:") and value[6:] in self.failed:
+            return self.failed[value[6:]].copy()
+        if value == "failed":
+            return np.logical_or.reduce(list(self.failed.values())) if self.failed else np.zeros(n, bool)
+        figure = {"sued": "lawsuits", "reviewed": "reviews", "fees": "fees_10k_yuan"}.get(value)
+        if figure:
+            with np.errstate(invalid="ignore"):
+                return self.figures[figure] > 0
+        return np.zeros(n, dtype=bool)
+
+    def close(self):
+        self.searcher.close()
+        self.ix.close()
+
+
+def _f(value):
+    return float("nan") if value is None else float(value)
+
+
+_views = {}
+_views_lock = threading.Lock()
+
+
+def _dir_key(index_dir):
+    path = Path(index_dir).resolve()
+    st = path.stat()
+    return str(path), st.st_ino
+
+
+def _view(index_dir):
+    """The current view of an index; reopened when it was rebuilt (new inode) or written to."""
+    path, inode = _dir_key(index_dir)
+    with _views_lock:
+        entry = _views.get(path)
+        if entry is not None:
+            view_inode, view = entry
+            try:
+                fresh = view_inode == inode and view.searcher.up_to_date()
+            except Exception:  # the files of a swapped-out index are gone
+                fresh = False
+            if fresh:
+                return view
+            _views.pop(path, None)
+        view = _View(index_dir)
+        _views[path] = (inode, view)
+        return view
+
+
+# --- evaluating a query tree -------------------------------------------------------------------
+
+class _Eval:
+    def __init__(self, view, sections):
+        self.view = view
+        fields_ = view.section_fields
+        if sections:
+            fields_ = [f for f in fields_ if int(f[1:]) in sections]
+        self.fields = fields_
+        self.with_title = not sections
+        self.n = len(view.metas)
+
+    def _whoosh(self, node):
+        tokens = segment.query_tokens(node.text)
+        if not tokens:
+            return None
+
+        def one(fieldname, boost=1.0):
+            if len(tokens) == 1:
+                return wq.Term(fieldname, tokens[0], boost=boost)
+            return wq.Phrase(fieldname, tokens, boost=boost)
+
+        parts = [one(f) for f in self.fields]
+        if self.with_title:
+            parts.append(one("title", TITLE_BOOST))
+        return wq.Or(parts) if parts else None
+
+    def text(self, node):
+        mask = np.zeros(self.n, dtype=bool)
+        scores = np.zeros(self.n, dtype=float)
+        q = self._whoosh(node)
+        if q is None:
+            return np.ones(self.n, dtype=bool), None
+        searcher = self.view.searcher
+        with self.view.lock:
+            matcher = q.matcher(searcher, searcher.context())
+            docs, vals = [], []
+            while matcher.is_active():
+                docs.append(matcher.id())
+                vals.append(matcher.score())
+                matcher.next()
+        if docs:
+            mask[docs] = True
+            scores[docs] = vals
+        return mask, scores
+
+    def field(self, node):
+        view = self.view
+        if node.name == "section":
+            return np.ones(self.n, dtype=bool), None
+        if node.name == "finding":
+            return view.finding(node.value), None
+        codes = view.codes.get(node.name)
+        if codes is None:
+            return np.zeros(self.n, dtype=bool), None
+        lookup = view.lookup[node.name]
+        value = node.value
+        if value not in lookup and node.name not in ("year",) and not node.name.endswith("_range"):
+            value = segment.fold(value)
+            match = [i for v, i in lookup.items() if segment.fold(v) == value]
+            return np.isin(codes, match), None
+        return (codes == lookup[value]) if value in lookup else np.zeros(self.n, dtype=bool), None
+
+    def num(self, node):
+        values = self.view.figures.get(node.name)
+        if values is None:
+            return np.zeros(self.n, dtype=bool), None
+        with np.errstate(invalid="ignore"):
+            op = {">=": np.greater_equal, ">": np.greater, "<=": np.less_equal, "<": np.less,
+                  "=": np.equal}[node.op]
+            return op(values, node.value), None
+
+    def __call__(self, node):
+        if isinstance(node, Text):
+            return self.text(node)
+        if isinstance(node, Field):
+            return self.field(node)
+        if isinstance(node, Num):
+            return self.num(node)
+        if isinstance(node, Not):
+            mask, _ = self(node.item)
+            return ~mask, None
+        if isinstance(node, (And, Or)):
+            combine = np.logical_and if isinstance(node, And) else np.logical_or
+            mask, scores = None, None
+            for item in node.items:
+                m, s = self(item)
+                mask = m if mask is None else combine(mask, m)
+                if s is not None:
+                    scores = s if scores is None else scores + s
+            if scores is not None:
+                scores = np.where(mask, scores, 0.0)
+            return mask, scores
+        return np.ones(self.n, dtype=bool), None
+
+
+def _match(view, params):
+    tree, notice = params.tree()
+    evaluate = _Eval(view, sections_of(tree) if tree is not None else set())
+    mask, scores = evaluate(tree) if tree is not None else (np.ones(len(view.metas), bool), None)
+    mask = mask & view.alive
+    for condition in params.conditions():
+        m, _ = evaluate(condition)
+        mask &= m
+    return tree, notice, mask, scores
+
+
+def _order(view, docs, scores, sort):
+    """Document numbers in display order; missing figures last, ties newest first."""
+    if not len(docs):
+        return docs
+    year = np.nan_to_num(view.figures["year"][docs], nan=-1.0)
+    pub = view.published_rank[docs] if len(view.published_rank) == len(view.metas) else np.zeros(len(docs))
+    keys = [docs, -pub, -year]
+    if sort == "relevance" and scores is not None:
+        keys.append(-scores[docs])
+    elif sort == "year":
+        keys = [docs, -pub, np.nan_to_num(view.figures["year"][docs], nan=1e9)]
+    elif sort.lstrip("-") in HEADLINE_LABELS:
+        values = view.figures[sort.lstrip("-")][docs]
+        missing = np.isnan(values)
+        values = np.nan_to_num(values, nan=0.0)
+        keys += [-values if sort.startswith("-") else values, missing]
+    return docs[np.lexsort(keys)]
+
+
+def _hit(view, docnum):
+    meta = view.metas[docnum]
+    hit = dict(meta)
+    hit["region"] = dict(meta.get("region") or {})
+    hit["figures"] = dict(meta.get("figures") or {})
+    hit["failed_checks"] = list(meta.get("failed_checks") or [])
+    return hit
+
+
+def _facets(view, mask, params):
+    out = {}
+    for name in list(FACETS[:-1]) + [f"{f}_range" for f in RANGE_FIGURES]:
+        vocab = view.vocab[name]
+        codes = view.codes[name][mask]
+        counts = np.bincount(codes[codes >= 0], minlength=len(vocab)) if len(vocab) else np.zeros(0, int)
+        selected = set(params.facets.get(name, ()))
+        values = []
+        for i, value in enumerate(vocab):
+            if counts[i] or value in selected:
+                values.append({"value": value, "label": _label(name, value), "count": int(counts[i]),
+                               "selected": value in selected})
+        if name == "year":
+            values.sort(key=lambda v: (v["value"] == NO_VALUE[0], -int(v["value"]) if v["value"].isdigit() else 0))
+        elif name.endswith("_range"):
+            order = [b[0] for b in RANGE_FIGURES[name[:-6]]] + [NO_VALUE[0]]
+            values.sort(key=lambda v: order.index(v["value"]) if v["value"] in order else 99)
+        else:
+            values.sort(key=lambda v: (-v["count"], v["value"] == NO_VALUE[0], v["value"]))
+            if len(values) > FACET_LIMIT:
+                values = values[:FACET_LIMIT] + [v for v in values[FACET_LIMIT:] if v["selected"]]
+        out[name] = values
+    findings = []
+    selected = set(params.facets.get("finding", ()))
+    for value in ["failed"] + [f"check:{r}" for r in CHECK_RULES] + ["sued", "reviewed", "fees"]:
+        count = int((view.finding(value) & mask).sum())
+        if count or value in selected:
+            findings.append({"value": value, "label": _label("finding", value), "count": count,
+                             "selected": value in selected})
+    out["finding"] = findings
+    order = list(FACETS) + [f"{f}_range" for f in RANGE_FIGURES]
+    return {name: out[name] for name in order}
+
+
+def _label(name, value):
+    if value == NO_VALUE[0]:
+        return NO_VALUE[1]
+    if name == "format":
+        return FORMAT_LABELS.get(value, value)
+    if name == "finding":
+        if value.startswith("check:"):
+            return "未通过：" + CHECK_LABELS.get(value[6:], value[6:])
+        return FINDING_LABELS.get(value, value)
+    if name.endswith("_range"):
+        return next((b[1] for b in RANGE_FIGURES[name[:-6]] if b[0] == value), value)
+    return value
+
+
+CHECK_LABELS = {"sections_present": "六部分与三张表齐全", "balance": "申请数量收支平衡",
+                "outcome_sum": "办理结果合计", "row_total": "行合计", "group_total": "复议诉讼合计",
+                "narrative": "正文与表格一致", "fee_explained": "信息处理费已说明", "carry_chain": "跨年结转衔接"}
+
+
+def _highlight_terms(tree):
+    terms = []
+    for leaf in text_leaves(tree):
+        tokens = segment.query_tokens(leaf.text)
+        if len(tokens) > 1:
+            terms.append(segment.fold(leaf.text))
+        terms += tokens
+    return [t for t in terms if t.strip()]
+
+
+def _snippets(view, docnum, terms, sections):
+    if not terms:
+        return []
+    with view.lock:
+        stored = view.searcher.stored_fields(int(docnum)).get("secs") or "[]"
+    secs = json.loads(stored)
+    if sections:
+        secs = [s for s in secs if s.get("n") in sections]
+    phrase_terms = [t for t in terms if len(segment.query_tokens(t)) > 1]
+    result = segment.snippets(secs, phrase_terms, SNIPPETS_PER_HIT) if phrase_terms else []
+    if not result:
+        result = segment.snippets(secs, terms, SNIPPETS_PER_HIT)
+    return result
+
+
+def _suggest(view, tree):
+    words = [leaf.text for leaf in text_leaves(tree)]
+    if not words:
+        return None
+    typed = segment.fold(" ".join(words))
+    agencies = {segment.fold(a): a for a in view.agencies}
+    close = difflib.get_close_matches(typed, list(agencies), n=1, cutoff=0.5)
+    if close:
+        return agencies[close[0]]
+    corrected, changed = [], False
+    with view.lock:
+        correctors = [view.searcher.corrector(f) for f in ["title"] + view.section_fields[:6]]
+        for token in [t for w in words for t in segment.query_tokens(w)]:
+            best = None
+            for corrector in correctors:
+                found = corrector.suggest(token, limit=1, maxdist=1)
+                if found and found[0] != token:
+                    best = found[0]
+                    break
+            corrected.append(best or token)
+            changed |= best is not None
+    return "".join(corrected) if changed else None
+
+
+def search(index_dir, params) -> dict:
+    """One page of hits with snippets, the facets of the whole filtered result, notice, suggestion."""
+    view = _view(index_dir)
+    tree, notice, mask, scores = _match(view, params)
+    docs = _order(view, np.flatnonzero(mask), scores, params.sort)
+    total = len(docs)
+    pages = (total + params.per_page - 1) // params.per_page
+    page = min(params.page, max(pages, 1))
+    start = (page - 1) * params.per_page
+    sections = sections_of(tree) if tree is not None else set()
+    terms = _highlight_terms(tree) if tree is not None else []
+    hits = []
+    for docnum in docs[start:start + params.per_page]:
+        hit = _hit(view, docnum)
+        hit["snippets"] = _snippets(view, docnum, terms, sections)
+        hits.append(hit)
+    return {"query": params.q, "total": total, "page": page, "per_page": params.per_page, "pages": pages,
+            "sort": params.sort, "notice": notice,
+            "suggestion": _suggest(view, tree) if total == 0 and tree is not None else None,
+            "hits": hits, "facets": _facets(view, mask, params)}
+
+
+def search_all(index_dir, params) -> list:
+    """Every matching report in display order, without snippets."""
+    view = _view(index_dir)
+    _, _, mask, scores = _match(view, params)
+    return [_hit(view, d) for d in _order(view, np.flatnonzero(mask), scores, params.sort)]

@@ -1,0 +1,163 @@
+"""Engine-neutral Chinese text analysis: folding, jieba tokens, highlighted snippets.
+
+Indexing uses jieba's search mode (行政复议 -> 行政, 复议, 行政复议) and queries use precise mode
+(行政复议 stays one word), as Elasticsearch's IK plugin pairs ik_max_word with ik_smart. Sub-words
+share the position of the precise word that contains them, so a phrase of precise words matches
+the same run of text in the index. Folding keeps the string length, so offsets found in folded
+text are offsets in the original text (highlighting never cuts a character in half).
+"""
+import bisect
+import html
+import re
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+USERDICT = Path(__file__).resolve().parent / "data" / "userdict.txt"
+_WORDISH = re.compile(r"\w", re.UNICODE)
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_LATIN_WORD = re.compile(r"[0-9a-z]")
+
+
+class _Engine:
+    """rjieba (jieba-rs: same dictionary and algorithm, ~10x faster) or jieba as a fallback."""
+
+    def __init__(self):
+        entries = []
+        for line in USERDICT.read_text(encoding="utf-8").splitlines():
+            parts = line.split()
+            if parts:
+                entries.append((parts[0], int(parts[1]) if len(parts) > 1 else 20000,
+                                parts[2] if len(parts) > 2 else "n"))
+        try:
+            import rjieba
+            for word, freq, tag in entries:
+                rjieba.add_word(word, freq, tag)
+            self.tokenize = lambda text, mode="default": rjieba.tokenize(text, mode=mode)
+        except ImportError:  # pragma: no cover - rjieba is in requirements.txt
+            import jieba
+            jieba.setLogLevel(60)
+            for word, freq, tag in entries:
+                jieba.add_word(word, freq, tag)
+            self.tokenize = lambda text, mode="default": list(jieba.tokenize(text, mode=mode))
+        import opencc
+        self._t2s = opencc.OpenCC("t2s")
+
+    def t2s(self, text):
+        out = self._t2s.convert(text)
+        if len(out) != len(text):  # a phrase mapping changed the length: convert char by char
+            out = "".join(c if len(s := self._t2s.convert(c)) != 1 else s for c in text)
+        return out
+
+
+@lru_cache(maxsize=1)
+def engine():
+    return _Engine()
+
+
+def _nfkc_char(c):
+    n = unicodedata.normalize("NFKC", c)
+    return n if len(n) == 1 else c
+
+
+def fold(text):
+    """Full-width -> half-width, traditional -> simplified, lower case; same length as the input."""
+    if not text:
+        return ""
+    if not text.isascii():
+        text = "".join(_nfkc_char(c) if ord(c) > 127 else c for c in text)
+        text = engine().t2s(text)
+    return text.lower()
+
+
+def _keep(token):
+    return bool(_WORDISH.search(token)) and token != "_"
+
+
+def index_tokens(text):
+    """[(token, position, start, end)] in search mode; sub-words take their precise word's position."""
+    text = fold(text)
+    if not text:
+        return []
+    eng = engine()
+    precise = [t for t in eng.tokenize(text) if _keep(t[0])]
+    starts = [t[1] for t in precise]
+    out = []
+    for word, start, end in eng.tokenize(text, mode="search"):
+        if not _keep(word):
+            continue
+        i = bisect.bisect_right(starts, start) - 1
+        if i >= 0 and end <= precise[i][2]:
+            out.append((word, i, start, end))
+    return out
+
+
+def query_tokens(text):
+    """Precise-mode tokens of a query word or phrase (folded); punctuation dropped."""
+    text = fold(text)
+    return [t[0] for t in engine().tokenize(text) if _keep(t[0])] if text else []
+
+
+def has_cjk(text):
+    return bool(_CJK.search(text or ""))
+
+
+# --- snippets ---------------------------------------------------------------------------------
+
+def _matches(folded, terms):
+    """Non-overlapping (start, end) spans of the terms in folded text, longest term first."""
+    spans = []
+    for term in sorted({t for t in terms if t}, key=len, reverse=True):
+        pos = folded.find(term)
+        while pos >= 0:
+            end = pos + len(term)
+            latin = _LATIN_WORD.match(term[0]) and _LATIN_WORD.match(term[-1])
+            whole = not latin or (
+                (pos == 0 or not _LATIN_WORD.match(folded[pos - 1]))
+                and (end == len(folded) or not _LATIN_WORD.match(folded[end])))
+            if whole and not any(s < end and pos < e for s, e in spans):
+                spans.append((pos, end))
+            pos = folded.find(term, pos + 1)
+    return sorted(spans)
+
+
+def _render(text, spans, lo, hi):
+    parts = ["…" if lo > 0 else ""]
+    cur = lo
+    for s, e in spans:
+        if s < lo or e > hi:
+            continue
+        parts.append(html.escape(text[cur:s]))
+        parts.append("<mark>" + html.escape(text[s:e]) + "</mark>")
+        cur = e
+    parts.append(html.escape(text[cur:hi]))
+    parts.append("…" if hi < len(text) else "")
+    return "".join(parts)
+
+
+def snippets(sections, terms, limit=3, width=80):
+    """Up to `limit` escaped snippets with <mark> around whole matched terms, best sections first.
+
+    sections: [{"n", "anchor", "heading", "text"}]; terms: folded strings to mark.
+    """
+    found = []
+    for sec in sections:
+        text = sec.get("text") or ""
+        spans = _matches(fold(text), terms)
+        if spans:
+            found.append((len({fold(text[s:e]) for s, e in spans}), len(spans), sec, text, spans))
+    found.sort(key=lambda f: (-f[0], -f[1], f[2].get("n") or 0))
+    out = []
+    for _, _, sec, text, spans in found[:limit]:
+        first = spans[0][0]
+        lo = max(0, first - width // 3)
+        newline = text.rfind("\n", lo, first)
+        if newline >= 0:
+            lo = newline + 1
+        hi = min(len(text), lo + width)
+        while hi < len(text) and any(s < hi < e for s, e in spans):
+            hi += 1
+        out.append({"section": sec.get("n"), "anchor": sec.get("anchor") or f"s{sec.get('n')}",
+                    "heading": sec.get("heading") or "",
+                    "html": _render(text, spans, lo, hi).replace("\n", " ")})
+    return out
