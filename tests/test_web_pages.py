@@ -322,3 +322,14 @@ def test_no_inline_script_or_style_in_pages(portal):
         html = page(portal, url)
         assert not re.search(r"<script(?![^>]*(src=|type=\"application/json\"))", html), url
         assert " style=" not in html and "<style" not in html and " onclick=" not in html, url
+
+
+def test_every_facet_url_selects_exactly_its_count(portal):
+    facets = get(portal, "/api/search").get_json()["facets"]
+    assert {"year", "province", "agency"} <= set(facets)
+    for name, values in facets.items():
+        for value in values:
+            chosen = get(portal, value["url"]).get_json()
+            assert chosen["total"] == value["count"], (name, value)
+            again = next(v for v in chosen["facets"][name] if v["value"] == value["value"])
+            assert again["selected"] and get(portal, again["url"]).get_json()["total"] == 7
