@@ -2,6 +2,8 @@
 
 Views stay thin: they call these helpers, which call archive/index/query, and render.
 """
+import os
+from functools import lru_cache
 from urllib.parse import urlencode
 
 import bleach
@@ -115,3 +117,35 @@ def agency_hits(agency):
         return []
     hits = [h for h in search_all(SearchParams.from_args({"agency": agency})) if h.get("agency") == agency]
     return sorted(hits, key=lambda h: (h.get("year") or 0, h["id"]))
+
+
+_INGESTED = {}
+
+
+def ingested_at(rid):
+    """When an original was archived; it never changes for an id, so it is remembered."""
+    key = (current_app.config["ARCHIVE_DIR"], rid)
+    if key not in _INGESTED:
+        meta = archive().meta(rid)
+        if meta is None:
+            return None
+        _INGESTED[key] = meta.get("ingested_at")
+    return _INGESTED[key]
+
+
+def record_part(rid, *path):
+    """One part of a record (e.g. "stats", "requests"), cached until record.json changes."""
+    root = current_app.config["ARCHIVE_DIR"]
+    try:
+        mtime = os.stat(archive().dir_for(rid) / "record.json").st_mtime_ns
+    except (OSError, KeyError):
+        return None
+    return _record_part(root, rid, mtime, path)
+
+
+@lru_cache(maxsize=50_000)
+def _record_part(root, rid, mtime, path):
+    value = Archive(root).record(rid)
+    for key in path:
+        value = (value or {}).get(key) if isinstance(value, dict) else None
+    return value

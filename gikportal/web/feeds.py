@@ -1,6 +1,7 @@
 """Discovery: an Atom feed of newly archived reports for any search, OpenSearch, a sitemap."""
 from flask import Blueprint, render_template, request, url_for
 
+from ..query import SearchParams
 from . import common
 
 bp = Blueprint("feeds", __name__)
@@ -15,11 +16,8 @@ def xml(body, mimetype):
 @bp.get("/feed.atom")
 def feed():
     params = common.request_params()
-    store = common.archive()
-    entries = []
-    for hit in common.search_all(params):
-        meta = store.meta(hit["id"]) or {}
-        entries.append(dict(hit, ingested_at=meta.get("ingested_at") or "1970-01-01T00:00:00Z"))
+    entries = [dict(hit, ingested_at=common.ingested_at(hit["id"]) or "1970-01-01T00:00:00Z")
+               for hit in common.search_all(params)]
     entries.sort(key=lambda e: (e["ingested_at"], e["id"]), reverse=True)
     entries = entries[:FEED_SIZE]
     self_url = request.url
@@ -37,11 +35,10 @@ def opensearch():
 
 @bp.get("/sitemap.xml")
 def sitemap():
-    store = common.archive()
     urls, agencies = [url_for("search.search", _external=True)], set()
-    for record in store.records():
-        urls.append(common.report_url(record["id"], external=True))
-        if record.get("agency"):
-            agencies.add(record["agency"])
+    for hit in common.search_all(SearchParams()):
+        urls.append(common.report_url(hit["id"], external=True))
+        if hit.get("agency"):
+            agencies.add(hit["agency"])
     urls += [url_for("agencies.agency", name=a, _external=True) for a in sorted(agencies)]
     return xml(render_template("sitemap.xml", urls=urls), "application/xml")

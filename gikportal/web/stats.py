@@ -19,11 +19,10 @@ def add(a, b):
     return a + b if isinstance(b, (int, float)) else a
 
 
-def totals(hits, store):
+def totals(hits):
     by_applicant = dict.fromkeys(APPLICANTS, 0)
     for hit in hits:
-        record = store.record(hit["id"]) or {}
-        row = ((record.get("stats") or {}).get("requests") or {}).get("new_received") or {}
+        row = common.record_part(hit["id"], "stats", "requests", "new_received") or {}
         for col in APPLICANTS:
             by_applicant[col] = add(by_applicant[col], row.get(col))
     figure_total = {name: sum(h["figures"].get(name) or 0 for h in hits) for name in HEADLINE_LABELS}
@@ -56,6 +55,6 @@ def stats():
     chart = {"labels": [r["agency"] for r in ranked[:15]],
              "series": [{"label": HEADLINE_LABELS[figure], "data": [r["value"] for r in ranked[:15]]}]}
     hidden = [(k, v) for k, v in params.to_args() if k not in ("page", "per_page", "sort")]
-    return render_template("stats.html", params=params, hits=hits, totals=totals(hits, common.archive()),
+    return render_template("stats.html", params=params, hits=hits, totals=totals(hits),
                            ranked=ranked, figure=figure, chart=chart, hidden=hidden,
                            headline_labels=HEADLINE_LABELS, q=common.query_text(params))
