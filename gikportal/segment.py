@@ -74,18 +74,39 @@ def _keep(token):
     return bool(_WORDISH.search(token)) and token != "_"
 
 
+_PIECES = re.compile(r"[^\W_]+")
+
+
+def pieces(word, start, end):
+    """A token with punctuation inside (96.0914, a host name) as its word pieces."""
+    if word.isalnum():
+        return [(word, start, end)]
+    return [(m.group(), start + m.start(), start + m.end()) for m in _PIECES.finditer(word)]
+
+
+def tokens(text, mode="default"):
+    """[(word, start, end)] of folded text without punctuation; a Latin run with dots
+    (wjw.jiaozuo.gov.cn, one token in rjieba) is split into its words as jieba does."""
+    out, seen = [], set()
+    for word, start, end in engine().tokenize(text, mode=mode):
+        if not _keep(word):
+            continue
+        for piece in pieces(word, start, end):
+            if piece not in seen:
+                seen.add(piece)
+                out.append(piece)
+    return out
+
+
 def index_tokens(text):
     """[(token, position, start, end)] in search mode; sub-words take their precise word's position."""
     text = fold(text)
     if not text:
         return []
-    eng = engine()
-    precise = [t for t in eng.tokenize(text) if _keep(t[0])]
+    precise = tokens(text)
     starts = [t[1] for t in precise]
     out = []
-    for word, start, end in eng.tokenize(text, mode="search"):
-        if not _keep(word):
-            continue
+    for word, start, end in tokens(text, mode="search"):
         i = bisect.bisect_right(starts, start) - 1
         if i >= 0 and end <= precise[i][2]:
             out.append((word, i, start, end))
@@ -95,7 +116,7 @@ def index_tokens(text):
 def query_tokens(text):
     """Precise-mode tokens of a query word or phrase (folded); punctuation dropped."""
     text = fold(text)
-    return [t[0] for t in engine().tokenize(text) if _keep(t[0])] if text else []
+    return [t[0] for t in tokens(text)] if text else []
 
 
 def has_cjk(text):

@@ -96,3 +96,19 @@ def test_snippets_escape_and_mark_whole_terms():
     assert "<script" not in html and "<img" not in html
     assert "&lt;<mark>script</mark>&gt;" in html and "<mark>行政复议</mark>" in html
     assert segment.snippets([{"n": 1, "text": "javascripts"}], ["script"]) == []
+
+
+def test_rjieba_tokens_equal_jieba_tokens_on_the_seeds(seed_paths):
+    """rjieba is used because it gives jieba's tokens (same dictionary, same user dictionary)."""
+    import jieba
+    jieba.setLogLevel(60)
+    for line in segment.USERDICT.read_text(encoding="utf-8").splitlines():
+        word, freq, tag = line.split()
+        jieba.add_word(word, int(freq), tag)
+    for path in seed_paths:
+        text = segment.fold(path.read_text(encoding="utf-8", errors="replace"))
+        for mode in ("default", "search"):
+            expected = {p for t in jieba.tokenize(text, mode=mode) if segment._keep(t[0])
+                        for p in segment.pieces(*t)}
+            got = segment.tokens(text, mode)
+            assert len(got) == len(set(got)) and set(got) == expected, (path.name, mode)
