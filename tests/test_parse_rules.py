@@ -74,13 +74,24 @@ def test_missing_first_cell_recovered_from_row_total():
     assert "row new_received: first cell missing, shifted" in rec["warnings"]
 
 
-def test_missing_cell_that_totals_cannot_explain_is_kept_unknown():
+def test_cells_that_no_equation_pins_are_kept_unknown():
     text = replace_row(seed_text("001"), "一、本年新收", ["一、本年新收政府信息公开申请数量", "", "", "0", "0", "0", "0", "11"])
-    rec = parse_text(text)
+    text = "\n".join(line for line in text.split("\n") if not line.startswith("(七) 总计"))
+    rec = parse_text(text)  # without the outcome total row only the row's own total is left: 2 unknowns
     row = rec["stats"]["requests"]["new_received"]
-    assert row["natural_person"] is None and row["total"] == 11
-    assert any(w.startswith("row new_received") for w in rec["warnings"])
-    assert check(rec, "balance")["ok"] is True  # the other six columns are still compared
+    assert row["natural_person"] is None and row["commercial"] is None and row["total"] == 11
+    assert "row new_received: 2 cells missing" in rec["warnings"]
+    assert "row outcome_total: not found" in rec["warnings"]
+    assert check(rec, "balance")["ok"] is None and check(rec, "row_total")["ok"] is True
+
+
+def test_missing_cells_recovered_from_column_totals():
+    # three cells lost in the new_received row: the column balance pins each of them
+    text = replace_row(seed_text("001"), "一、本年新收", ["一、本年新收政府信息公开申请数量", "", "", "0", "0", "0", "11"])
+    rec = parse_text(text)
+    assert rec["stats"]["requests"]["new_received"] == parse_text(seed_text("001"))["stats"]["requests"]["new_received"]
+    assert "row new_received: natural_person recovered from the totals" in rec["warnings"]
+    assert [c["ok"] for c in rec["checks"][1:5]] == [True, True, True, True]
 
 
 def test_garbled_label_placed_between_its_neighbours():
@@ -139,6 +150,12 @@ def test_ocr_damaged_heading_and_numbered_sub_heading():
     assert [(s["n"], s["heading"]) for s in rec["sections"]][:2] == [(1, "一、总休情況"), (2, "二、主动公开政府信息情况")]
     assert "2、主动公开情况" in rec["sections"][0]["text"]
     assert rec["stats"] == parse_text(seed_text("002"))["stats"]
+
+
+def test_signature_with_the_agency_over_two_lines():
+    text = seed_text("001").rstrip() + "\n\n焦作市城乡一体化\n示范区管委会\n二〇二五年一月二十日\n"
+    rec = parse_text(text)
+    assert rec["published"] == "2025-01-20" and rec["sections"][-1]["text"] == "无"
 
 
 def test_iso_date_in_the_signature():

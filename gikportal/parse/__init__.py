@@ -51,20 +51,24 @@ def _simplify(prose, grids):
     return sprose, sgrids
 
 
-def _signature_start(lines, published):
-    """Index of the first line of the closing signature block (agency lines + date), else len."""
+def _signature_line(line, agency):
+    """A short line naming the issuing body (or a piece of its name) above the closing date."""
+    if len(line) > 30 or _SIGNATURE_PUNCT.search(line) or sections.section_of(line) is not None:
+        return False
+    return bool(_BODY_NAME.search(line)) or bool(agency and len(line) >= 3 and key(line) in key(agency))
+
+
+def _signature_start(lines, published, agency):
+    """Index of the first line of the closing signature block (body lines + date), else len(lines)."""
     if not published:
         return len(lines)
-    end = len(lines)
     for j in range(len(lines) - 1, max(-1, len(lines) - 9), -1):
         if metadata.find_published([lines[j]]):
             start = j
-            while start > 0 and j - start < 3 and len(lines[start - 1]) <= 30 \
-                    and not _SIGNATURE_PUNCT.search(lines[start - 1]) and _BODY_NAME.search(lines[start - 1]) \
-                    and sections.section_of(lines[start - 1]) is None:
+            while start > 0 and j - start < 3 and _signature_line(lines[start - 1], agency):
                 start -= 1
             return start
-    return end
+    return len(lines)
 
 
 def _legacy_stats(text):
@@ -134,7 +138,7 @@ def parse_document(doc: Document) -> dict:
     agency = metadata.find_agency(title_s)
     published = metadata.find_published(sprose)
     year = metadata.find_year(title_s, sprose[title_end + 1:], published)
-    stop = _signature_start(sprose, published)
+    stop = _signature_start(sprose, published, agency)
     body_from = title_end + 1
 
     heads = [(i + body_from, n, used) for i, n, used in sections.find_2019(sprose[body_from:stop])]

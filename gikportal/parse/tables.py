@@ -170,8 +170,38 @@ def parse_requests(rows, warnings):
     expected = REQUEST_ORDER[:20] + (["other_handling"] if "other_handling" in table else REQUEST_ORDER[20:23]) \
         + REQUEST_ORDER[23:]
     warnings.extend(f"row {k}: not found" for k in expected if k not in table)
+    _recover_from_totals(table, warnings)
     order = REQUEST_ORDER[:20] + ["other_handling"] + REQUEST_ORDER[20:]
     return {k: table[k] for k in order if k in table}
+
+
+def _recover_from_totals(table, warnings):
+    """Fill a cell left unknown when one equation of table 3 pins it: its row's total, the
+    outcome rows' sum, or the column balance (new + carried over = outcomes + carried forward)."""
+    outcomes = OUTCOME_ROWS_2019 if "other_handling" in table else OUTCOME_ROWS
+    # each equation: (cells that add up, cells of the other side)
+    equations = [([(k, c) for c in REQUEST_COLUMNS[:-1]], [(k, "total")]) for k in table]
+    if all(k in table for k in outcomes + ["outcome_total"]):
+        equations += [([(k, c) for k in outcomes], [("outcome_total", c)]) for c in REQUEST_COLUMNS]
+    if all(k in table for k in ("new_received", "carried_over", "outcome_total", "carried_forward")):
+        equations += [([("new_received", c), ("carried_over", c)], [("outcome_total", c), ("carried_forward", c)])
+                      for c in REQUEST_COLUMNS]
+    changed = True
+    while changed:
+        changed = False
+        for left, right in equations:
+            unknown = [cell for cell in left + right if table[cell[0]][cell[1]] is None]
+            if len(unknown) != 1:
+                continue
+            k, c = unknown[0]
+            known_left = sum(table[r][col] for r, col in left if (r, col) != (k, c))
+            known_right = sum(table[r][col] for r, col in right if (r, col) != (k, c))
+            value = known_right - known_left if (k, c) in left else known_left - known_right
+            if value < 0:
+                continue
+            table[k][c] = value
+            warnings.append(f"row {k}: {c} recovered from the totals")
+            changed = True
 
 
 def _request_values(k, raw, warnings):
