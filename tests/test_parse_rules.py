@@ -67,6 +67,12 @@ def test_spaces_in_labels_and_short_label_variants():
     assert active["normative_documents"]["in_force"] == 108 and active["penalty"]["decisions"] == 210
 
 
+def test_ocr_damaged_table2_labels():
+    text = seed_text("001").replace("行政许可\t6795", "行政许吋\t6795").replace("行政处罚\t210", "行攻处罚\t210")
+    active = parse_text(text)["stats"]["active"]
+    assert active["licensing"] == {"decisions": 6795} and active["penalty"] == {"decisions": 210}
+
+
 def test_missing_first_cell_recovered_from_row_total():
     text = replace_row(seed_text("001"), "一、本年新收", ["一、本年新收政府信息公开申请数量", "", "", "1", "0", "0", "0", "0", "11", ""])
     rec = parse_text(text)

@@ -69,3 +69,14 @@ def value(cell):
     if "." in text:
         return float(text)
     return int(text)
+
+
+def char_overlap(canonical, text):
+    """Share of the canonical wording's characters found in text (each used once): OCR-tolerant."""
+    pool = list(text)
+    hits = 0
+    for ch in canonical:
+        if ch in pool:
+            pool.remove(ch)
+            hits += 1
+    return hits / len(canonical) if canonical else 0.0

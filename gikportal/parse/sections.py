@@ -1,7 +1,7 @@
 """Section headings: the six of the 2019+ format, or a legacy report's own numbered headings."""
 import re
 
-from .cells import key, tidy
+from .cells import char_overlap, key, tidy
 
 _CN_NUM = "一二三四五六七八九十"
 # top-level numbering: 一、 一. 一 (space) 1、 1. 第一部分 ; never the （一） of sub-headings
@@ -117,13 +117,7 @@ def _similar(rest, n):
     canonical, head = key(SECTIONS_2019[n])[2:], key(rest)
     if not head or abs(len(head) - len(canonical)) > 3:
         return False
-    pool = list(head)
-    hits = 0
-    for ch in canonical:
-        if ch in pool:
-            pool.remove(ch)
-            hits += 1
-    return hits >= 0.7 * len(canonical)
+    return char_overlap(canonical, head) >= 0.7
 
 
 def _continues(rest, following, n):

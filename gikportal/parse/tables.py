@@ -6,7 +6,7 @@ second, and a row whose label is unreadable is placed by the printed row order.
 """
 import re
 
-from .cells import ZERO, key, value
+from .cells import ZERO, char_overlap, key, value
 
 REQUEST_COLUMNS = ("natural_person", "commercial", "research", "social_welfare",
                    "legal_services", "other", "total")
@@ -226,7 +226,13 @@ def _request_values(k, raw, warnings):
     return dict(zip(REQUEST_COLUMNS, values))
 
 
+_ACTIVE_LABELS = {"regulations": "规章", "normative_documents": "规范性文件", "licensing": "行政许可",
+                  "other_services": "其他对外管理服务事项", "penalty": "行政处罚", "coercion": "行政强制",
+                  "fees": "行政事业性收费", "procurement": "政府集中采购"}
+
+
 def _active_key(label, old):
+    """Key of a table-2 row label; an OCR-damaged label by character overlap with a unique best."""
     bare = label.lstrip("0123456789.、")
     if "规范性文件" in label:
         return "normative_documents"
@@ -234,7 +240,7 @@ def _active_key(label, old):
         return "regulations"
     if "行政许可" in label:
         return "licensing"
-    if "其他对外管理服务" in label or "对外管理服务" in label:
+    if "对外管理服务" in label:
         return "other_services" if old else None
     if "行政处罚" in label:
         return "penalty"
@@ -244,6 +250,12 @@ def _active_key(label, old):
         return "fees"
     if "集中采购" in label:
         return "procurement" if old else None
+    if not bare or len(bare) > 12:
+        return None
+    keys = [k for k in _ACTIVE_LABELS if old or k not in ("other_services", "procurement")]
+    scored = sorted(((char_overlap(_ACTIVE_LABELS[k], bare), k) for k in keys), reverse=True)
+    if scored[0][0] >= 0.75 and scored[0][0] > scored[1][0] and abs(len(bare) - len(_ACTIVE_LABELS[scored[0][1]])) <= 2:
+        return scored[0][1]
     return None
 
 
