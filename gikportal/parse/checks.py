@@ -165,18 +165,16 @@ def narrative(requests, section1_text):
 
 
 def fee_explained(full_text, section6_text):
-    charged = [m for m in _FEE_CHARGED.finditer(full_text)]
-    denied = _FEE_NONE.search(full_text)
-    if not charged and not denied:
+    """Only a report that says it charged 信息处理费 must state the amount in section 6."""
+    charged = [m for m in _FEE_CHARGED.finditer(full_text)
+               if not _FEE_NONE.search(full_text[max(0, m.start() - 8):m.end() + 12])]
+    if not charged:
+        if _FEE_NONE.search(full_text):
+            return _check("fee_explained", None, "报告说明未收取信息处理费，不适用。")
         return _check("fee_explained", None, "报告未提及收取信息处理费。")
-    positive = [m for m in charged if not (denied and denied.start() <= m.start() < denied.end() + 2)]
-    positive = [m for m in positive if not _FEE_NONE.search(full_text[max(0, m.start() - 8):m.end() + 12])]
-    if not positive:
-        return _check("fee_explained", None, "报告说明未收取信息处理费，不适用。")
-    amounts = [a for a in _AMOUNT.finditer(section6_text or "")]
-    if amounts:
-        a = amounts[0]
-        return _check("fee_explained", True, f"报告称收取了信息处理费，第六部分写明金额{a.group(1)}{a.group(2)}。")
+    amount = _AMOUNT.search(section6_text or "")
+    if amount:
+        return _check("fee_explained", True, f"报告称收取了信息处理费，第六部分写明金额{amount.group(1)}{amount.group(2)}。")
     return _check("fee_explained", False, "报告称收取了信息处理费，但第六部分没有写明金额。")
 
 
