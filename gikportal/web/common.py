@@ -7,15 +7,13 @@ from functools import lru_cache
 from urllib.parse import urlencode
 
 import bleach
-from flask import abort, current_app, request, url_for
+from flask import abort, current_app, g, request, url_for
 from markupsafe import Markup
 
 from .. import index
 from ..archive import Archive, is_report_id
 from ..figures import HEADLINE_LABELS
-from ..query import SearchParams
-
-MAX_QUERY_CHARS = 500
+from ..query import MAX_QUERY_CHARS, SearchParams
 
 FACET_LABELS = {
     "year": "年度", "province": "省份", "city": "城市", "county": "区县", "agency": "发布机关",
@@ -56,8 +54,11 @@ def params_url(endpoint, params, **values):
 
 
 def report_url(rid, anchor=None, external=False):
-    url = url_for("reports.report", rid=rid, _external=external)
-    return url + ("#" + anchor if anchor else "")
+    """/reports/<id>[#anchor]; the prefix is built once per request (exports list thousands)."""
+    cache = g.setdefault("report_prefix", {})
+    if external not in cache:
+        cache[external] = url_for("reports.report", rid="0" * 16, _external=external)[:-16]
+    return cache[external] + rid + ("#" + anchor if anchor else "")
 
 
 def safe_snippet(html):
@@ -136,9 +137,11 @@ def ingested_at(rid):
 def record_part(rid, *path):
     """One part of a record (e.g. "stats", "requests"), cached until record.json changes."""
     root = current_app.config["ARCHIVE_DIR"]
+    if not is_report_id(rid):
+        return None
     try:
-        mtime = os.stat(archive().dir_for(rid) / "record.json").st_mtime_ns
-    except (OSError, KeyError):
+        mtime = os.stat(os.path.join(root, rid[:2], rid, "record.json")).st_mtime_ns
+    except OSError:
         return None
     return _record_part(root, rid, mtime, path)
 
