@@ -107,3 +107,16 @@ def test_rate_limit_on_api_and_upload(tmp_path):
     assert client.get("/").status_code == 200
     assert upload(client, b"", token="wrong").status_code == 403
     assert upload(client, b"", token="wrong").status_code == 429
+
+
+def test_unparsed_list_needs_the_token_once(tmp_path):
+    app = make_app(tmp_path)
+    upload(app.test_client(), b"%PDF-1.4\n" + bytes(range(256)), name="secret-name.pdf")
+    client = app.test_client()
+    first = client.get("/admin/unparsed").get_data(as_text=True)
+    assert "管理员验证" in first and "secret-name" not in first
+    wrong = client.post("/admin/unparsed", data={"token": "nope"})
+    assert wrong.status_code == 403 and "secret-name" not in wrong.get_data(as_text=True)
+    right = client.post("/admin/unparsed", data={"token": "t"})
+    assert right.status_code == 302
+    assert "secret-name.pdf" in client.get("/admin/unparsed").get_data(as_text=True)

@@ -1,7 +1,7 @@
 """Upload with the admin token (constant-time check, CSRF, size limit) and the unparsed list."""
 import hmac
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, current_app, redirect, render_template, session, url_for
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import PasswordField, URLField
@@ -13,6 +13,10 @@ from .security import limiter, upload_limit
 from .tables import CHECK_LABELS
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+class TokenForm(FlaskForm):
+    token = PasswordField("管理令牌", validators=[DataRequired("请填写管理令牌。"), Length(max=500)])
 
 
 class UploadForm(FlaskForm):
@@ -41,6 +45,7 @@ def upload():
     if not token_ok(form.token.data):
         form.token.errors = ["管理令牌不正确，未保存任何内容。"]
         return render_template("admin/upload.html", form=form), 403
+    session["admin"] = True
     upload = form.report.data
     limit = current_app.config["MAX_FILE_BYTES"]
     data = upload.read(limit + 1)
@@ -56,10 +61,20 @@ def upload():
                            check_labels=CHECK_LABELS, headline_labels=HEADLINE_LABELS)
 
 
-@bp.get("/unparsed")
+@bp.route("/unparsed", methods=["GET", "POST"])
+@limiter.limit(upload_limit, methods=["POST"])
 def unparsed():
+    """Filenames and errors are for the administrator: the token once, then the signed session."""
     if not current_app.config.get("ADMIN_TOKEN"):
         return disabled()
+    if not session.get("admin"):
+        form = TokenForm()
+        if form.validate_on_submit() and token_ok(form.token.data):
+            session["admin"] = True
+            return redirect(url_for("admin.unparsed"))
+        if form.is_submitted():
+            form.token.errors = list(form.token.errors) or ["管理令牌不正确。"]
+        return render_template("admin/login.html", form=form), (403 if form.is_submitted() else 200)
     store = common.archive()
     items = [m for m in (store.meta(rid) for rid in store.ids()) if m and m.get("status") == "unparsed"]
     return render_template("admin/unparsed.html", items=items)
