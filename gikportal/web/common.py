@@ -25,7 +25,7 @@ def facet_label(name):
     if name in FACET_LABELS:
         return FACET_LABELS[name]
     if name.endswith("_range") and name[:-6] in HEADLINE_LABELS:
-        return HEADLINE_LABELS[name[:-6]]
+        return HEADLINE_LABELS[name[:-6]] + "（区间）"
     return name
 
 
