@@ -1,7 +1,7 @@
 """The Whoosh index: the only module that imports whoosh.
 
-Whoosh holds the text (title and one field per section, jieba search-mode tokens, positions for
-phrases) and, per report, a small JSON column with the hit fields and headline figures. Filters,
+Whoosh holds the text (title and one field per section: jieba search-mode words and shingles of
+neighbouring precise words for phrases, no positions) and, per report, a small JSON column with the hit fields and headline figures. Filters,
 facets and sorting run on numpy arrays loaded once per index generation from that column, not on
 per-hit stored fields, so they stay fast as the archive grows. Writers are serialised by a file
 lock beside the index; `rebuild` writes a sibling directory and exchanges it atomically, and
@@ -15,14 +15,15 @@ import shutil
 import threading
 import time
 import uuid
+import zlib
+from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
 from filelock import FileLock
-from whoosh import columns, fields, index as windex, query as wq
+from whoosh import columns, fields, index as windex
 from whoosh.analysis import Token, Tokenizer
 from whoosh.index import LockError
-from whoosh.scoring import BM25F
 
 from . import segment
 from .figures import HEADLINE_LABELS, agency_kind, failed_checks, headline
@@ -30,6 +31,7 @@ from .query import (CHECK_RULES, FACETS, FINDING_LABELS, NO_VALUE, RANGE_FIGURES
                     Or, Text, range_bucket, sections_of, text_leaves)
 
 TITLE_BOOST = 3.0
+B, K1 = 0.75, 1.2  # BM25 parameters, as whoosh.scoring.BM25F
 SNIPPETS_PER_HIT = 3
 FACET_LIMIT = 50
 LOCK_TIMEOUT = 120
@@ -38,39 +40,31 @@ FORMAT_LABELS = {"2019": "2019 新版格式", "legacy": "旧版格式"}
 
 
 class SegmentTokenizer(Tokenizer):
-    """jieba search-mode tokens via gikportal.segment (folded: t2s, NFKC, lower case)."""
+    """jieba search-mode words plus precise-word shingles via gikportal.segment (folded)."""
 
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
                  start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        if not tokenize:
-            t.original = t.text = segment.fold(value)
-            t.boost, t.stopped = 1.0, False
-            if positions:
-                t.pos = start_pos
-            if chars:
-                t.startchar, t.endchar = start_char, start_char + len(value)
-            yield t
-            return
-        for word, pos, start, end in segment.index_tokens(value):
-            t.text = word
+        terms = segment.index_terms(value) if tokenize else [segment.fold(value)]
+        for pos, term in enumerate(terms):
+            t.text = term
             t.boost, t.stopped = 1.0, False
             if keeporiginal:
-                t.original = word
+                t.original = term
             if positions:
                 t.pos = start_pos + pos
             if chars:
-                t.startchar, t.endchar = start_char + start, start_char + end
+                t.startchar, t.endchar = start_char, start_char
             yield t
 
 
 def _schema():
     analyzer = SegmentTokenizer()
     schema = fields.Schema(id=fields.ID(stored=True, unique=True),
-                           title=fields.TEXT(analyzer=analyzer, phrase=True),
+                           title=fields.TEXT(analyzer=analyzer, phrase=False),
                            meta=fields.COLUMN(columns.VarBytesColumn()),
                            secs=fields.STORED())
-    schema.add("s*", fields.TEXT(analyzer=analyzer, phrase=True), glob=True)
+    schema.add("s*", fields.TEXT(analyzer=analyzer, phrase=False), glob=True)
     return schema
 
 
@@ -91,9 +85,12 @@ def _document(record):
     sections = [{"n": s.get("n"), "anchor": s.get("anchor") or f"s{s.get('n')}",
                  "heading": s.get("heading") or "", "text": s.get("text") or ""}
                 for s in record.get("sections") or [] if isinstance(s.get("n"), int)]
+    meta = hit_fields(record)
+    meta["lens"] = {"title": len(record.get("title") or "")}
+    meta["lens"].update({f"s{s['n']}": len(s["text"]) for s in sections if s["text"]})
     doc = {"id": record["id"], "title": record.get("title") or "",
-           "meta": json.dumps(hit_fields(record), ensure_ascii=False).encode("utf-8"),
-           "secs": json.dumps([s for s in sections if s["text"]], ensure_ascii=False)}
+           "meta": json.dumps(meta, ensure_ascii=False).encode("utf-8"),
+           "secs": zlib.compress(json.dumps([s for s in sections if s["text"]], ensure_ascii=False).encode("utf-8"))}
     for s in sections:
         if s["text"]:
             doc[f"s{s['n']}"] = s["text"]
@@ -230,7 +227,7 @@ class _View:
 
     def __init__(self, index_dir):
         self.ix = windex.open_dir(str(index_dir))
-        self.searcher = self.ix.searcher(weighting=BM25F())
+        self.searcher = self.ix.searcher()
         self.lock = threading.Lock()
         reader = self.searcher.reader()
         n = reader.doc_count_all()
@@ -255,6 +252,47 @@ class _View:
         published = [m.get("published") or "" for m in self.metas]
         self.published_rank = np.argsort(np.argsort(np.array(published or [""], dtype=object), kind="stable"))
         self.agencies = sorted({m.get("agency") for m in self.metas if m.get("agency")})
+        self._lengths, self._postings = {}, OrderedDict()
+        self.findings = {}
+
+    def lengths(self, fieldname):
+        """(per-doc length array, average) of a text field, from the lengths kept in the meta column."""
+        if fieldname not in self._lengths:
+            arr = np.array([(m.get("lens") or {}).get(fieldname, 0) for m in self.metas] or [], dtype=float)
+            present = arr[arr > 0]
+            self._lengths[fieldname] = (arr, float(present.mean()) if len(present) else 1.0)
+        return self._lengths[fieldname]
+
+    def postings(self, fieldname, token):
+        """(docnums, term frequencies) of a term as numpy arrays, read a block at a time."""
+        key = (fieldname, token)
+        if key in self._postings:
+            self._postings.move_to_end(key)
+            return self._postings[key]
+        ids, weights = [], []
+        for sub, offset in self.searcher.leaf_searchers():
+            reader = sub.reader()
+            if (fieldname, token) not in reader:
+                continue
+            matcher = reader.postings(fieldname, token)
+            matcher = getattr(matcher, "child", matcher)  # deletions are masked by `alive`
+            fast = all(hasattr(matcher, a) for a in ("_read_ids", "_read_weights", "_next_block"))
+            while matcher.is_active():
+                if fast:
+                    matcher._read_ids()
+                    matcher._read_weights()
+                    ids.extend(d + offset for d in matcher._ids[matcher._i:])
+                    weights.extend(matcher._weights[matcher._i:])
+                    matcher._next_block()
+                else:
+                    ids.append(matcher.id() + offset)
+                    weights.append(matcher.weight())
+                    matcher.next()
+        result = (np.array(ids, dtype=np.int64), np.array(weights, dtype=float))
+        self._postings[key] = result
+        if len(self._postings) > 4096:
+            self._postings.popitem(last=False)
+        return result
 
     @staticmethod
     def _value(meta, name):
@@ -275,9 +313,14 @@ class _View:
         self.codes[name] = np.array([lookup.get(v, -1) for v in values] or [], dtype=np.int32)
 
     def finding(self, value):
+        if value not in self.findings:
+            self.findings[value] = self._finding(value)
+        return self.findings[value]
+
+    def _finding(self, value):
         n = len(self.metas)
         if value.startswith("check:") and value[6:] in self.failed:
-            return self.failed[value[6:]].copy()
+            return self.failed[value[6:]]
         if value == "failed":
             return np.logical_or.reduce(list(self.failed.values())) if self.failed else np.zeros(n, bool)
         figure = {"sued": "lawsuits", "reviewed": "reviews", "fees": "fees_10k_yuan"}.get(value)
@@ -336,38 +379,43 @@ class _Eval:
         self.with_title = not sections
         self.n = len(view.metas)
 
-    def _whoosh(self, node):
-        tokens = segment.query_tokens(node.text)
-        if not tokens:
-            return None
-
-        def one(fieldname, boost=1.0):
-            if len(tokens) == 1:
-                return wq.Term(fieldname, tokens[0], boost=boost)
-            return wq.Phrase(fieldname, tokens, boost=boost)
-
-        parts = [one(f) for f in self.fields]
-        if self.with_title:
-            parts.append(one("title", TITLE_BOOST))
-        return wq.Or(parts) if parts else None
+    def _bm25(self, fieldname, token, ids, tfs):
+        lengths, avg = self.view.lengths(fieldname)
+        idf = self.view.searcher.idf(fieldname, token)
+        return idf * (tfs * (K1 + 1)) / (tfs + K1 * ((1 - B) + B * lengths[ids] / avg))
 
     def text(self, node):
+        """BM25F over the title (boosted) and the section fields, vectorised with numpy;
+        several precise-mode words must stand next to each other (their shingles are indexed)."""
+        tokens = segment.query_tokens(node.text)
+        if not tokens:
+            return np.ones(self.n, dtype=bool), None
         mask = np.zeros(self.n, dtype=bool)
         scores = np.zeros(self.n, dtype=float)
-        q = self._whoosh(node)
-        if q is None:
-            return np.ones(self.n, dtype=bool), None
-        searcher = self.view.searcher
+        fieldnames = self.fields + (["title"] if self.with_title else [])
         with self.view.lock:
-            matcher = q.matcher(searcher, searcher.context())
-            docs, vals = [], []
-            while matcher.is_active():
-                docs.append(matcher.id())
-                vals.append(matcher.score())
-                matcher.next()
-        if docs:
-            mask[docs] = True
-            scores[docs] = vals
+            for fieldname in fieldnames:
+                boost = TITLE_BOOST if fieldname == "title" else 1.0
+                fmask, fscore = None, np.zeros(self.n, dtype=float)
+                for token in dict.fromkeys(tokens):
+                    ids, tfs = self.view.postings(fieldname, token)
+                    tmask = np.zeros(self.n, dtype=bool)
+                    tmask[ids] = True
+                    fmask = tmask if fmask is None else fmask & tmask
+                    if not fmask.any():
+                        break
+                    fscore[ids] += boost * self._bm25(fieldname, token, ids, tfs)
+                if fmask is None or not fmask.any():
+                    continue
+                for shingle in segment.shingles(tokens):
+                    if not fmask.any():
+                        break
+                    ids, _ = self.view.postings(fieldname, shingle)
+                    phrase = np.zeros(self.n, dtype=bool)
+                    phrase[ids] = True
+                    fmask &= phrase
+                mask |= fmask
+                scores += np.where(fmask, fscore, 0.0)
         return mask, scores
 
     def field(self, node):
@@ -529,8 +577,8 @@ def _snippets(view, docnum, terms, sections):
     if not terms:
         return []
     with view.lock:
-        stored = view.searcher.stored_fields(int(docnum)).get("secs") or "[]"
-    secs = json.loads(stored)
+        stored = view.searcher.stored_fields(int(docnum)).get("secs")
+    secs = json.loads(zlib.decompress(stored)) if stored else []
     if sections:
         secs = [s for s in secs if s.get("n") in sections]
     phrase_terms = [t for t in terms if len(segment.query_tokens(t)) > 1]

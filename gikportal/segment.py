@@ -3,7 +3,8 @@
 Indexing uses jieba's search mode (行政复议 -> 行政, 复议, 行政复议) and queries use precise mode
 (行政复议 stays one word), as Elasticsearch's IK plugin pairs ik_max_word with ik_smart. Sub-words
 share the position of the precise word that contains them, so a phrase of precise words matches
-the same run of text in the index. Folding keeps the string length, so offsets found in folded
+the same run of text in the index; neighbouring precise words are also indexed as "a b" and
+"a b c" shingles, which is how phrases are matched. Folding keeps the string length, so offsets found in folded
 text are offsets in the original text (highlighting never cuts a character in half).
 """
 import bisect
@@ -111,6 +112,33 @@ def index_tokens(text):
         if i >= 0 and end <= precise[i][2]:
             out.append((word, i, start, end))
     return out
+
+
+SHINGLE = " "
+
+
+def index_terms(text):
+    """Terms to index: search-mode words plus "a b" / "a b c" shingles of precise words, so a
+    phrase of precise words is found with term lookups instead of positions."""
+    text = fold(text)
+    if not text:
+        return []
+    precise = tokens(text)
+    terms = [t[0] for t in index_tokens(text)]
+    return terms + _shingles([t[0] for t in precise])
+
+
+def _shingles(words):
+    pairs = [f"{a}{SHINGLE}{b}" for a, b in zip(words, words[1:])]
+    return pairs + [f"{a}{SHINGLE}{b}{SHINGLE}{c}" for a, b, c in zip(words, words[1:], words[2:])]
+
+
+def shingles(words):
+    """Shingle terms a phrase of precise words must have: its word pairs, or its word triples
+    when it has three or more words (exact up to three words, overlapping triples beyond)."""
+    if len(words) < 3:
+        return _shingles(words)
+    return [f"{a}{SHINGLE}{b}{SHINGLE}{c}" for a, b, c in zip(words, words[1:], words[2:])]
 
 
 def query_tokens(text):
