@@ -107,6 +107,10 @@ def test_rate_limit_on_api_and_upload(tmp_path):
     assert client.get("/").status_code == 200
     assert upload(client, b"", token="wrong").status_code == 403
     assert upload(client, b"", token="wrong").status_code == 429
+    assert [client.post("/admin/unparsed", data={"token": "x"}).status_code for _ in range(2)] == [403, 429]
+    other = make_app(tmp_path / "other").test_client()
+    assert [other.get("/api/search").status_code for _ in range(5)] == [200] * 5
+    assert client.get("/api/search").status_code == 429
 
 
 def test_unparsed_list_needs_the_token_once(tmp_path):

@@ -40,9 +40,9 @@ def handle_error(exc):
 
 
 def register_blueprints(app):
-    init_security(app)
     for module in BLUEPRINTS:
         app.register_blueprint(module.bp)
+    init_security(app)
     app.add_template_filter(number, "number")
     app.add_template_filter(safe_snippet, "snippet")
     app.jinja_env.globals["check_labels"] = CHECK_LABELS

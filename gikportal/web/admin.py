@@ -9,7 +9,6 @@ from wtforms.validators import DataRequired, Length, Optional, URL
 
 from ..figures import HEADLINE_LABELS
 from . import common
-from .security import limiter, upload_limit
 from .tables import CHECK_LABELS
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -35,7 +34,6 @@ def disabled():
 
 
 @bp.route("/upload", methods=["GET", "POST"])
-@limiter.limit(upload_limit, methods=["POST"])
 def upload():
     if not current_app.config.get("ADMIN_TOKEN"):
         return disabled()
@@ -62,7 +60,6 @@ def upload():
 
 
 @bp.route("/unparsed", methods=["GET", "POST"])
-@limiter.limit(upload_limit, methods=["POST"])
 def unparsed():
     """Filenames and errors are for the administrator: the token once, then the signed session."""
     if not current_app.config.get("ADMIN_TOKEN"):

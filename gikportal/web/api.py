@@ -2,10 +2,8 @@
 from flask import Blueprint, jsonify, request
 
 from . import common
-from .security import api_limit, limiter
 
 bp = Blueprint("api", __name__, url_prefix="/api")
-limiter.limit(api_limit)(bp)
 
 
 def cached(response, seconds):

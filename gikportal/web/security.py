@@ -8,7 +8,6 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
        "frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
 
 csrf = CSRFProtect()
-limiter = Limiter(get_remote_address, storage_uri="memory://", headers_enabled=True)
 
 
 def api_limit():
@@ -30,7 +29,12 @@ def secure_headers(response):
 
 
 def init_security(app):
+    """CSRF, headers, and one Limiter per app (its own switch and counters, so apps never share)."""
     app.config.setdefault("RATELIMIT_ENABLED", True)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     csrf.init_app(app)
-    limiter.init_app(app)
+    limiter = app.extensions["gikportal_limiter"] = Limiter(get_remote_address, app=app, headers_enabled=True)
+    limiter.limit(api_limit)(app.blueprints["api"])
+    for endpoint in ("admin.upload", "admin.unparsed"):
+        app.view_functions[endpoint] = limiter.limit(upload_limit, methods=["POST"])(app.view_functions[endpoint])
     app.after_request(secure_headers)
