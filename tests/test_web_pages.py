@@ -333,3 +333,21 @@ def test_every_facet_url_selects_exactly_its_count(portal):
             assert chosen["total"] == value["count"], (name, value)
             again = next(v for v in chosen["facets"][name] if v["value"] == value["value"])
             assert again["selected"] and get(portal, again["url"]).get_json()["total"] == 7
+
+
+def test_api_index_and_json_errors(portal):
+    data = get(portal, "/api/").get_json()
+    assert data["search"]["url"] == "/api/search" and "requests_new" in data["figures"]
+    error = get(portal, "/api/search?q=" + "字" * 600, 400).get_json()
+    assert error["status"] == 400 and "检索词过长" in error["detail"]
+    assert get(portal, "/api/nothing", 404).get_json()["status"] == 404
+
+
+def test_empty_archive_renders_everything(tmp_path):
+    client = make_app(tmp_path).test_client()
+    for url in ("/", "/search?q=行政复议", "/stats", "/export.json", "/feed.atom", "/sitemap.xml", "/api/search",
+                "/compare", "/opensearch.xml"):
+        assert client.get(url).status_code == 200, url
+    assert "共 <strong>0</strong> 份报告" in client.get("/").get_data(as_text=True)
+    rows = client.get("/export.csv").data.decode("utf-8-sig").splitlines()
+    assert len(rows) == 1 and rows[0].startswith("编号,标题")

@@ -1,5 +1,7 @@
 """JSON API: the same functions as the pages, with caching headers and open CORS for GET."""
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, jsonify, request, url_for
+
+from ..figures import HEADLINE_LABELS
 
 from . import common
 
@@ -10,6 +12,19 @@ def cached(response, seconds):
     response.headers["Cache-Control"] = f"public, max-age={seconds}"
     response.add_etag()
     return response.make_conditional(request)
+
+
+@bp.get("/")
+def endpoints():
+    """What the API offers, so a journalist's script can start from one URL."""
+    return cached(jsonify({
+        "search": {"url": url_for("api.search"), "params": ["q", "year", "province", "city", "county", "agency",
+                   "kind", "format", "finding", "<figure>_min", "<figure>_max", "sort", "page", "per_page"]},
+        "report": {"url": url_for("api.report", rid="0" * 16).replace("0" * 16, "<id>")},
+        "figures": HEADLINE_LABELS,
+        "exports": [url_for("exports.export_csv"), url_for("exports.export_json")],
+        "feed": url_for("feeds.feed"),
+    }), 3600)
 
 
 @bp.get("/search")
