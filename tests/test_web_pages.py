@@ -257,8 +257,8 @@ def test_stats_totals_and_ranking(portal):
     total = sum(headline(r)["requests_new"] or 0 for r in all_records(portal))
     assert re.search(r"合计</th><td>" + re.escape(f"{total:,}") + "</td>", html)
     assert "自然人" in html and "机关排名：本年新收申请" in html
-    filtered = page(portal, "/stats?year=2025")
-    assert "<strong>1</strong> 份报告" in filtered
+    filtered = page(portal, "/stats?year=2025&lawsuits_min=0")
+    assert "<strong>1</strong> 份报告" in filtered and "年度：2025" in filtered and "行政诉讼下限：0" in filtered
 
 
 # --- exports, feeds, API -----------------------------------------------------------------

@@ -17,7 +17,7 @@ from ..query import MAX_QUERY_CHARS, SearchParams
 
 FACET_LABELS = {
     "year": "年度", "province": "省份", "city": "城市", "county": "区县", "agency": "发布机关",
-    "kind": "机关类型", "format": "报告格式", "finding": "发现",
+    "kind": "机关类型", "format": "报告格式", "finding": "发现", "q": "检索词", "sort": "排序",
 }
 
 
@@ -26,6 +26,9 @@ def facet_label(name):
         return FACET_LABELS[name]
     if name.endswith("_range") and name[:-6] in HEADLINE_LABELS:
         return HEADLINE_LABELS[name[:-6]] + "（区间）"
+    for suffix, word in (("_min", "下限"), ("_max", "上限")):
+        if name.endswith(suffix) and name[:-4] in HEADLINE_LABELS:
+            return HEADLINE_LABELS[name[:-4]] + word
     return name
 
 

@@ -57,4 +57,5 @@ def stats():
     hidden = [(k, v) for k, v in params.to_args() if k not in ("page", "per_page", "sort")]
     return render_template("stats.html", params=params, hits=hits, totals=totals(hits),
                            ranked=ranked, figure=figure, chart=chart, hidden=hidden,
-                           headline_labels=HEADLINE_LABELS, q=common.query_text(params))
+                           headline_labels=HEADLINE_LABELS, q=common.query_text(params),
+                           facet_label=common.facet_label)
