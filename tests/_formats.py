@@ -1,0 +1,188 @@
+"""Test-side generators: PDF, DOCX and HTML versions of a seed's Document (blocks of lines and grids).
+
+Merged cells are made where a real report has them: a label cell over the empty cells below it
+in the first two columns (vertical), a heading cell over the empty cells to its right in rows
+without figures (horizontal). Expanding the merges must give the seed's grid back exactly.
+"""
+import io
+import re
+from html import escape
+
+from docx import Document as DocxDocument
+from docx.shared import Pt
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.platypus import Paragraph, SimpleDocTemplate, TableStyle
+from reportlab.platypus import Table as PdfTable
+
+from gikportal.document import Table
+
+FONT = "STSong-Light"   # reportlab's built-in CID font: extracts cleanly with pdfplumber, no font file
+PDF_HEADER = "政务公开专栏 · 政府信息公开年度报告"
+_NUMBER = re.compile(r"^[\d.,\sОo/—-]+$")
+
+
+def _figure_row(row):
+    return any(c and _NUMBER.match(c) for c in row)
+
+
+def merges(rows):
+    """[(row, col, rowspan, colspan)] of merged regions, each over cells that are '' in the grid."""
+    height, width = len(rows), len(rows[0])
+    covered, spans = set(), []
+    for c in (0, 1):
+        if c >= width:
+            continue
+        for r in range(height):
+            if not rows[r][c] or (r, c) in covered:
+                continue
+            end = r + 1
+            while end < height and not any(rows[end][:c + 1]) and any(rows[end][c + 1:]):
+                end += 1
+            if end - r > 1:
+                spans.append((r, c, end - r, 1))
+                covered.update((k, c) for k in range(r, end))
+    for r in range(height):
+        if _figure_row(rows[r]):
+            continue
+        c = 0
+        while c < width:
+            if rows[r][c] and (r, c) not in covered:
+                end = c + 1
+                while end < width and not rows[r][end] and (r, end) not in covered:
+                    end += 1
+                if end - c > 1:
+                    spans.append((r, c, 1, end - c))
+                    covered.update((r, k) for k in range(c, end))
+                c = end
+            else:
+                c += 1
+    return spans
+
+
+def grids(doc):
+    return [b.rows for b in doc.blocks if isinstance(b, Table)]
+
+
+def to_pdf(doc, *, ruled=True, encrypt=None, header=PDF_HEADER, font_size=8):
+    """A4 PDF: ruled tables (GRID with spans), a running header and '— N —' page footer."""
+    pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+    style = ParagraphStyle("cjk", fontName=FONT, fontSize=font_size, leading=font_size * 1.4)
+    title_style = ParagraphStyle("title", parent=style, fontSize=14, leading=20)
+    width = A4[0] - 80
+    story = []
+    first = True
+    for block in doc.blocks:
+        if isinstance(block, Table):
+            ncol = len(block.rows[0])
+            if ncol <= 4:
+                widths = [width * 0.4] + [width * 0.6 / (ncol - 1)] * (ncol - 1) if ncol > 1 else [width]
+            elif ncol >= 12:
+                widths = [width / ncol] * ncol
+            else:
+                widths = [width * 0.16] * 3 + [width * 0.52 / (ncol - 3)] * (ncol - 3)
+            grid = PdfTable([[Paragraph(escape(c), style) if c else "" for c in r] for r in block.rows],
+                            colWidths=widths)
+            commands = [("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                        ("LEFTPADDING", (0, 0), (-1, -1), 1), ("RIGHTPADDING", (0, 0), (-1, -1), 1)]
+            if ruled:
+                commands.append(("GRID", (0, 0), (-1, -1), 0.5, colors.black))
+                commands += [("SPAN", (c, r), (c + cs - 1, r + rs - 1)) for r, c, rs, cs in merges(block.rows)]
+            grid.setStyle(TableStyle(commands))
+            story.append(grid)
+        else:
+            story.append(Paragraph(escape(block), title_style if first else style))
+            first = False
+
+    def page_marks(canvas, template):
+        canvas.saveState()
+        canvas.setFont(FONT, 8)
+        if header:
+            canvas.drawString(40, A4[1] - 30, header)
+        canvas.drawCentredString(A4[0] / 2, 25, f"— {template.page} —")
+        canvas.restoreState()
+
+    out = io.BytesIO()
+    SimpleDocTemplate(out, pagesize=A4, leftMargin=40, rightMargin=40, topMargin=50, bottomMargin=50,
+                      encrypt=encrypt).build(story, onFirstPage=page_marks, onLaterPages=page_marks)
+    return out.getvalue()
+
+
+def to_docx(doc):
+    """DOCX with real tables; merged cells via python-docx merge (gridSpan / vMerge)."""
+    document = DocxDocument()
+    document.styles["Normal"].font.size = Pt(10)
+    for block in doc.blocks:
+        if not isinstance(block, Table):
+            document.add_paragraph(block)
+            continue
+        rows = block.rows
+        table = document.add_table(rows=len(rows), cols=len(rows[0]))
+        table.style = "Table Grid"
+        spans = merges(rows)
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if value:
+                    table.cell(r, c).text = value
+        for r, c, rs, cs in spans:
+            table.cell(r, c).merge(table.cell(r + rs - 1, c + cs - 1))
+        # merge() concatenates the (empty) paragraphs; keep the label text as it was
+        for r, c, rs, cs in spans:
+            cell = table.cell(r, c)
+            for extra in cell.paragraphs[1:]:
+                extra._p.getparent().remove(extra._p)
+            cell.paragraphs[0].text = rows[r][c]
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def to_html(doc, encoding="gbk"):
+    """A government-site page: header, nav, breadcrumb, sidebar, footer around the report body."""
+    body = []
+    first = True
+    for block in doc.blocks:
+        if isinstance(block, Table):
+            rows = block.rows
+            starts = {(r, c): (rs, cs) for r, c, rs, cs in merges(rows)}
+            covered = {(r + i, c + j) for (r, c), (rs, cs) in starts.items()
+                       for i in range(rs) for j in range(cs)} - set(starts)
+            html_rows = []
+            for r, row in enumerate(rows):
+                cells = []
+                for c, value in enumerate(row):
+                    if (r, c) in covered:
+                        continue
+                    rs, cs = starts.get((r, c), (1, 1))
+                    attrs = (f' rowspan="{rs}"' if rs > 1 else "") + (f' colspan="{cs}"' if cs > 1 else "")
+                    cells.append(f"<td{attrs}>\n  {escape(value)}\n</td>")
+                html_rows.append("<tr>" + "".join(cells) + "</tr>")
+            body.append('<table border="1" cellspacing="0"><tbody>' + "\n".join(html_rows) + "</tbody></table>")
+        elif first:
+            body.append(f'<h1 class="title">{escape(block)}</h1>')
+            first = False
+        else:
+            body.append(f'<p style="text-indent:2em">{escape(block)}</p>')
+    meta = f'<meta http-equiv="Content-Type" content="text/html; charset={encoding}">'
+    page = f"""<!DOCTYPE html>
+<html><head>{meta}<title>政府信息公开工作年度报告_政务公开_人民政府门户网站</title>
+<style>.nav li {{ display:inline }}</style><script>var _hmt = _hmt || []; document.write("统计代码");</script>
+</head><body>
+<div class="header"><div class="logo">人民政府门户网站</div></div>
+<header><span>无障碍浏览</span><span>长者模式</span></header>
+<nav class="nav"><ul><li><a href="/">首页</a></li><li><a href="/zwgk">政务公开</a></li>
+<li><a href="/zmhd">政民互动</a></li><li><a href="/bsfw">办事服务</a></li></ul></nav>
+<div class="breadcrumb">当前位置：首页 &gt; 政务公开 &gt; 政府信息公开年度报告</div>
+<div class="main">
+<aside class="sidebar"><h3>相关链接</h3><ul><li>2023年政府信息公开工作年度报告</li><li>政府信息公开指南</li></ul></aside>
+<div class="article" id="zoom">
+{chr(10).join(body)}
+</div>
+<div class="share">分享到：微信 微博</div>
+</div>
+<footer><p>主办单位：人民政府办公室 版权所有 ICP备05001234号</p><p>网站标识码 4108000001</p></footer>
+</body></html>"""
+    return page.encode(encoding, errors="xmlcharrefreplace")
