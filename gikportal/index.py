@@ -86,6 +86,7 @@ def _document(record):
                  "heading": s.get("heading") or "", "text": s.get("text") or ""}
                 for s in record.get("sections") or [] if isinstance(s.get("n"), int)]
     meta = hit_fields(record)
+    meta["fv"] = [meta["figures"].get(name) for name in HEADLINE_LABELS]
     meta["lens"] = {"title": len(record.get("title") or "")}
     meta["lens"].update({f"s{s['n']}": len(s["text"]) for s in sections if s["text"]})
     doc = {"id": record["id"], "title": record.get("title") or "",
@@ -234,18 +235,19 @@ class _View:
         self.alive = np.zeros(n, dtype=bool)
         self.alive[list(reader.all_doc_ids())] = True
         self.n_alive = int(self.alive.sum())
-        raw = list(reader.column_reader("meta")) if n and reader.has_column("meta") else []
-        self.metas = [json.loads(b) if b else {} for b in raw]
+        self.metas = []
+        for sub, offset in self.searcher.leaf_searchers():
+            self.metas[offset:] = _segment_metas(sub.reader())
         self.section_fields = sorted(f for f in reader.indexed_field_names() if f[:1] == "s" and f[1:].isdigit())
         self.codes, self.vocab = {}, {}
         for name in FACETS[:-1]:
             self._categorical(name, [self._value(m, name) for m in self.metas])
+        table = np.array([m.get("fv") or _figure_values(m) for m in self.metas] or np.zeros((0, len(FIGURES))),
+                         dtype=float)
+        self.figures = {name: table[:, i] for i, name in enumerate(FIGURES)}
         for figure in RANGE_FIGURES:
-            self._categorical(f"{figure}_range",
-                              [range_bucket(figure, (m.get("figures") or {}).get(figure)) if m else None
-                               for m in self.metas])
-        self.figures = {name: np.array([_f((m.get("figures") or {}).get(name)) for m in self.metas] or [],
-                                       dtype=float) for name in HEADLINE_LABELS}
+            self._categorical(f"{figure}_range", [range_bucket(figure, None if v != v else v)
+                                                  for v in self.figures[figure].tolist()])
         self.figures["year"] = np.array([_f(m.get("year")) for m in self.metas] or [], dtype=float)
         self.failed = {rule: np.array([rule in (m.get("failed_checks") or ()) for m in self.metas] or [],
                                       dtype=bool) for rule in CHECK_RULES}
@@ -332,6 +334,34 @@ class _View:
     def close(self):
         self.searcher.close()
         self.ix.close()
+
+
+FIGURES = tuple(HEADLINE_LABELS)
+_segment_cache = OrderedDict()
+
+
+def _figure_values(meta):
+    figures = meta.get("figures") or {}
+    return [figures.get(name) for name in FIGURES]
+
+
+def _segment_metas(reader):
+    """Parsed meta column of one segment; segments never change, so this is cached by segment id."""
+    try:
+        key = reader.segment().segment_id()
+    except Exception:  # noqa: BLE001 - an unusual reader: no caching
+        key = None
+    if key is not None and key in _segment_cache:
+        _segment_cache.move_to_end(key)
+        return _segment_cache[key]
+    n = reader.doc_count_all()
+    raw = list(reader.column_reader("meta")) if n and reader.has_column("meta") else [b""] * n
+    metas = [json.loads(b) if b else {} for b in raw]
+    if key is not None:
+        _segment_cache[key] = metas
+        while len(_segment_cache) > 64:
+            _segment_cache.popitem(last=False)
+    return metas
 
 
 def _f(value):
@@ -500,7 +530,7 @@ def _order(view, docs, scores, sort):
 
 def _hit(view, docnum):
     meta = view.metas[docnum]
-    hit = dict(meta)
+    hit = {k: v for k, v in meta.items() if k not in ("fv", "lens")}
     hit["region"] = dict(meta.get("region") or {})
     hit["figures"] = dict(meta.get("figures") or {})
     hit["failed_checks"] = list(meta.get("failed_checks") or [])
@@ -511,26 +541,36 @@ def _facets(view, mask, params):
     """({facet: [values]}, {facet: reports under values cut off by FACET_LIMIT})."""
     out, more = {}, {}
     for name in list(FACETS[:-1]) + [f"{f}_range" for f in RANGE_FIGURES]:
-        vocab = view.vocab[name]
+        vocab, lookup = view.vocab[name], view.lookup[name]
         codes = view.codes[name][mask]
         counts = np.bincount(codes[codes >= 0], minlength=len(vocab)) if len(vocab) else np.zeros(0, int)
         selected = set(params.facets.get(name, ()))
+        shown = np.flatnonzero(counts)
+        if name not in ("year",) and not name.endswith("_range"):
+            shown = shown[np.argsort(-counts[shown], kind="stable")]
+            if len(shown) > FACET_LIMIT:
+                more[name] = int(counts[shown[FACET_LIMIT:]].sum())
+                shown = shown[:FACET_LIMIT]
+        indices = list(shown)
+        for value in selected:
+            i = lookup.get(value)
+            if i is not None and i not in set(indices):
+                if counts[i] and name in more:
+                    more[name] -= int(counts[i])
+                indices.append(i)
+            elif i is None:
+                indices.append(value)
         values = []
-        for i, value in enumerate(vocab):
-            if counts[i] or value in selected:
-                values.append({"value": value, "label": _label(name, value), "count": int(counts[i]),
-                               "selected": value in selected})
+        for i in indices:
+            value = vocab[i] if not isinstance(i, str) else i
+            count = int(counts[i]) if not isinstance(i, str) else 0
+            values.append({"value": value, "label": _label(name, value), "count": count,
+                           "selected": value in selected})
         if name == "year":
             values.sort(key=lambda v: (v["value"] == NO_VALUE[0], -int(v["value"]) if v["value"].isdigit() else 0))
         elif name.endswith("_range"):
             order = [b[0] for b in RANGE_FIGURES[name[:-6]]] + [NO_VALUE[0]]
             values.sort(key=lambda v: order.index(v["value"]) if v["value"] in order else 99)
-        else:
-            values.sort(key=lambda v: (-v["count"], v["value"] == NO_VALUE[0], v["value"]))
-            if len(values) > FACET_LIMIT:
-                hidden = [v for v in values[FACET_LIMIT:] if not v["selected"]]
-                more[name] = sum(v["count"] for v in hidden)
-                values = values[:FACET_LIMIT] + [v for v in values[FACET_LIMIT:] if v["selected"]]
         out[name] = values
     findings = []
     selected = set(params.facets.get("finding", ()))
