@@ -351,3 +351,22 @@ def test_empty_archive_renders_everything(tmp_path):
     assert "共 <strong>0</strong> 份报告" in client.get("/").get_data(as_text=True)
     rows = client.get("/export.csv").data.decode("utf-8-sig").splitlines()
     assert len(rows) == 1 and rows[0].startswith("编号,标题")
+
+
+def test_legacy_and_2019_format_reports_render(tmp_path):
+    from gikportal.generate import generate
+
+    app = make_app(tmp_path)
+    client = app.test_client()
+    seen = set()
+    for report in generate(6, seed=3, years=[2015, 2019]):
+        record = ingest(app, report.data, report.filename).record
+        html = client.get(f"/reports/{record['id']}").get_data(as_text=True)
+        seen.add(record["format"])
+        if record["format"] == "legacy":
+            assert "报告正文中的数字" in html
+            for value in record["stats"].get("legacy", {}).values():
+                assert f"<td>{value:,}</td>" in html
+        else:
+            assert "上一年项目数量" in html or "本年新制作数量" in html
+    assert seen == {"legacy", "2019"}
