@@ -99,19 +99,28 @@ def tokens(text, mode="default"):
     return out
 
 
+def _search_mode(folded):
+    """[(token, position, start, end, precise?)] from one search-mode pass: jieba emits the
+    sub-words of a precise word right before the word itself, so a token inside the span of the
+    next precise word is one of its sub-words and shares its position."""
+    out, span = [], None
+    for word, start, end in reversed(tokens(folded, mode="search")):
+        precise = not (span is not None and span[0] <= start and end <= span[1] and (start, end) != span)
+        if precise:
+            span = (start, end)
+        out.append((word, start, end, precise))
+    out.reverse()
+    result, position = [], 0
+    for word, start, end, precise in out:
+        result.append((word, position, start, end, precise))
+        position += precise
+    return result
+
+
 def index_tokens(text):
     """[(token, position, start, end)] in search mode; sub-words take their precise word's position."""
     text = fold(text)
-    if not text:
-        return []
-    precise = tokens(text)
-    starts = [t[1] for t in precise]
-    out = []
-    for word, start, end in tokens(text, mode="search"):
-        i = bisect.bisect_right(starts, start) - 1
-        if i >= 0 and end <= precise[i][2]:
-            out.append((word, i, start, end))
-    return out
+    return [t[:4] for t in _search_mode(text)] if text else []
 
 
 SHINGLE = " "
@@ -123,9 +132,8 @@ def index_terms(text):
     text = fold(text)
     if not text:
         return []
-    precise = tokens(text)
-    terms = [t[0] for t in index_tokens(text)]
-    return terms + _shingles([t[0] for t in precise])
+    found = _search_mode(text)
+    return [t[0] for t in found] + _shingles([t[0] for t in found if t[4]])
 
 
 def _shingles(words):

@@ -112,3 +112,11 @@ def test_rjieba_tokens_equal_jieba_tokens_on_the_seeds(seed_paths):
                         for p in segment.pieces(*t)}
             got = segment.tokens(text, mode)
             assert len(got) == len(set(got)) and set(got) == expected, (path.name, mode)
+
+
+def test_precise_words_recovered_from_the_search_mode_pass(seed_paths):
+    """Indexing runs jieba once (search mode); the precise words it derives must be precise mode's."""
+    for path in seed_paths:
+        text = segment.fold(path.read_text(encoding="utf-8", errors="replace"))
+        derived = [t[0] for t in segment._search_mode(text) if t[4]]
+        assert derived == [t[0] for t in segment.tokens(text)], path.name
