@@ -254,7 +254,7 @@ class _View:
         published = [m.get("published") or "" for m in self.metas]
         self.published_rank = np.argsort(np.argsort(np.array(published or [""], dtype=object), kind="stable"))
         self.agencies = sorted({m.get("agency") for m in self.metas if m.get("agency")})
-        self._lengths, self._postings = {}, OrderedDict()
+        self._lengths, self._postings, self._folded = {}, OrderedDict(), {}
         self.findings = {}
 
     def lengths(self, fieldname):
@@ -264,6 +264,12 @@ class _View:
             present = arr[arr > 0]
             self._lengths[fieldname] = (arr, float(present.mean()) if len(present) else 1.0)
         return self._lengths[fieldname]
+
+    def folded_vocab(self, name):
+        """[(folded value, code)] of a facet, for values typed in the query."""
+        if name not in self._folded:
+            self._folded[name] = [(segment.fold(v), i) for v, i in self.lookup[name].items()]
+        return self._folded[name]
 
     def postings(self, fieldname, token):
         """(docnums, term frequencies) of a term as numpy arrays, read a block at a time."""
@@ -458,12 +464,15 @@ class _Eval:
         if codes is None:
             return np.zeros(self.n, dtype=bool), None
         lookup = view.lookup[node.name]
-        value = node.value
-        if value not in lookup and node.name not in ("year",) and not node.name.endswith("_range"):
-            value = segment.fold(value)
-            match = [i for v, i in lookup.items() if segment.fold(v) == value]
-            return np.isin(codes, match), None
-        return (codes == lookup[value]) if value in lookup else np.zeros(self.n, dtype=bool), None
+        if node.value in lookup:
+            return codes == lookup[node.value], None
+        if node.name.endswith("_range"):
+            return np.zeros(self.n, dtype=bool), None
+        # typed in the query: traditional/full-width folded, else any value containing it (agency:卫生健康)
+        value = segment.fold(node.value)
+        folded = view.folded_vocab(node.name)
+        match = [i for v, i in folded if v == value] or [i for v, i in folded if value in v]
+        return np.isin(codes, match), None
 
     def num(self, node):
         values = self.view.figures.get(node.name)
@@ -629,27 +638,38 @@ def _snippets(view, docnum, terms, sections):
 
 
 def _suggest(view, tree):
+    """The nearest agency name, else the query with each word replaced by a close indexed word."""
     words = [leaf.text for leaf in text_leaves(tree)]
     if not words:
         return None
-    typed = segment.fold(" ".join(words))
-    agencies = {segment.fold(a): a for a in view.agencies}
-    close = difflib.get_close_matches(typed, list(agencies), n=1, cutoff=0.5)
+    typed = segment.fold("".join(words))
+    chars = set(typed)
+    candidates = {v: i for v, i in view.folded_vocab("agency")
+                  if v != NO_VALUE[0] and len(chars & set(v)) >= min(2, len(chars))}
+    close = difflib.get_close_matches(typed, list(candidates), n=1, cutoff=0.5)
     if close:
-        return agencies[close[0]]
-    corrected, changed = [], False
+        return view.vocab["agency"][candidates[close[0]]]
     with view.lock:
-        correctors = [view.searcher.corrector(f) for f in ["title"] + view.section_fields[:6]]
-        for token in [t for w in words for t in segment.query_tokens(w)]:
-            best = None
+        correctors = [view.searcher.corrector(f) for f in ["title"] + view.section_fields]
+        reader = view.searcher.reader()
+
+        def nearest(token):
             for corrector in correctors:
-                found = corrector.suggest(token, limit=1, maxdist=1)
-                if found and found[0] != token:
-                    best = found[0]
-                    break
-            corrected.append(best or token)
-            changed |= best is not None
-    return "".join(corrected) if changed else None
+                found = [t for t in corrector.suggest(token, limit=3, maxdist=1, prefix=1)
+                         if segment.SHINGLE not in t and t != token]
+                if found:
+                    return found[0]
+            return None
+
+        def known(token):
+            return any(reader.doc_frequency(f, token) for f in ["title"] + view.section_fields)
+
+        whole = nearest(typed)  # 依申请公干 -> 依申请公开
+        if whole:
+            return whole
+        tokens = [t for w in words for t in segment.query_tokens(w)]
+        corrected = [t if known(t) else (nearest(t) or t) for t in tokens]
+    return "".join(corrected) if corrected != tokens else None
 
 
 def search(index_dir, params) -> dict:

@@ -236,3 +236,19 @@ def test_seeds_are_indexed_when_the_parser_exists(ix, corpus):
     assert {s["id"] for s in seeds if (s["region"] or {}).get("city") == "焦作市"} <= jiaozuo
     hits = ids_of(run(ix, q="政务公开", per_page="100"))
     assert seed_ids & set(hits)
+
+
+def test_field_filters_fold_and_match_parts(ix, corpus):
+    made = corpus[0]
+    assert ids_of(run(ix, q="agency:郑州市公安局")) == [made["traditional"]["id"]]
+    assert ids_of(run(ix, q="agency:鄭州市公安局")) == [made["traditional"]["id"]]
+    part = run(ix, q="agency:自然资源和规划", per_page="100")
+    assert made["review_text"]["id"] in ids_of(part)
+    assert all("自然资源和规划" in h["agency"] for h in part["hits"])
+    assert run(ix, q="province:河南")["total"] == run(ix, province="河南省")["total"]
+
+
+def test_suggestion_for_a_misspelt_word(ix):
+    result = run(ix, q="依申请公干")
+    assert result["total"] == 0
+    assert result["suggestion"] and run(ix, q=result["suggestion"])["total"] > 0
