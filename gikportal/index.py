@@ -674,6 +674,10 @@ def _suggest(view, tree):
 
 def search(index_dir, params) -> dict:
     """One page of hits with snippets, the facets of the whole filtered result, notice, suggestion."""
+    if not exists(index_dir):
+        return {"query": params.q, "total": 0, "page": 1, "per_page": params.per_page, "pages": 0,
+                "sort": params.sort, "notice": "索引尚未建立。", "suggestion": None, "hits": [], "facets": {},
+                "facets_more": {}}
     view = _view(index_dir)
     tree, notice, mask, scores = _match(view, params)
     docs = _order(view, np.flatnonzero(mask), scores, params.sort)
@@ -697,6 +701,8 @@ def search(index_dir, params) -> dict:
 
 def search_all(index_dir, params) -> list:
     """Every matching report in display order, without snippets."""
+    if not exists(index_dir):
+        return []
     view = _view(index_dir)
     _, _, mask, scores = _match(view, params)
     return [_hit(view, d) for d in _order(view, np.flatnonzero(mask), scores, params.sort)]

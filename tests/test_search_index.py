@@ -252,3 +252,10 @@ def test_suggestion_for_a_misspelt_word(ix):
     result = run(ix, q="依申请公干")
     assert result["total"] == 0
     assert result["suggestion"] and run(ix, q=result["suggestion"])["total"] > 0
+
+
+def test_missing_index_answers_empty(tmp_path):
+    path = str(tmp_path / "nothing")
+    assert not index.exists(path) and index.doc_count(path) == 0 and index.ids(path) == set()
+    assert index.search(path, SearchParams.from_args({"q": "复议"}))["total"] == 0
+    assert index.search_all(path, SearchParams.from_args({})) == []
