@@ -21,7 +21,7 @@ from reportlab.platypus import Table as PdfTable
 from gikportal.document import Table
 
 FONT = "STSong-Light"   # reportlab's built-in CID font: extracts cleanly with pdfplumber, no font file
-PDF_HEADER = "政务公开专栏 · 政府信息公开年度报告"
+PDF_HEADER = "政务公开专栏 政府信息公开年度报告"
 _NUMBER = re.compile(r"^[\d.,\sОo/—-]+$")
 
 

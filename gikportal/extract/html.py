@@ -26,6 +26,8 @@ _CHROME = re.compile(r"(^|[\s_-])(nav|navbar|menu|breadcrumbs?|crumbs?|position|
 _HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _BLOCK = frozenset("address article blockquote body center dd div dl dt fieldset figcaption figure form h1 h2 h3 "
                    "h4 h5 h6 hr li main ol p pre section table tbody td th thead tfoot tr ul caption".split())
+_CONTAINERS = frozenset("article blockquote center div font form main section table tbody td th tr".split())
+_TABLE_PARTS = frozenset("table tbody td th tr".split())
 _MAX_SPAN = 64
 _MAX_CELLS = 100_000
 _LAYOUT_CELL_CHARS = 300     # a cell this long holds prose: its table lays out the page
@@ -133,19 +135,21 @@ def _find_title(root, size):
 
 
 def _pick_body(root, cjk, size, has_table):
+    """Descend from <body> into the container holding most (70%) of the Chinese text."""
     body = root.find("body")
     node = body if body is not None else root
     while True:
         total = cjk.get(node, 0)
-        children = [c for c in node if isinstance(c.tag, str)]
+        children = [c for c in node if _tag(c) in _CONTAINERS]
         if not children or total == 0:
             return node
         best = max(children, key=lambda c: cjk.get(c, 0))
         if cjk.get(best, 0) < 0.7 * total:
             return node
-        if _tag(best) in ("table", "tbody", "thead", "tr") and not _is_layout_table(
-                best if _tag(best) == "table" else next(best.iterancestors("table"), best), size, has_table):
-            return node
+        if _tag(best) in _TABLE_PARTS:
+            table = best if _tag(best) == "table" else next(best.iterancestors("table"), None)
+            if table is None or not _is_layout_table(table, size, has_table):
+                return node
         node = best
 
 
