@@ -168,6 +168,30 @@ def _join_continued(pages):
     return blocks
 
 
+def _pdfium_pages(data, deadline):
+    """Text lines per page from PDFium, as (height, items) with the first/last two lines in the bands."""
+    import pypdfium2
+
+    pdf = pypdfium2.PdfDocument(data)
+    try:
+        pages = []
+        for index in range(len(pdf)):
+            if deadline is not None and time.monotonic() > deadline:
+                raise ExtractionError(f"PDF 解析超时（已读 {index} 页）。")
+            page = pdf[index]
+            textpage = page.get_textpage()
+            lines = [" ".join(line.split()) for line in textpage.get_text_range().splitlines()]
+            textpage.close()
+            page.close()
+            lines = [line for line in lines if line]
+            last = len(lines) - 2
+            pages.append((1.0, [(0.0 if k < 2 else 0.5, 1.0 if k >= last else 0.5, line)
+                                for k, line in enumerate(lines)]))
+        return pages
+    finally:
+        pdf.close()
+
+
 def read_pdf(data: bytes, max_pages: int = 500, deadline: float | None = None) -> Document:
     """Extract a PDF's lines and tables; ExtractionError for encrypted, broken, scanned or too long files."""
     if b"%%EOF" not in data[-65536:]:
@@ -180,7 +204,7 @@ def read_pdf(data: bytes, max_pages: int = 500, deadline: float | None = None) -
             raise ExtractionError("PDF 文件已损坏或不完整，无法读取页面。") from None
         if max_pages and count > max_pages:
             raise ExtractionError(f"PDF 页数过多（{count} 页，上限 {max_pages} 页）。")
-        pages, warnings, chars, image_pages = [], [], 0, 0
+        pages, warnings, chars, unmapped = [], [], 0, 0
         doctop = 0
         try:
             for number, page_obj in enumerate(PDFPage.create_pages(pdf.doc), start=1):
@@ -193,9 +217,9 @@ def read_pdf(data: bytes, max_pages: int = 500, deadline: float | None = None) -
                 try:
                     page_chars = sum(1 for c in page.chars if not c["text"].isspace())
                     chars += page_chars
+                    unmapped += sum(1 for c in page.chars if c["text"].startswith("(cid:"))
                     if not page_chars:
                         if page.images:
-                            image_pages += 1
                             warnings.append(f"第 {number} 页没有文本层（扫描页），未能读取")
                         pages.append((page.height, []))
                         continue
@@ -212,6 +236,10 @@ def read_pdf(data: bytes, max_pages: int = 500, deadline: float | None = None) -
             if count == 0:
                 raise ExtractionError("PDF 没有任何页面，文件可能已损坏。")
             raise ExtractionError("PDF 无文本层（可能是扫描件），需要先做文字识别（OCR）。")
+        if unmapped > 0.3 * chars:
+            # fonts without a Unicode map for pdfminer (seen in encrypted files): PDFium still reads the text
+            pages = _pdfium_pages(data, deadline)
+            warnings.append("PDF 字体缺少文字映射，已改用 PDFium 按文字行读取，表格未能识别为表格")
         blocks = _join_continued(_drop_running_lines(pages))
         return Document(blocks=blocks, media_type="application/pdf", warnings=warnings)
     finally:
