@@ -9,6 +9,7 @@ readers reopen when the directory or its generation changes.
 """
 import ctypes
 import difflib
+import itertools
 import json
 import os
 import shutil
@@ -35,6 +36,7 @@ B, K1 = 0.75, 1.2  # BM25 parameters, as whoosh.scoring.BM25F
 SNIPPETS_PER_HIT = 3
 FACET_LIMIT = 50
 LOCK_TIMEOUT = 120
+PARALLEL_FROM = 1000  # records; below this a rebuild writes in-process
 UNKNOWN = "不详"
 FORMAT_LABELS = {"2019": "2019 新版格式", "legacy": "旧版格式"}
 
@@ -136,13 +138,22 @@ def rebuild(index_dir, records) -> int:
         tmp.mkdir(parents=True)
         try:
             ix = windex.create_in(str(tmp), _schema())
-            writer = ix.writer(limitmb=256)
+            records = iter(records)
+            first = list(itertools.islice(records, PARALLEL_FROM))
+            procs = min(os.cpu_count() or 1, 4) if len(first) == PARALLEL_FROM else 1
+            # a big rebuild tokenises and writes in several processes, leaving one segment each
+            writer = ix.writer(procs=procs, limitmb=128, multisegment=True) if procs > 1 else ix.writer(limitmb=256)
             count = 0
-            for record in records:
-                writer.add_document(**_document(record))
-                count += 1
-            writer.commit(optimize=True)
-            ix.close()
+            try:
+                for record in itertools.chain(first, records):
+                    writer.add_document(**_document(record))
+                    count += 1
+                writer.commit()
+            except BaseException:
+                writer.cancel()
+                raise
+            finally:
+                ix.close()
             if target.exists():
                 if _exchange(tmp, target):
                     shutil.rmtree(tmp, ignore_errors=True)
@@ -251,8 +262,9 @@ class _View:
         self.figures["year"] = np.array([_f(m.get("year")) for m in self.metas] or [], dtype=float)
         self.failed = {rule: np.array([rule in (m.get("failed_checks") or ()) for m in self.metas] or [],
                                       dtype=bool) for rule in CHECK_RULES}
+        self.id_rank = _rank([m.get("id") or "" for m in self.metas])
         published = [m.get("published") or "" for m in self.metas]
-        self.published_rank = np.argsort(np.argsort(np.array(published or [""], dtype=object), kind="stable"))
+        self.published_rank = _rank(published)
         self.agencies = sorted({m.get("agency") for m in self.metas if m.get("agency")})
         self._lengths, self._postings, self._folded = {}, OrderedDict(), {}
         self.findings = {}
@@ -368,6 +380,13 @@ def _segment_metas(reader):
         while len(_segment_cache) > 64:
             _segment_cache.popitem(last=False)
     return metas
+
+
+def _rank(values):
+    """Dense rank of each value (equal values, equal rank), so strings sort inside numpy's lexsort."""
+    if not values:
+        return np.zeros(0, dtype=np.int64)
+    return np.unique(np.array(values, dtype=object), return_inverse=True)[1].astype(np.int64).ravel()
 
 
 def _f(value):
@@ -523,12 +542,13 @@ def _order(view, docs, scores, sort):
     if not len(docs):
         return docs
     year = np.nan_to_num(view.figures["year"][docs], nan=-1.0)
-    pub = view.published_rank[docs] if len(view.published_rank) == len(view.metas) else np.zeros(len(docs))
-    keys = [docs, -pub, -year]
+    pub = view.published_rank[docs]
+    tie = view.id_rank[docs]
+    keys = [tie, -pub, -year]
     if sort == "relevance" and scores is not None:
         keys.append(-scores[docs])
     elif sort == "year":
-        keys = [docs, -pub, np.nan_to_num(view.figures["year"][docs], nan=1e9)]
+        keys = [tie, -pub, np.nan_to_num(view.figures["year"][docs], nan=1e9)]
     elif sort.lstrip("-") in HEADLINE_LABELS:
         values = view.figures[sort.lstrip("-")][docs]
         missing = np.isnan(values)

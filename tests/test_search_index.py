@@ -259,3 +259,16 @@ def test_missing_index_answers_empty(tmp_path):
     assert not index.exists(path) and index.doc_count(path) == 0 and index.ids(path) == set()
     assert index.search(path, SearchParams.from_args({"q": "复议"}))["total"] == 0
     assert index.search_all(path, SearchParams.from_args({})) == []
+
+
+def test_parallel_rebuild_answers_like_a_single_writer(tmp_path, corpus, monkeypatch):
+    records = corpus[2]
+    single, parallel = str(tmp_path / "single"), str(tmp_path / "parallel")
+    index.rebuild(single, records)
+    monkeypatch.setattr(index, "PARALLEL_FROM", 40)
+    index.rebuild(parallel, records)
+    assert index.ids(parallel) == index.ids(single)
+    for args in [{}, {"q": "行政复议"}, {"q": "依申请公开", "sort": "-requests_new"}, {"province": "河南省"}]:
+        a, b = run(single, per_page="100", **args), run(parallel, per_page="100", **args)
+        assert a["total"] == b["total"] and a["facets"] == b["facets"]
+        assert [h["id"] for h in a["hits"]] == [h["id"] for h in b["hits"]]
