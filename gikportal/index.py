@@ -18,6 +18,7 @@ import time
 import uuid
 import zlib
 from collections import OrderedDict
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -119,6 +120,19 @@ def _writer(ix):
             time.sleep(0.2)
 
 
+@contextmanager
+def _committing(ix, writer):
+    """Commit the writer when the block succeeds, cancel it otherwise; close the index either way."""
+    try:
+        yield writer
+        writer.commit()
+    except BaseException:
+        writer.cancel()
+        raise
+    finally:
+        ix.close()
+
+
 def _exchange(a, b):
     """Swap two directories atomically (Linux renameat2 RENAME_EXCHANGE); False if unsupported."""
     try:
@@ -144,16 +158,10 @@ def rebuild(index_dir, records) -> int:
             # a big rebuild tokenises and writes in several processes, leaving one segment each
             writer = ix.writer(procs=procs, limitmb=128, multisegment=True) if procs > 1 else ix.writer(limitmb=256)
             count = 0
-            try:
+            with _committing(ix, writer):
                 for record in itertools.chain(first, records):
                     writer.add_document(**_document(record))
                     count += 1
-                writer.commit()
-            except BaseException:
-                writer.cancel()
-                raise
-            finally:
-                ix.close()
             if target.exists():
                 if _exchange(tmp, target):
                     shutil.rmtree(tmp, ignore_errors=True)
@@ -184,16 +192,9 @@ def add(index_dir, records):
         return 0
     with _lock(index_dir):
         ix = _open_or_create(index_dir)
-        writer = _writer(ix)
-        try:
+        with _committing(ix, _writer(ix)) as writer:
             for record in records:
                 writer.update_document(**_document(record))
-            writer.commit()
-        except BaseException:
-            writer.cancel()
-            raise
-        finally:
-            ix.close()
     return len(records)
 
 
@@ -204,16 +205,9 @@ def remove(index_dir, ids):
         return 0
     with _lock(index_dir):
         ix = windex.open_dir(str(index_dir))
-        writer = _writer(ix)
-        try:
+        with _committing(ix, _writer(ix)) as writer:
             for rid in ids:
                 writer.delete_by_term("id", rid)
-            writer.commit()
-        except BaseException:
-            writer.cancel()
-            raise
-        finally:
-            ix.close()
     return len(ids)
 
 
