@@ -323,7 +323,7 @@ class SearchParams:
         for name in cls.facet_names():
             values = _getlist(args, name)
             if name == "year":
-                values = [v for v in values if re.fullmatch(r"\d{4}(-\d{4})?", v)]
+                values = [v for v in values if re.fullmatch(r"\d{4}(-\d{4})?", v) or v == NO_VALUE[0]]
             if values:
                 facets[name] = tuple(sorted(set(values)))
         mins, maxs = {}, {}
@@ -406,6 +406,9 @@ class SearchParams:
             elif name == "year":
                 alts = []
                 for v in values:
+                    if v == NO_VALUE[0]:
+                        alts.append(Field("year", v))
+                        continue
                     low, _, high = v.partition("-")
                     alts.append(And((Num("year", ">=", float(low)), Num("year", "<=", float(high or low)))))
                 out.append(Or(tuple(alts)) if len(alts) > 1 else alts[0])

@@ -120,3 +120,9 @@ def test_precise_words_recovered_from_the_search_mode_pass(seed_paths):
         text = segment.fold(path.read_text(encoding="utf-8", errors="replace"))
         derived = [t[0] for t in segment._search_mode(text) if t[4]]
         assert derived == [t[0] for t in segment.tokens(text)], path.name
+
+
+def test_unknown_year_is_selectable():
+    params = SearchParams.from_args({"year": ["none", "20x4"]})
+    assert params.facets["year"] == ("none",)
+    assert params.conditions() == [Field("year", "none")]
