@@ -89,7 +89,8 @@ def _document(record):
                  "heading": s.get("heading") or "", "text": s.get("text") or ""}
                 for s in record.get("sections") or [] if isinstance(s.get("n"), int)]
     meta = hit_fields(record)
-    meta["fv"] = [meta["figures"].get(name) for name in HEADLINE_LABELS]
+    figures = meta.pop("figures")
+    meta["fv"] = [figures.get(name) for name in HEADLINE_LABELS]
     meta["lens"] = {"title": len(record.get("title") or "")}
     meta["lens"].update({f"s{s['n']}": len(s["text"]) for s in sections if s["text"]})
     doc = {"id": record["id"], "title": record.get("title") or "",
@@ -223,7 +224,7 @@ def ids(index_dir) -> set:
     if not exists(index_dir):
         return set()
     view = _view(index_dir)
-    return {view.metas[d]["id"] for d in np.flatnonzero(view.alive)}
+    return {view.ids[d] for d in np.flatnonzero(view.alive)}
 
 
 # --- reading: one view per index generation ----------------------------------------------------
@@ -240,36 +241,48 @@ class _View:
         self.alive = np.zeros(n, dtype=bool)
         self.alive[list(reader.all_doc_ids())] = True
         self.n_alive = int(self.alive.sum())
-        self.metas = []
-        for sub, offset in self.searcher.leaf_searchers():
-            self.metas[offset:] = _segment_metas(sub.reader())
+        parts = [_segment_columns(sub.reader()) for sub, _ in self.searcher.leaf_searchers()]
+        self.n = n
+        self.raw = [b for p in parts for b in p.raw]
+        self.ids = [i for p in parts for i in p.ids]
         self.section_fields = sorted(f for f in reader.indexed_field_names() if f[:1] == "s" and f[1:].isdigit())
-        self.codes, self.vocab = {}, {}
+        self.codes, self.vocab, self.lookup = {}, {}, {}
         for name in FACETS[:-1]:
-            self._categorical(name, [self._value(m, name) for m in self.metas])
-        table = np.array([m.get("fv") or _figure_values(m) for m in self.metas] or np.zeros((0, len(FIGURES))),
-                         dtype=float)
+            self._categorical(name, [v for p in parts for v in p.cats[name]])
+        table = np.concatenate([p.table for p in parts]) if parts else np.zeros((0, len(FIGURES)))
         self.figures = {name: table[:, i] for i, name in enumerate(FIGURES)}
         for figure in RANGE_FIGURES:
             self._categorical(f"{figure}_range", [range_bucket(figure, None if v != v else v)
                                                   for v in self.figures[figure].tolist()])
-        self.figures["year"] = np.array([_f(m.get("year")) for m in self.metas] or [], dtype=float)
-        self.failed = {rule: np.array([rule in (m.get("failed_checks") or ()) for m in self.metas] or [],
-                                      dtype=bool) for rule in CHECK_RULES}
-        self.id_rank = _rank([m.get("id") or "" for m in self.metas])
-        published = [m.get("published") or "" for m in self.metas]
-        self.published_rank = _rank(published)
-        self.agencies = sorted({m.get("agency") for m in self.metas if m.get("agency")})
+        self.figures["year"] = np.concatenate([p.year for p in parts]) if parts else np.zeros(0)
+        failed = np.concatenate([p.failed for p in parts]) if parts else np.zeros((0, len(CHECK_RULES)), bool)
+        self.failed = {rule: failed[:, i] for i, rule in enumerate(CHECK_RULES)}
+        self.id_rank = _rank(self.ids)
+        self.published_rank = _rank([v for p in parts for v in p.published])
+        self.agencies = [v for v in self.vocab["agency"] if v != NO_VALUE[0]]
+        self._parts = parts
         self._lengths, self._postings, self._folded = {}, OrderedDict(), {}
         self.findings = {}
 
     def lengths(self, fieldname):
         """(per-doc length array, average) of a text field, from the lengths kept in the meta column."""
         if fieldname not in self._lengths:
-            arr = np.array([(m.get("lens") or {}).get(fieldname, 0) for m in self.metas] or [], dtype=float)
+            arrays = [p.lens.get(fieldname, np.zeros(len(p.ids))) for p in self._parts]
+            arr = np.concatenate(arrays) if arrays else np.zeros(0)
             present = arr[arr > 0]
             self._lengths[fieldname] = (arr, float(present.mean()) if len(present) else 1.0)
         return self._lengths[fieldname]
+
+    def hit(self, docnum):
+        """The hit dict of a document, parsed from its meta column bytes."""
+        meta = json.loads(self.raw[docnum]) if self.raw[docnum] else {}
+        meta.pop("lens", None)
+        values = meta.pop("fv", None)
+        if "figures" not in meta:
+            meta["figures"] = dict(zip(FIGURES, values or [None] * len(FIGURES)))
+        meta.setdefault("region", {})
+        meta.setdefault("failed_checks", [])
+        return meta
 
     def folded_vocab(self, name):
         """[(folded value, code)] of a facet, for values typed in the query."""
@@ -308,21 +321,10 @@ class _View:
             self._postings.popitem(last=False)
         return result
 
-    @staticmethod
-    def _value(meta, name):
-        if not meta:
-            return None
-        if name in ("province", "city", "county"):
-            value = (meta.get("region") or {}).get(name)
-        else:
-            value = meta.get(name)
-        return NO_VALUE[0] if value in (None, "") else str(value)
-
     def _categorical(self, name, values):
         vocab = sorted({v for v in values if v is not None})
         lookup = {v: i for i, v in enumerate(vocab)}
         self.vocab[name] = vocab
-        self.lookup = getattr(self, "lookup", {})
         self.lookup[name] = lookup
         self.codes[name] = np.array([lookup.get(v, -1) for v in values] or [], dtype=np.int32)
 
@@ -332,7 +334,7 @@ class _View:
         return self.findings[value]
 
     def _finding(self, value):
-        n = len(self.metas)
+        n = self.n
         if value.startswith("check:") and value[6:] in self.failed:
             return self.failed[value[6:]]
         if value == "failed":
@@ -352,13 +354,40 @@ FIGURES = tuple(HEADLINE_LABELS)
 _segment_cache = OrderedDict()
 
 
+class _Columns:
+    """One segment's meta column as compact arrays; the JSON bytes are kept only to build hits."""
+
+    def __init__(self, raw):
+        self.raw = raw
+        metas = [json.loads(b) if b else {} for b in raw]
+        intern = {}
+        self.ids = [m.get("id") or "" for m in metas]
+        self.cats = {name: [intern.setdefault(v, v) for v in (_facet_value(m, name) for m in metas)]
+                     for name in FACETS[:-1]}
+        self.table = np.array([m.get("fv") or _figure_values(m) for m in metas] or np.zeros((0, len(FIGURES))),
+                              dtype=float).reshape(len(metas), len(FIGURES))
+        self.year = np.array([_f(m.get("year")) for m in metas], dtype=float)
+        self.failed = np.array([[rule in (m.get("failed_checks") or ()) for rule in CHECK_RULES] for m in metas]
+                               or np.zeros((0, len(CHECK_RULES))), dtype=bool).reshape(len(metas), len(CHECK_RULES))
+        self.published = [intern.setdefault(v, v) for v in (m.get("published") or "" for m in metas)]
+        names = {f for m in metas for f in (m.get("lens") or {})}
+        self.lens = {f: np.array([(m.get("lens") or {}).get(f, 0) for m in metas], dtype=float) for f in names}
+
+
+def _facet_value(meta, name):
+    if not meta:
+        return None
+    value = (meta.get("region") or {}).get(name) if name in ("province", "city", "county") else meta.get(name)
+    return NO_VALUE[0] if value in (None, "") else str(value)
+
+
 def _figure_values(meta):
     figures = meta.get("figures") or {}
     return [figures.get(name) for name in FIGURES]
 
 
-def _segment_metas(reader):
-    """Parsed meta column of one segment; segments never change, so this is cached by segment id."""
+def _segment_columns(reader):
+    """A segment's _Columns; segments never change, so they are cached by segment id."""
     try:
         key = reader.segment().segment_id()
     except Exception:  # noqa: BLE001 - an unusual reader: no caching
@@ -368,12 +397,12 @@ def _segment_metas(reader):
         return _segment_cache[key]
     n = reader.doc_count_all()
     raw = list(reader.column_reader("meta")) if n and reader.has_column("meta") else [b""] * n
-    metas = [json.loads(b) if b else {} for b in raw]
+    columns_ = _Columns(raw)
     if key is not None:
-        _segment_cache[key] = metas
+        _segment_cache[key] = columns_
         while len(_segment_cache) > 64:
             _segment_cache.popitem(last=False)
-    return metas
+    return columns_
 
 
 def _rank(values):
@@ -426,7 +455,7 @@ class _Eval:
             fields_ = [f for f in fields_ if int(f[1:]) in sections]
         self.fields = fields_
         self.with_title = not sections
-        self.n = len(view.metas)
+        self.n = view.n
 
     def _bm25(self, fieldname, token, ids, tfs):
         lengths, avg = self.view.lengths(fieldname)
@@ -523,7 +552,7 @@ class _Eval:
 def _match(view, params):
     tree, notice = params.tree()
     evaluate = _Eval(view, sections_of(tree) if tree is not None else set())
-    mask, scores = evaluate(tree) if tree is not None else (np.ones(len(view.metas), bool), None)
+    mask, scores = evaluate(tree) if tree is not None else (np.ones(view.n, bool), None)
     mask = mask & view.alive
     for condition in params.conditions():
         m, _ = evaluate(condition)
@@ -549,15 +578,6 @@ def _order(view, docs, scores, sort):
         values = np.nan_to_num(values, nan=0.0)
         keys += [-values if sort.startswith("-") else values, missing]
     return docs[np.lexsort(keys)]
-
-
-def _hit(view, docnum):
-    meta = view.metas[docnum]
-    hit = {k: v for k, v in meta.items() if k not in ("fv", "lens")}
-    hit["region"] = dict(meta.get("region") or {})
-    hit["figures"] = dict(meta.get("figures") or {})
-    hit["failed_checks"] = list(meta.get("failed_checks") or [])
-    return hit
 
 
 def _facets(view, mask, params):
@@ -703,7 +723,7 @@ def search(index_dir, params) -> dict:
     terms = _highlight_terms(tree) if tree is not None else []
     hits = []
     for docnum in docs[start:start + params.per_page]:
-        hit = _hit(view, docnum)
+        hit = view.hit(docnum)
         hit["snippets"] = _snippets(view, docnum, terms, sections)
         hits.append(hit)
     facets, facets_more = _facets(view, mask, params)
@@ -719,4 +739,4 @@ def search_all(index_dir, params) -> list:
         return []
     view = _view(index_dir)
     _, _, mask, scores = _match(view, params)
-    return [_hit(view, d) for d in _order(view, np.flatnonzero(mask), scores, params.sort)]
+    return [view.hit(d) for d in _order(view, np.flatnonzero(mask), scores, params.sort)]
