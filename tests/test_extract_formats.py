@@ -183,3 +183,39 @@ def test_text_and_markdown_go_to_the_text_reader(seeds):
     assert extract(data, "report.md").media_type == MARKDOWN
     doc = extract(data.decode("utf-8").encode("utf-16"), "report.txt")
     assert doc.media_type == TEXT and grids(doc) == grids(seeds["000"])
+
+
+def _two_page_pdf(second_widths, marker):
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, TableStyle
+    from reportlab.platypus import Table as PdfTable
+
+    from _formats import FONT
+    pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+    style = ParagraphStyle("cjk", fontName=FONT, fontSize=9, leading=12)
+    grid = TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("FONTNAME", (0, 0), (-1, -1), FONT)])
+    head = ["项目", "自然人", "总计"]
+    first = PdfTable([head, ["一、本年新收", "1", "1"]], colWidths=[200, 100, 100], style=grid)
+    second = PdfTable([head, ["四、结转下年度", "0", "0"]], colWidths=second_widths, style=grid)
+    story = [Paragraph("某局2024年政府信息公开工作年度报告", style), first, PageBreak()]
+    story += [Paragraph(marker, style)] if marker else []
+    story.append(second)
+    out = io.BytesIO()
+    SimpleDocTemplate(out, pagesize=A4).build(story)
+    return out.getvalue()
+
+
+def test_pdf_continued_table_after_a_xubiao_line_with_repeated_header():
+    doc = extract(_two_page_pdf([200, 100, 100], "续表"), "a.pdf")
+    assert doc.blocks == ["某局2024年政府信息公开工作年度报告",
+                          Table(rows=[["项目", "自然人", "总计"], ["一、本年新收", "1", "1"],
+                                      ["四、结转下年度", "0", "0"]], page=1)]
+
+
+def test_pdf_tables_in_other_columns_stay_apart():
+    doc = extract(_two_page_pdf([120, 140, 140], None), "a.pdf")
+    assert [len(b.rows) for b in doc.blocks if isinstance(b, Table)] == [2, 2]

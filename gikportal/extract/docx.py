@@ -88,7 +88,7 @@ def read_docx(data: bytes, max_unzipped_bytes: int = 200 * 1024 * 1024) -> Docum
             continue
         if element.tag == _P:
             text = Paragraph(element, document).text
-            blocks.extend(line.strip() for line in text.splitlines() if line.strip())
+            blocks.extend(" ".join(line.split()) for line in text.splitlines() if line.strip())
         elif element.tag == _TBL:
             rows = _grid(element, document)
             if rows and any(any(row) for row in rows):

@@ -23,6 +23,7 @@ _CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]")
 _PAGE_NUMBER = re.compile(
     r"^[\s\-—–－·•]*(第\s*\d+\s*页(\s*[,，/]?\s*共\s*\d+\s*页)?|\d+(\s*/\s*\d+)?|[-—–－]\s*\d+\s*[-—–－]"
     r"|page\s+\d+(\s+of\s+\d+)?)[\s\-—–－·•]*$", re.IGNORECASE)
+_CONTINUED = re.compile(r"^[（(]?\s*续\s*表\s*[\d一二三四五六七八九十]*\s*[)）]?[:：]?$")
 _BAND = 0.09            # top/bottom share of the page height where running headers live
 _CELL_GAP = 1.2         # a gap wider than this many font sizes separates two cells of an unruled row
 _TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
@@ -81,7 +82,7 @@ def _split_cells(chars):
 
 
 def _page_items(page):
-    """[(top, bottom, str | Table)] of one page in reading order."""
+    """[(top, bottom, str | Table, column edges of a ruled table)] of one page in reading order."""
     found = page.find_tables(_TABLE_SETTINGS)
     boxes = [t.bbox for t in found]
 
@@ -96,9 +97,9 @@ def _page_items(page):
         if len(rows) >= 2:
             width = max(len(r[2]) for r in rows)
             grid = [r[2] + [""] * (width - len(r[2])) for r in rows]
-            items.append((rows[0][0], rows[-1][1], Table(rows=grid, page=page.page_number)))
+            items.append((rows[0][0], rows[-1][1], Table(rows=grid, page=page.page_number), None))
         else:
-            items.extend((top, bottom, " ".join(cells)) for top, bottom, cells in rows)
+            items.extend((top, bottom, " ".join(cells), None) for top, bottom, cells in rows)
         rows.clear()
 
     text_page = page.filter(outside) if boxes else page
@@ -111,12 +112,13 @@ def _page_items(page):
             rows.append((line["top"], line["bottom"], cells))
             continue
         flush_rows()
-        items.append((line["top"], line["bottom"], text))
+        items.append((line["top"], line["bottom"], text, None))
     flush_rows()
     for table in found:
         grid = _grid(table)
         if grid and any(any(c for c in row) for row in grid):
-            items.append((table.bbox[1], table.bbox[3], Table(rows=grid, page=page.page_number)))
+            edges = sorted({cell[0] for cell in table.cells} | {table.bbox[2]})
+            items.append((table.bbox[1], table.bbox[3], Table(rows=grid, page=page.page_number), edges))
     items.sort(key=lambda item: item[0])
     return items
 
@@ -129,7 +131,7 @@ def _drop_running_lines(pages):
     """Remove page numbers and lines repeated in the top/bottom band of most pages."""
     counts = Counter()
     for height, items in pages:
-        keys = {_band_key(v) for top, bottom, v in items
+        keys = {_band_key(v) for top, bottom, v, _ in items
                 if isinstance(v, str) and (top < height * _BAND or bottom > height * (1 - _BAND))}
         counts.update(keys)
     text_pages = sum(1 for _, items in pages if items)
@@ -137,34 +139,39 @@ def _drop_running_lines(pages):
     out = []
     for height, items in pages:
         kept = []
-        for top, bottom, value in items:
+        for top, bottom, value, xs in items:
             if isinstance(value, str) and (top < height * _BAND or bottom > height * (1 - _BAND)):
                 if _PAGE_NUMBER.match(value) or _band_key(value) in repeated:
                     continue
-            kept.append(value)
+            kept.append((value, xs))
         out.append(kept)
     return out
 
 
 def _join_continued(pages):
-    """Blocks of all pages; a table that ends a page and one that starts the next with as many
-    columns become one grid (a header row repeated on the new page is dropped)."""
-    blocks, last_page = [], {}
+    """Blocks of all pages. A ruled table that starts a page (after a 续表 line, if any) joins the
+    table that ended the previous page when both have their column rules at the same places; a header
+    row repeated on the new page is dropped."""
+    blocks, ends = [], {}        # id(table) -> (last page, column edges)
     for items in pages:
-        for i, value in enumerate(items):
+        if len(items) > 1 and isinstance(items[0][0], str) and _CONTINUED.match(items[0][0]) \
+                and isinstance(items[1][0], Table):
+            items = items[1:]
+        for i, (value, xs) in enumerate(items):
             prev = blocks[-1] if blocks else None
-            if (i == 0 and isinstance(value, Table) and isinstance(prev, Table)
-                    and value.page is not None and last_page.get(id(prev)) == value.page - 1
-                    and len(value.rows[0]) == len(prev.rows[0])):
+            end = ends.get(id(prev))
+            if (i == 0 and isinstance(value, Table) and xs is not None and end is not None
+                    and end[0] == value.page - 1 and len(value.rows[0]) == len(prev.rows[0])
+                    and len(end[1]) == len(xs) and all(abs(a - b) < 3 for a, b in zip(end[1], xs))):
                 rows = value.rows
                 if rows and rows[0] == prev.rows[0] and any(rows[0]):
                     rows = rows[1:]
                 prev.rows.extend(rows)
-                last_page[id(prev)] = value.page
+                ends[id(prev)] = (value.page, xs)
                 continue
             blocks.append(value)
-            if isinstance(value, Table):
-                last_page[id(value)] = value.page
+            if isinstance(value, Table) and xs is not None:
+                ends[id(value)] = (value.page, xs)
     return blocks
 
 
@@ -185,7 +192,7 @@ def _pdfium_pages(data, deadline):
             page.close()
             lines = [line for line in lines if line]
             last = len(lines) - 2
-            pages.append((1.0, [(0.0 if k < 2 else 0.5, 1.0 if k >= last else 0.5, line)
+            pages.append((1.0, [(0.0 if k < 2 else 0.5, 1.0 if k >= last else 0.5, line, None)
                                 for k, line in enumerate(lines)]))
         return pages
     finally:
