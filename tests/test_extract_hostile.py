@@ -8,6 +8,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from PIL import Image
 from reportlab.lib.pdfencrypt import StandardEncryption
 from reportlab.pdfbase import pdfmetrics
@@ -213,3 +215,18 @@ def test_byte_flips_never_raise_anything_else(seed_doc, seed_name):
             assert "\n" not in str(exc)
         else:
             assert isinstance(doc, Document) and doc.blocks
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(prefix=st.sampled_from([b"", b"%PDF-1.4\n", b"PK\x03\x04", b"<html><body>", b"\xef\xbb\xbf", b"\xff\xfe",
+                               b"<table><tr><td rowspan=3>", "报告\t1\t2\n".encode()]),
+       body=st.binary(max_size=3000),
+       name=st.sampled_from(["a.pdf", "a.docx", "a.html", "a.txt", "a.md", "a", "../../etc/passwd", "a.PDF"]))
+def test_any_bytes_give_a_document_or_a_clean_error(prefix, body, name):
+    try:
+        doc = extract(prefix + body, name, LIMITS)
+    except ExtractionError as exc:
+        assert str(exc) and "\n" not in str(exc)
+    else:
+        assert isinstance(doc, Document)
+        assert all(isinstance(b, str) or (b.rows and len({len(r) for r in b.rows}) == 1) for b in doc.blocks)
