@@ -219,3 +219,30 @@ def test_pdf_continued_table_after_a_xubiao_line_with_repeated_header():
 def test_pdf_tables_in_other_columns_stay_apart():
     doc = extract(_two_page_pdf([120, 140, 140], None), "a.pdf")
     assert [len(b.rows) for b in doc.blocks if isinstance(b, Table)] == [2, 2]
+
+
+def test_docx_cells_inside_content_controls_and_nested_tables(seeds):
+    """Rows and cells wrapped in w:sdt are read in place; a nested table's rows are not the outer table's."""
+    import copy
+    import zipfile
+
+    from docx import Document as DocxDocument
+    from docx.oxml.ns import qn
+    document = DocxDocument()
+    table = document.add_table(rows=2, cols=2)
+    for r, c, text in ((0, 0, "规章"), (0, 1, "1"), (1, 0, "行政许可"), (1, 1, "2")):
+        table.cell(r, c).text = text
+    tc = table.rows[1]._tr.findall(qn("w:tc"))[1]
+    sdt = tc.makeelement(qn("w:sdt"), {})
+    content = sdt.makeelement(qn("w:sdtContent"), {})
+    sdt.append(content)
+    tc.addprevious(sdt)
+    content.append(tc)
+    inner = copy.deepcopy(table._tbl)
+    table.cell(0, 0)._tc.append(inner)
+    table.cell(0, 0)._tc.append(table.cell(0, 0)._tc.makeelement(qn("w:p"), {}))
+    out = io.BytesIO()
+    document.save(out)
+    assert b"w:sdtContent" in zipfile.ZipFile(out).read("word/document.xml")
+    doc = extract(out.getvalue(), "a.docx")
+    assert grids(doc) == [[["规章规章1行政许可2", "1"], ["行政许可", "2"]]]

@@ -51,12 +51,18 @@ def _cell_text(tc, parent):
     return join_wrapped(Paragraph(p, parent).text for p in tc.iter(_P))
 
 
+def _own(element, tag, owner_tag):
+    """Descendants `tag` whose nearest `owner_tag` ancestor is `element` (through w:sdt and the like,
+    not into nested tables)."""
+    return [e for e in element.iter(tag) if next(e.iterancestors(owner_tag), None) is element]
+
+
 def _grid(tbl, parent):
     rows = []
-    for tr in tbl.iterchildren(_TR):
+    for tr in _own(tbl, _TR, _TBL):
         tr_pr = tr.find(_TR_PR)
         row = [""] * _int_attr(tr_pr, _GRID_BEFORE)
-        for tc in tr.iterchildren(_TC):
+        for tc in _own(tr, _TC, _TR):
             tc_pr = tc.find(_TC_PR)
             span = _int_attr(tc_pr, _GRID_SPAN) or 1
             v_merge = tc_pr.find(_V_MERGE) if tc_pr is not None else None
