@@ -1,11 +1,13 @@
 """The Whoosh index: the only module that imports whoosh.
 
 Whoosh holds the text (title and one field per section: jieba search-mode words and shingles of
-neighbouring precise words for phrases, no positions) and, per report, a small JSON column with the hit fields and headline figures. Filters,
-facets and sorting run on numpy arrays loaded once per index generation from that column, not on
-per-hit stored fields, so they stay fast as the archive grows. Writers are serialised by a file
-lock beside the index; `rebuild` writes a sibling directory and exchanges it atomically, and
-readers reopen when the directory or its generation changes.
+neighbouring precise words for phrases, no positions) and, per report, a small JSON column with
+the hit fields and headline figures. Filters, facets and sorting run on numpy arrays loaded once
+per segment from that column, not on per-hit stored fields, so they stay fast as the archive
+grows. Segments are separate files, not compound ones: Whoosh copies the parts of a compound file
+into memory when it opens them. Writers are serialised by a file lock beside the index; `rebuild`
+writes a sibling directory and exchanges it atomically; readers reopen when the directory or its
+generation changes.
 """
 import ctypes
 import difflib
@@ -114,7 +116,7 @@ def _writer(ix):
     deadline = time.monotonic() + LOCK_TIMEOUT
     while True:
         try:
-            return ix.writer(limitmb=256)
+            return ix.writer(limitmb=256, compound=False)
         except LockError:
             if time.monotonic() > deadline:
                 raise
@@ -157,7 +159,8 @@ def rebuild(index_dir, records) -> int:
             first = list(itertools.islice(records, PARALLEL_FROM))
             procs = min(os.cpu_count() or 1, 4) if len(first) == PARALLEL_FROM else 1
             # a big rebuild tokenises and writes in several processes, leaving one segment each
-            writer = ix.writer(procs=procs, limitmb=128, multisegment=True) if procs > 1 else ix.writer(limitmb=256)
+            writer = (ix.writer(procs=procs, limitmb=128, multisegment=True, compound=False) if procs > 1
+                      else ix.writer(limitmb=256, compound=False))
             count = 0
             with _committing(ix, writer):
                 for record in itertools.chain(first, records):
