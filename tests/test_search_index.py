@@ -14,7 +14,7 @@ SINGLE_VALUED = [f for f in FACETS if f != "finding"] + [f"{f}_range" for f in R
 def corpus():
     made = handmade_records()
     seeds = seed_records()
-    records = list(made.values()) + seeds + generated_records(150)
+    records = list(made.values()) + seeds + generated_records(300)
     return made, seeds, records
 
 
@@ -234,8 +234,13 @@ def test_seeds_are_indexed_when_the_parser_exists(ix, corpus):
     seed_ids = {s["id"] for s in seeds}
     jiaozuo = {h["id"] for h in index.search_all(ix, SearchParams.from_args({"city": "焦作市"}))}
     assert {s["id"] for s in seeds if (s["region"] or {}).get("city") == "焦作市"} <= jiaozuo
-    hits = ids_of(run(ix, q="政务公开", per_page="100"))
-    assert seed_ids & set(hits)
+    hits = {h["id"] for h in index.search_all(ix, SearchParams.from_args({"q": "政务公开"}))}
+    assert seed_ids & hits
+    for seed in seeds:  # each seed is found by its own agency, with snippets from its own sections
+        result = run(ix, q=f'"{seed["agency"]}"', per_page="100")
+        hit = next(h for h in result["hits"] if h["id"] == seed["id"])
+        anchors = {s["anchor"] for s in seed["sections"]}
+        assert all(s["anchor"] in anchors for s in hit["snippets"])
 
 
 def test_field_filters_fold_and_match_parts(ix, corpus):
