@@ -501,8 +501,8 @@ class _Eval:
 
     def field(self, node):
         view = self.view
-        if node.name == "section":
-            return np.ones(self.n, dtype=bool), None
+        if node.name == "section":  # reports that have this section; it also narrows text search
+            return view.lengths(f"s{node.value}")[0] > 0, None
         if node.name == "finding":
             return view.finding(node.value), None
         codes = view.codes.get(node.name)

@@ -56,7 +56,7 @@ class Text:
 @dataclass(frozen=True)
 class Field:
     """An exact filter: agency/province/city/county/kind/format = value, check:<rule>, failed:any,
-    finding:<name>, section:<n> (restricts text to that section)."""
+    finding:<name>, section:<n> (reports with that section; text words then match in it only)."""
     name: str
     value: str
 

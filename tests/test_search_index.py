@@ -161,6 +161,8 @@ def test_section_filter_limits_text_and_snippets(ix, corpus):
     assert made["traditional"]["id"] not in ids_of(result)  # its 行政複議 is in section 1
     for hit in result["hits"]:
         assert all(s["section"] == 4 for s in hit["snippets"])
+    with_s4 = {r["id"] for r in corpus[2] if any(s["n"] == 4 and s["text"] for s in r["sections"])}
+    assert {h["id"] for h in index.search_all(ix, SearchParams.from_args({"q": "section:4"}))} == with_s4
 
 
 def test_title_is_boosted(ix, corpus):
