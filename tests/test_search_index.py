@@ -279,3 +279,28 @@ def test_parallel_rebuild_answers_like_a_single_writer(tmp_path, corpus, monkeyp
         a, b = run(single, per_page="100", **args), run(parallel, per_page="100", **args)
         assert a["total"] == b["total"] and a["facets"] == b["facets"]
         assert [h["id"] for h in a["hits"]] == [h["id"] for h in b["hits"]]
+
+
+def test_writer_waits_for_a_held_lock(tmp_path, corpus):
+    """A second writer (another process's, here a raw one) makes add() wait and retry, not crash."""
+    made = corpus[0]
+    path = str(tmp_path / "index")
+    index.rebuild(path, [made["review_text"]])
+    ix = index._open_or_create(path)
+    held = ix.writer()
+    errors = []
+
+    def adder():
+        try:
+            index.add(path, [made["hostile"]])
+        except Exception as err:  # noqa: BLE001 - any failure is the finding
+            errors.append(err)
+
+    thread = threading.Thread(target=adder)
+    thread.start()
+    thread.join(0.6)
+    assert thread.is_alive()  # still waiting for the lock
+    held.cancel()
+    ix.close()
+    thread.join(30)
+    assert not errors and index.ids(path) == {made["review_text"]["id"], made["hostile"]["id"]}
