@@ -311,14 +311,15 @@ class _View:
                 if fast:
                     matcher._read_ids()
                     matcher._read_weights()
-                    ids.extend(d + offset for d in matcher._ids[matcher._i:])
-                    weights.extend(matcher._weights[matcher._i:])
+                    ids.append(np.asarray(matcher._ids[matcher._i:], dtype=np.int64) + offset)
+                    weights.append(np.asarray(matcher._weights[matcher._i:], dtype=float))
                     matcher._next_block()
                 else:
-                    ids.append(matcher.id() + offset)
-                    weights.append(matcher.weight())
+                    ids.append(np.array([matcher.id() + offset], dtype=np.int64))
+                    weights.append(np.array([matcher.weight()], dtype=float))
                     matcher.next()
-        result = (np.array(ids, dtype=np.int64), np.array(weights, dtype=float))
+        result = ((np.concatenate(ids), np.concatenate(weights)) if ids
+                  else (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=float)))
         self._postings[key] = result
         if len(self._postings) > 4096:
             self._postings.popitem(last=False)
