@@ -106,3 +106,57 @@ def seed_records():
         record["id"], record["sha256"] = digest[:16], digest
         out.append(record)
     return out
+
+
+QUERY_MIX = ["行政复议", "依申请公开", "政务公开", "信息处理费", "政府信息公开申请", "行政複議", "焦作", "北京", "教育局",
+             "卫生健康委员会", '"主动公开"', "公开 -行政", "行政复议 OR 行政诉讼", "year:2020-2022 政策解读",
+             "requests_new:>=100", "lawsuits:>0", "check:balance", "failed:any 平台", "section:5 培训",
+             "agency:上海市人民政府办公厅", "政府网站", "新闻发布会", "12345热线", "不予公开", "三安全一稳定", "规范性文件",
+             "财政预决算", "重大建设项目", "营商环境", "乡村振兴", ""]
+FILTER_MIX = [{}, {"province": "河南省"}, {"finding": "sued", "sort": "-requests_new"}, {"year": "2022"}]
+
+
+def bench(n, seed=11):
+    """Index n generated reports, then time the query mix: `python tests/_search_helpers.py 1000 10000`."""
+    import os
+    import tempfile
+    import time
+
+    from gikportal import index
+    from gikportal.query import SearchParams
+
+    def pct(values, q):
+        values = sorted(values)
+        return values[min(len(values) - 1, int(len(values) * q))] * 1000
+
+    records = generated_records(n, seed=seed)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "index")
+        start = time.perf_counter()
+        index.rebuild(path, records)
+        build = time.perf_counter() - start
+        size = sum(os.path.getsize(os.path.join(path, f)) for f in os.listdir(path))
+        text = sum(len(s["text"].encode()) for r in records for s in r["sections"])
+        index.search(path, SearchParams.from_args({}))
+        page, every = [], []
+        for _ in range(3):
+            for q in QUERY_MIX:
+                for extra in FILTER_MIX:
+                    params = SearchParams.from_args(dict(extra, q=q))
+                    start = time.perf_counter()
+                    index.search(path, params)
+                    page.append(time.perf_counter() - start)
+                start = time.perf_counter()
+                index.search_all(path, SearchParams.from_args({"q": q}))
+                every.append(time.perf_counter() - start)
+    print(f"{n} reports: index build {n / build:.0f} reports/s, index {size / 1e6:.1f} MB "
+          f"(section text {text / 1e6:.1f} MB); search page with all facets and snippets "
+          f"p50 {pct(page, .5):.1f} ms p95 {pct(page, .95):.1f} ms; search_all p50 {pct(every, .5):.1f} ms "
+          f"p95 {pct(every, .95):.1f} ms")
+
+
+if __name__ == "__main__":
+    import sys
+    sys.path.insert(0, str(SAMPLES.parent))
+    for count in sys.argv[1:] or ["1000"]:
+        bench(int(count))
