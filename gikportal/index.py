@@ -278,7 +278,15 @@ class _View:
 
     def hit(self, docnum):
         """The hit dict of a document, parsed from its meta column bytes."""
-        meta = json.loads(self.raw[docnum]) if self.raw[docnum] else {}
+        return self.hits([docnum])[0]
+
+    def hits(self, docnums):
+        """Hit dicts of many documents, parsed in one JSON call."""
+        raw = [self.raw[d] or b"{}" for d in docnums]
+        return [self._finish(m) for m in json.loads(b"[" + b",".join(raw) + b"]")] if raw else []
+
+    @staticmethod
+    def _finish(meta):
         meta.pop("lens", None)
         values = meta.pop("fv", None)
         if "figures" not in meta:
@@ -743,4 +751,4 @@ def search_all(index_dir, params) -> list:
         return []
     view = _view(index_dir)
     _, _, mask, scores = _match(view, params)
-    return [view.hit(d) for d in _order(view, np.flatnonzero(mask), scores, params.sort)]
+    return view.hits(_order(view, np.flatnonzero(mask), scores, params.sort).tolist())
