@@ -428,7 +428,8 @@ def _f(value):
     return float("nan") if value is None else float(value)
 
 
-_views = {}
+_views = OrderedDict()
+MAX_VIEWS = 8  # open index directories kept; a dropped view's files close once no search uses it
 _views_lock = threading.Lock()
 
 
@@ -450,10 +451,13 @@ def _view(index_dir):
             except Exception:  # the files of a swapped-out index are gone
                 fresh = False
             if fresh:
+                _views.move_to_end(path)
                 return view
             _views.pop(path, None)
         view = _View(index_dir)
         _views[path] = (inode, view)
+        while len(_views) > MAX_VIEWS:
+            _views.popitem(last=False)
         return view
 
 
