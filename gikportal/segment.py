@@ -16,7 +16,6 @@ from pathlib import Path
 
 USERDICT = Path(__file__).resolve().parent / "data" / "userdict.txt"
 _WORDISH = re.compile(r"\w", re.UNICODE)
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _LATIN_WORD = re.compile(r"[0-9a-z]")
 
 
@@ -153,10 +152,6 @@ def query_tokens(text):
     """Precise-mode tokens of a query word or phrase (folded); punctuation dropped."""
     text = fold(text)
     return [t[0] for t in tokens(text)] if text else []
-
-
-def has_cjk(text):
-    return bool(_CJK.search(text or ""))
 
 
 # --- snippets ---------------------------------------------------------------------------------
