@@ -35,6 +35,7 @@ from .query import (CHECK_RULES, FACETS, FINDING_LABELS, NO_VALUE, RANGE_FIGURES
                     Or, Text, range_bucket, sections_of, text_leaves)
 
 TITLE_BOOST = 3.0
+HEADING_BOOST = 0.2  # headings are the same in every report: they find, they barely rank
 B, K1 = 0.75, 1.2  # BM25 parameters, as whoosh.scoring.BM25F
 SNIPPETS_PER_HIT = 3
 FACET_LIMIT = 50
@@ -67,6 +68,7 @@ def _schema():
     analyzer = SegmentTokenizer()
     schema = fields.Schema(id=fields.ID(stored=True, unique=True),
                            title=fields.TEXT(analyzer=analyzer, phrase=False),
+                           headings=fields.TEXT(analyzer=analyzer, phrase=False),
                            meta=fields.COLUMN(columns.VarBytesColumn()),
                            secs=fields.STORED())
     schema.add("s*", fields.TEXT(analyzer=analyzer, phrase=False), glob=True)
@@ -95,9 +97,11 @@ def _document(record):
     meta["fv"] = [figures.get(name) for name in HEADLINE_LABELS]
     meta["lens"] = {"title": len(record.get("title") or "")}
     meta["lens"].update({f"s{s['n']}": len(s["text"]) for s in sections if s["text"]})
-    doc = {"id": record["id"], "title": record.get("title") or "",
+    headings = "\n".join(s["heading"] for s in sections if s["heading"])
+    meta["lens"]["headings"] = len(headings)
+    doc = {"id": record["id"], "title": record.get("title") or "", "headings": headings,
            "meta": json.dumps(meta, ensure_ascii=False).encode("utf-8"),
-           "secs": zlib.compress(json.dumps([s for s in sections if s["text"]], ensure_ascii=False).encode("utf-8"))}
+           "secs": zlib.compress(json.dumps(sections, ensure_ascii=False).encode("utf-8"))}
     for s in sections:
         if s["text"]:
             doc[f"s{s['n']}"] = s["text"]
@@ -486,10 +490,10 @@ class _Eval:
             return np.ones(self.n, dtype=bool), None
         mask = np.zeros(self.n, dtype=bool)
         scores = np.zeros(self.n, dtype=float)
-        fieldnames = self.fields + (["title"] if self.with_title else [])
+        fieldnames = self.fields + (["title", "headings"] if self.with_title else [])
         with self.view.lock:
             for fieldname in fieldnames:
-                boost = TITLE_BOOST if fieldname == "title" else 1.0
+                boost = {"title": TITLE_BOOST, "headings": HEADING_BOOST}.get(fieldname, 1.0)
                 fmask, fscore = None, np.zeros(self.n, dtype=float)
                 for token in dict.fromkeys(tokens):
                     ids, tfs = self.view.postings(fieldname, token)
@@ -684,6 +688,8 @@ def _snippets(view, docnum, terms, sections):
     result = segment.snippets(secs, phrase_terms, SNIPPETS_PER_HIT) if phrase_terms else []
     if not result:
         result = segment.snippets(secs, terms, SNIPPETS_PER_HIT)
+    if not result:  # found by a heading only: show the heading, linked to its section
+        result = segment.snippets([dict(s, text=s["heading"]) for s in secs], terms, SNIPPETS_PER_HIT)
     return result
 
 
