@@ -13,6 +13,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from .figures import DENIED, NOT_PROCESSED, UNAVAILABLE
+
 DATA = Path(__file__).resolve().parent / "data"
 LAYOUTS = ("markdown", "tsv", "ocr", "docx")
 LAYOUT_WEIGHTS = (20, 35, 15, 30)
@@ -20,12 +22,6 @@ MUNICIPALITIES = ("北京市", "天津市", "上海市", "重庆市")
 
 COLS = ("natural_person", "commercial", "research", "social_welfare", "legal_services", "other", "total")
 APPLICANTS = COLS[:6]
-DENIED = ("denied_state_secret", "denied_prohibited_by_law", "denied_security_stability",
-          "denied_third_party_rights", "denied_internal_affairs", "denied_process_information",
-          "denied_enforcement_records", "denied_administrative_query")
-UNAVAILABLE = ("unavailable_not_held", "unavailable_needs_creation", "unavailable_unclear")
-NOT_PROCESSED = ("not_processed_petition", "not_processed_repeated", "not_processed_publication",
-                 "not_processed_excessive", "not_processed_confirmation")
 OTHER_NEW = ("other_no_correction", "other_no_fee", "other_other")
 OUTCOMES_NEW = ("granted", "partially_granted") + DENIED + UNAVAILABLE + NOT_PROCESSED + OTHER_NEW
 OUTCOMES_OLD = ("granted", "partially_granted") + DENIED + UNAVAILABLE + NOT_PROCESSED + ("other_handling",)
