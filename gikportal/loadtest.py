@@ -1,0 +1,248 @@
+"""Loopback load test: the portal under waitress in a subprocess, N clients for S seconds.
+
+`python -m gikportal.loadtest --reports 200 --clients 32 --seconds 60` builds a throw-away
+archive and index, serves it with the production WSGI server (waitress, threads=8) on
+127.0.0.1, replays a fixed mix of searches, facet filters, report and section pages, the
+search API and the CSV export, and prints requests, errors, requests/s and p50/p95/p99 per
+kind. Exit status 1 when any request failed. Only loopback traffic; every loop is bounded.
+"""
+import argparse
+import http.client
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import quote, urlencode
+
+from . import config as _config
+
+ROOT = Path(__file__).resolve().parent.parent
+WORDS = ("行政复议", "政府信息", "依申请公开", "行政诉讼", "主动公开", "年度报告", "收费", "解放区")
+KINDS = ("search", "facet", "report", "section", "api", "export")
+MAX_REQUESTS_PER_CLIENT = 1_000_000
+REQUEST_TIMEOUT = 30
+
+
+def build_corpus(workdir, reports, seed=0):
+    """Archive + index under workdir with `reports` reports; returns (config, records)."""
+    from .ingest import ingest_paths
+
+    workdir = Path(workdir)
+    cfg = _config.from_env()
+    cfg.update(ARCHIVE_DIR=str(workdir / "archive"), INDEX_DIR=str(workdir / "index"))
+    if reports <= 5:
+        paths = sorted((ROOT / "samples").glob("*.txt"))[:max(reports, 1)]
+    else:
+        from .generate import generate
+        src = workdir / "src"
+        src.mkdir(parents=True, exist_ok=True)
+        paths = []
+        for i, rep in enumerate(generate(reports, seed=seed)):
+            path = src / f"{i:05d}-{Path(rep.filename).name}"
+            path.write_bytes(rep.data)
+            paths.append(path)
+    summary = ingest_paths(cfg, paths)
+    records = [r.record for r in summary.results if r.status == "added" and r.record]
+    if not records:
+        raise RuntimeError("no report could be ingested: " + summary.line())
+    return cfg, records
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve(archive_dir, index_dir, port, threads=8):
+    """Run in the server subprocess: the real app under waitress, rate limits raised out of the way."""
+    from waitress import serve as waitress_serve
+    from . import create_app
+
+    app = create_app({"ARCHIVE_DIR": archive_dir, "INDEX_DIR": index_dir,
+                      "RATELIMIT_API": "100000000 per minute"})
+    waitress_serve(app, host="127.0.0.1", port=port, threads=threads,
+                   connection_limit=1000, channel_timeout=60, _quiet=True)
+
+
+def start_server(cfg, threads=8, ready_timeout=60):
+    """Start the server subprocess and wait (bounded) until it answers; returns (process, port)."""
+    port = free_port()
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    code = ("import sys; from gikportal.loadtest import serve; "
+            "serve(sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))")
+    proc = subprocess.Popen([sys.executable, "-c", code, cfg["ARCHIVE_DIR"], cfg["INDEX_DIR"],
+                             str(port), str(threads)], env=env, cwd=str(ROOT))
+    deadline = time.monotonic() + ready_timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode}")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", "/")
+            ok = conn.getresponse().status == 200
+            conn.close()
+            if ok:
+                return proc, port
+        except OSError:
+            pass
+        time.sleep(0.2)
+    stop_server(proc)
+    raise RuntimeError("server did not answer within %ss" % ready_timeout)
+
+
+def stop_server(proc):
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(10)
+
+
+def request_paths(records):
+    """The fixed mix: one generator of (kind, path) per kind, drawn from the ingested records."""
+    years = sorted({r["year"] for r in records if r.get("year")}) or [2024]
+    provinces = sorted({(r.get("region") or {}).get("province") for r in records} - {None}) or ["河南省"]
+    sections = [(r["id"], s["n"]) for r in records for s in r.get("sections") or []]
+    ids = [r["id"] for r in records]
+
+    def q(params):
+        return "?" + urlencode(params, doseq=True)
+
+    def pick(rng, kind):
+        word = rng.choice(WORDS)
+        if kind == "search":
+            return "/search" + q({"q": word if rng.random() < 0.7 else f"{word} {rng.choice(WORDS)}"})
+        if kind == "facet":
+            params = [("year", str(rng.choice(years))), ("province", rng.choice(provinces))]
+            params.append(rng.choice([("format", "2019"), ("finding", "sued"), ("finding", "failed"),
+                                      ("q", word), ("sort", "-year")]))
+            return "/search" + q(params)
+        if kind == "report":
+            return "/reports/" + quote(rng.choice(ids))
+        if kind == "section":
+            rid, n = rng.choice(sections) if sections else (rng.choice(ids), 1)
+            return f"/reports/{quote(rid)}/s/{n}"
+        if kind == "api":
+            return "/api/search" + q({"q": word, "year": str(rng.choice(years))})
+        return "/export.csv" + q({"q": word})
+
+    return pick
+
+
+def _client(port, pick, seed, until, results, lock):
+    rng = random.Random(seed)
+    conn = None
+    local = []
+    for i in range(MAX_REQUESTS_PER_CLIENT):
+        if time.monotonic() >= until:
+            break
+        kind = KINDS[(seed + i) % len(KINDS)]
+        path = pick(rng, kind)
+        start = time.perf_counter()
+        error = None
+        try:
+            if conn is None:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=REQUEST_TIMEOUT)
+            conn.request("GET", path)
+            response = conn.getresponse()
+            response.read()
+            if response.status != 200:
+                error = f"HTTP {response.status}"
+            if response.getheader("Connection", "").lower() == "close":
+                conn.close()
+                conn = None
+        except (OSError, http.client.HTTPException) as exc:
+            error = f"{type(exc).__name__}: {exc}"
+            if conn is not None:
+                conn.close()
+            conn = None
+        local.append((kind, (time.perf_counter() - start) * 1000, error, path))
+    if conn is not None:
+        conn.close()
+    with lock:
+        results.extend(local)
+
+
+def percentile(values, p):
+    if not values:
+        return 0.0
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[p - 1]
+
+
+def summarise(results, seconds):
+    """Rows of (kind, requests, errors, req/s, p50, p95, p99) per kind and overall."""
+    rows = []
+    for kind in KINDS + ("all",):
+        sel = [r for r in results if kind == "all" or r[0] == kind]
+        ms = sorted(r[1] for r in sel)
+        rows.append({"kind": kind, "requests": len(sel), "errors": sum(1 for r in sel if r[2]),
+                     "rps": len(sel) / seconds if seconds else 0.0,
+                     "p50": percentile(ms, 50), "p95": percentile(ms, 95), "p99": percentile(ms, 99)})
+    return rows
+
+
+def format_table(rows):
+    head = f"{'kind':<8} {'requests':>9} {'errors':>7} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}"
+    lines = [head, "-" * len(head)]
+    for r in rows:
+        lines.append(f"{r['kind']:<8} {r['requests']:>9} {r['errors']:>7} {r['rps']:>8.1f} "
+                     f"{r['p50']:>8.1f} {r['p95']:>8.1f} {r['p99']:>8.1f}")
+    return "\n".join(lines)
+
+
+def run(reports=200, clients=32, seconds=60, threads=8, seed=0, workdir=None):
+    """Build, serve, load, stop. Returns {"rows", "errors": [(kind, path, error)], "elapsed", "reports"}."""
+    with tempfile.TemporaryDirectory(prefix="gikportal-load-", dir=workdir) as tmp:
+        cfg, records = build_corpus(tmp, reports, seed)
+        proc, port = start_server(cfg, threads)
+        try:
+            pick = request_paths(records)
+            results, lock = [], threading.Lock()
+            start = time.monotonic()
+            until = start + seconds
+            workers = [threading.Thread(target=_client, args=(port, pick, seed * 1000 + i, until, results, lock),
+                                        daemon=True) for i in range(clients)]
+            for w in workers:
+                w.start()
+            for w in workers:
+                w.join(seconds + REQUEST_TIMEOUT + 10)
+            elapsed = time.monotonic() - start
+        finally:
+            stop_server(proc)
+    with lock:
+        results = list(results)
+    return {"rows": summarise(results, elapsed), "elapsed": elapsed, "reports": len(records),
+            "errors": [(k, p, e) for k, _, e, p in results if e],
+            "hung_clients": sum(1 for w in workers if w.is_alive())}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reports", type=int, default=200)
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    out = run(args.reports, args.clients, args.seconds, args.threads, args.seed)
+    print(f"{out['reports']} reports, {args.clients} clients, {out['elapsed']:.1f} s, "
+          f"waitress threads={args.threads}")
+    print(format_table(out["rows"]))
+    for kind, path, error in out["errors"][:10]:
+        print(f"error {kind} {path}: {error}", file=sys.stderr)
+    failed = bool(out["errors"]) or out["hung_clients"]
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
