@@ -55,8 +55,14 @@ def test_mutated_seed_gives_record_or_clean_error(data):
     text = "\n".join(_mutate(SEEDS[name].split("\n"), data))
     encoding = data.draw(st.sampled_from(["utf-8", "utf-8-sig", "gbk", "utf-16", "gb18030"]))
     raw = text.encode(encoding, errors="replace" if encoding == "gbk" else "strict")
-    if data.draw(st.booleans()):
-        raw = raw[:data.draw(st.integers(0, len(raw)))]
+    for op in data.draw(st.lists(st.sampled_from(["nul", "byte", "truncate"]), max_size=3)):
+        k = data.draw(st.integers(0, len(raw)))
+        if op == "nul":
+            raw = raw[:k] + b"\x00" * data.draw(st.integers(1, 64)) + raw[k:]
+        elif op == "byte" and k < len(raw):
+            raw = raw[:k] + bytes([data.draw(st.integers(0, 255))]) + raw[k + 1:]
+        elif op == "truncate":
+            raw = raw[:k]
     try:
         record = build_record(raw, name)
     except ParseFailure as exc:
