@@ -74,3 +74,31 @@ def test_two_ingests_at_once_both_complete(tmp_path, seed_paths, cli_env, portal
     assert len(archive.ids()) == 140
     assert index.ids(portal_config["INDEX_DIR"]) == set(archive.ids())
     assert check(portal_config) == ([], [])
+
+
+def test_a_parse_that_hangs_is_killed_and_the_batch_goes_on(tmp_path, seed_paths, portal_config, monkeypatch):
+    """PARSE_TIMEOUT bounds one file; it is archived unparsed with the reason, the rest are added."""
+    import gikportal.ingest as pipeline
+
+    real = pipeline.build_record
+
+    def slow_for_one(data, filename, limits=None):
+        if filename == "slow.txt":
+            time.sleep(60)
+        return real(data, filename, limits)
+
+    monkeypatch.setattr(pipeline, "build_record", slow_for_one)  # forked workers inherit it
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "slow.txt").write_bytes(seed_paths[0].read_bytes() + b"\n")
+    for path in seed_paths[1:]:
+        (folder / path.name).write_bytes(path.read_bytes())
+    portal_config["PARSE_TIMEOUT"] = 2
+    started = time.time()
+    summary = ingest_paths(portal_config, [folder], workers=2)
+    assert time.time() - started < 45
+    assert summary.count("added") == 4
+    [failed] = [r for r in summary.results if r.status == "failed"]
+    assert failed.filename == "slow.txt" and "超时" in failed.error
+    meta = Archive(portal_config["ARCHIVE_DIR"]).meta(failed.id)
+    assert meta["status"] == "unparsed" and "超时" in meta["error"]
