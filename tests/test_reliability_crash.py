@@ -102,3 +102,17 @@ def test_a_parse_that_hangs_is_killed_and_the_batch_goes_on(tmp_path, seed_paths
     assert failed.filename == "slow.txt" and "超时" in failed.error
     meta = Archive(portal_config["ARCHIVE_DIR"]).meta(failed.id)
     assert meta["status"] == "unparsed" and "超时" in meta["error"]
+
+
+def test_a_50_mb_html_page_gives_a_record(seed_paths):
+    """Bounded, not refused: a huge saved web page still parses into a record."""
+    from gikportal.records import build_record
+
+    lines = seed_paths[2].read_text("utf-8").splitlines()
+    body = "".join(f"<p>{line}</p>" for line in lines if "\t" not in line)
+    filler = "<div class='nav'><a href='/x'>首页</a></div><p>附录：政务公开工作动态。</p>" * 2000
+    page = f"<html><head><meta charset='utf-8'></head><body>{body}"
+    while len(page.encode()) < 50 * 1024 * 1024:
+        page += filler
+    record = build_record((page + "</body></html>").encode(), "big.html")
+    assert record["agency"] == "焦作市卫生健康委员会" and record["year"] == 2024
