@@ -15,6 +15,8 @@ def from_env():
     return {
         "ARCHIVE_DIR": os.environ.get("GIKPORTAL_ARCHIVE_DIR", str(ROOT / "archive")),
         "INDEX_DIR": os.environ.get("GIKPORTAL_INDEX_DIR", str(ROOT / "index")),
+        "BACKEND": os.environ.get("GIKPORTAL_BACKEND", "whoosh"),
+        "DATABASE_URL": os.environ.get("DATABASE_URL", "postgresql:///gikportal"),
         "SAMPLES_DIR": os.environ.get("GIKPORTAL_SAMPLES_DIR", str(ROOT / "samples")),
         "ADMIN_TOKEN": os.environ.get("GIKPORTAL_ADMIN_TOKEN") or None,
         "SECRET_KEY": os.environ.get("GIKPORTAL_SECRET_KEY") or os.urandom(32).hex(),

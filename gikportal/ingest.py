@@ -13,7 +13,7 @@ from pathlib import Path
 from filelock import FileLock
 from pebble import ProcessPool
 
-from . import index
+from .backend import for_config as backend_for
 from .archive import Archive, report_id
 from .document import ExtractionError
 from .extract import media_type_for
@@ -190,7 +190,7 @@ def _index_fresh(config, archive, fresh):
     """Index a batch of new records and link the years of the agencies they touch."""
     with writer_lock(config):
         changed = relink_agencies(config, archive, fresh)
-        index.add(config["INDEX_DIR"], list({r["id"]: r for r in fresh + changed}.values()))
+        backend_for(config).add(list({r["id"]: r for r in fresh + changed}.values()))
 
 
 def ingest_bytes(config, data, filename, source_url=None):
@@ -246,8 +246,8 @@ def relink_agencies(config, archive, fresh):
         if not agency:
             continue
         known = dict(new)
-        if index.exists(config["INDEX_DIR"]):
-            for hit in index.search_all(config["INDEX_DIR"], SearchParams.from_args({"agency": agency})):
+        if backend_for(config).exists():
+            for hit in backend_for(config).search_all(SearchParams.from_args({"agency": agency})):
                 if hit["id"] not in known and hit.get("agency") == agency:
                     record = archive.record(hit["id"])
                     if record is not None:
@@ -282,7 +282,7 @@ def reindex(config, progress=None):
                 _tick(progress)
                 yield record
 
-        return index.rebuild(config["INDEX_DIR"], stream())
+        return backend_for(config).rebuild(stream())
 
 
 def _chain_summary(record):
@@ -326,7 +326,8 @@ def check(config, repair=False):
             unparsed.append((rid, meta.get("filename"), meta.get("error")))
         elif archive.record(rid) is not None:
             parsed_ids.add(rid)
-    indexed = index.ids(config["INDEX_DIR"]) if index.exists(config["INDEX_DIR"]) else set()
+    engine = backend_for(config)
+    indexed = engine.ids() if engine.exists() else set()
     missing, extra = parsed_ids - indexed, indexed - parsed_ids
     if missing:
         problems.append(f"索引缺少 {len(missing)} 份已解析的报告：" + "、".join(sorted(missing)[:10]))
@@ -341,12 +342,12 @@ def check(config, repair=False):
 def ensure_samples(config):
     """First start on a fresh clone: ingest the bundled samples, or rebuild a missing index."""
     archive = Archive(config["ARCHIVE_DIR"])
-    index_dir = config["INDEX_DIR"]
-    if index.exists(index_dir) and index.doc_count(index_dir) > 0:
+    engine = backend_for(config)
+    if engine.exists() and engine.doc_count() > 0:
         return None
     if archive.ids():
         return reindex(config)
     summary = ingest_paths(config, [config["SAMPLES_DIR"]])
-    if not index.exists(index_dir):
-        index.rebuild(index_dir, [])
+    if not engine.exists():
+        engine.rebuild([])
     return summary

@@ -88,16 +88,23 @@ def test_pagination_and_sort(portal):
 
 
 def test_suggestion_and_notice_are_shown(portal, monkeypatch):
-    from gikportal.web import common
+    from gikportal import backend
 
-    real = common.index.search
+    real_for = backend.for_config
 
-    def with_hint(index_dir, params):
-        result = real(index_dir, params)
-        result.update(suggestion="行政复议<b>", notice="查询语法有误，已按普通检索处理。")
-        return result
+    def with_hint_for(config):
+        engine = real_for(config)
+        real = engine.search
 
-    monkeypatch.setattr(common.index, "search", with_hint)
+        def with_hint(params):
+            result = real(params)
+            result.update(suggestion="行政复议<b>", notice="查询语法有误，已按普通检索处理。")
+            return result
+
+        engine.search = with_hint
+        return engine
+
+    monkeypatch.setattr(backend, "for_config", with_hint_for)
     html = page(portal, "/search?q=xyzzy")
     assert "您是不是要找" in html and "行政复议&lt;b&gt;" in html
     assert "查询语法有误" in html

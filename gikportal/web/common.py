@@ -10,7 +10,7 @@ import bleach
 from flask import abort, current_app, g, request, url_for
 from markupsafe import Markup
 
-from .. import index
+from .. import backend as backends
 from ..archive import Archive, is_report_id
 from ..figures import HEADLINE_LABELS
 from ..query import MAX_QUERY_CHARS, SearchParams
@@ -36,8 +36,11 @@ def archive():
     return Archive(current_app.config["ARCHIVE_DIR"])
 
 
-def index_dir():
-    return current_app.config["INDEX_DIR"]
+def backend():
+    """The configured search backend; views never know which engine answers."""
+    if "backend" not in g:
+        g.backend = backends.for_config(current_app.config)
+    return g.backend
 
 
 def request_params():
@@ -76,9 +79,9 @@ def empty_result(params):
 
 def search(params, endpoint="search.search"):
     """One index search, with "url" added to hits, snippets and facet values (facets toggle)."""
-    if not index.exists(index_dir()):
+    if not backend().exists():
         return empty_result(params)
-    result = index.search(index_dir(), params)
+    result = backend().search(params)
     for hit in result["hits"]:
         hit["url"] = report_url(hit["id"])
         for snippet in hit.get("snippets") or []:
@@ -91,9 +94,9 @@ def search(params, endpoint="search.search"):
 
 def search_all(params):
     """Every matching report (no snippets) for pages that aggregate: stats, exports, agencies."""
-    if not index.exists(index_dir()):
+    if not backend().exists():
         return []
-    hits = index.search_all(index_dir(), params)
+    hits = backend().search_all(params)
     for hit in hits:
         hit["url"] = report_url(hit["id"])
     return hits
