@@ -26,7 +26,8 @@ from pathlib import Path
 import numpy as np
 from filelock import FileLock
 from whoosh import columns, fields, index as windex
-from whoosh.analysis import Token, Tokenizer
+from whoosh.codec.whoosh3 import W3Codec
+from whoosh.system import pack_uint
 from whoosh.index import LockError
 
 from . import segment
@@ -38,40 +39,44 @@ TITLE_BOOST = 3.0
 HEADING_BOOST = 0.2  # headings are the same in every report: they find, they barely rank
 B, K1 = 0.75, 1.2  # BM25 parameters, as whoosh.scoring.BM25F
 SNIPPETS_PER_HIT = 3
+VERIFY_PHRASES_UP_TO = 400  # reports; beyond, a long phrase is matched by its word pairs alone
 FACET_LIMIT = 50
 LOCK_TIMEOUT = 120
 PARALLEL_FROM = 1000  # records; below this a rebuild writes in-process
 UNKNOWN = "不详"
 FORMAT_LABELS = {"2019": "2019 新版格式", "legacy": "旧版格式"}
+# Bumped whenever what is indexed changes; an index of another version counts as missing, so the
+# app's start (ensure_samples) rebuilds it from the archive instead of mixing two analyses.
+INDEX_VERSION = "3"
+VERSION_FILE = "GIKPORTAL_INDEX_VERSION"
 
 
-class SegmentTokenizer(Tokenizer):
-    """jieba search-mode words plus precise-word shingles via gikportal.segment (folded)."""
+class AnalysedText(fields.TEXT):
+    """A text field fed {term: frequency} already counted by segment.term_counts, so Whoosh makes
+    no Token per word. It stays scorable: without a length column Whoosh looks for the missing
+    column file once per posting while writing."""
 
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
-                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
-        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        terms = segment.index_terms(value) if tokenize else [segment.fold(value)]
-        for pos, term in enumerate(terms):
-            t.text = term
-            t.boost, t.stopped = 1.0, False
-            if keeporiginal:
-                t.original = term
-            if positions:
-                t.pos = start_pos + pos
-            if chars:
-                t.startchar, t.endchar = start_char, start_char
-            yield t
+    def __init__(self):
+        super().__init__(phrase=False)
+
+    def index(self, value, **kwargs):
+        counts = segment.term_counts(value) if isinstance(value, str) else value
+        return [(term.encode("utf-8"), freq, float(freq), pack_uint(freq)) for term, freq in counts.items()]
+
+
+class _Codec(W3Codec):
+    """Whoosh's codec without per-block length statistics: they serve Whoosh's own scorer, which
+    is not used (BM25 runs on numpy), and cost a column read for every posting written."""
+
+    length_stats = False
 
 
 def _schema():
-    analyzer = SegmentTokenizer()
     schema = fields.Schema(id=fields.ID(stored=True, unique=True),
-                           title=fields.TEXT(analyzer=analyzer, phrase=False),
-                           headings=fields.TEXT(analyzer=analyzer, phrase=False),
+                           title=AnalysedText(), headings=AnalysedText(),
                            meta=fields.COLUMN(columns.VarBytesColumn()),
                            secs=fields.STORED())
-    schema.add("s*", fields.TEXT(analyzer=analyzer, phrase=False), glob=True)
+    schema.add("s*", AnalysedText(), glob=True)
     return schema
 
 
@@ -101,11 +106,33 @@ def _document(record):
     meta["lens"]["headings"] = len(headings)
     doc = {"id": record["id"], "title": record.get("title") or "", "headings": headings,
            "meta": json.dumps(meta, ensure_ascii=False).encode("utf-8"),
-           "secs": zlib.compress(json.dumps(sections, ensure_ascii=False).encode("utf-8"))}
+           "secs": _pack_sections(sections)}
+    doc["title"] = segment.term_counts(doc["title"])
+    doc["headings"] = segment.term_counts(headings)
     for s in sections:
         if s["text"]:
-            doc[f"s{s['n']}"] = s["text"]
+            doc[f"s{s['n']}"] = segment.term_counts(s["text"])
     return doc
+
+
+def _sections_dictionary():
+    """zlib's preset dictionary for stored sections: the seeds' own sections, whose national
+    template wording most reports repeat, so a report's sections shrink to about 40%.
+    Fixed for an index's lifetime: changing the file means bumping INDEX_VERSION."""
+    return (Path(__file__).resolve().parent / "data" / "sections.zdict").read_bytes()
+
+
+_ZDICT = _sections_dictionary()
+
+
+def _pack_sections(sections):
+    packer = zlib.compressobj(9, zdict=_ZDICT)
+    return packer.compress(json.dumps(sections, ensure_ascii=False).encode("utf-8")) + packer.flush()
+
+
+def _unpack_sections(stored):
+    unpacker = zlib.decompressobj(zdict=_ZDICT)
+    return json.loads(unpacker.decompress(stored) + unpacker.flush())
 
 
 # --- writing -----------------------------------------------------------------------------------
@@ -120,7 +147,7 @@ def _writer(ix):
     deadline = time.monotonic() + LOCK_TIMEOUT
     while True:
         try:
-            return ix.writer(limitmb=256, compound=False)
+            return ix.writer(limitmb=256, compound=False, codec=_Codec())
         except LockError:
             if time.monotonic() > deadline:
                 raise
@@ -159,12 +186,13 @@ def rebuild(index_dir, records) -> int:
         tmp.mkdir(parents=True)
         try:
             ix = windex.create_in(str(tmp), _schema())
+            (tmp / VERSION_FILE).write_text(INDEX_VERSION)
             records = iter(records)
             first = list(itertools.islice(records, PARALLEL_FROM))
             procs = min(os.cpu_count() or 1, 4) if len(first) == PARALLEL_FROM else 1
             # a big rebuild tokenises and writes in several processes, leaving one segment each
-            writer = (ix.writer(procs=procs, limitmb=128, multisegment=True, compound=False) if procs > 1
-                      else ix.writer(limitmb=256, compound=False))
+            writer = (ix.writer(procs=procs, limitmb=128, multisegment=True, compound=False, codec=_Codec())
+                      if procs > 1 else ix.writer(limitmb=256, compound=False, codec=_Codec()))
             count = 0
             with _committing(ix, writer):
                 for record in itertools.chain(first, records):
@@ -187,22 +215,32 @@ def rebuild(index_dir, records) -> int:
 
 
 def _open_or_create(index_dir):
-    if windex.exists_in(str(index_dir)):
+    if exists(index_dir):
         return windex.open_dir(str(index_dir))
+    if windex.exists_in(str(index_dir)):
+        raise RuntimeError("索引格式已更新，请先运行 flask --app app reindex 从存档重建索引")
     Path(index_dir).mkdir(parents=True, exist_ok=True)
-    return windex.create_in(str(index_dir), _schema())
+    ix = windex.create_in(str(index_dir), _schema())
+    (Path(index_dir) / VERSION_FILE).write_text(INDEX_VERSION)
+    return ix
 
 
-def add(index_dir, records):
-    """Add or replace reports by id."""
+def prepare(index_dir, record):
+    """The document of a record with its text analysed: picklable, made in ingest's workers."""
+    return _document(record)
+
+
+def add(index_dir, records, prepared=None):
+    """Add or replace reports by id; prepared: {id: prepare(record)} made elsewhere, if any."""
     records = list(records)
     if not records:
         return 0
+    prepared = prepared or {}
     with _lock(index_dir):
         ix = _open_or_create(index_dir)
         with _committing(ix, _writer(ix)) as writer:
             for record in records:
-                writer.update_document(**_document(record))
+                writer.update_document(**(prepared.get(record["id"]) or _document(record)))
     return len(records)
 
 
@@ -220,7 +258,12 @@ def remove(index_dir, ids):
 
 
 def exists(index_dir) -> bool:
-    return Path(index_dir).is_dir() and windex.exists_in(str(index_dir))
+    """An index of the current version is there (an older one must be rebuilt first)."""
+    try:
+        version = (Path(index_dir) / VERSION_FILE).read_text().strip()
+    except OSError:
+        return False
+    return version == INDEX_VERSION and windex.exists_in(str(index_dir))
 
 
 def doc_count(index_dir) -> int:
@@ -298,6 +341,12 @@ class _View:
         meta.setdefault("region", {})
         meta.setdefault("failed_checks", [])
         return meta
+
+    def sections(self, docnum):
+        """The stored sections of a document ([{n, anchor, heading, text}])."""
+        with self.lock:
+            stored = self.searcher.stored_fields(int(docnum)).get("secs")
+        return _unpack_sections(stored) if stored else []
 
     def folded_vocab(self, name):
         """[(folded value, code)] of a facet, for values typed in the query."""
@@ -475,6 +524,7 @@ class _Eval:
             fields_ = [f for f in fields_ if int(f[1:]) in sections]
         self.fields = fields_
         self.with_title = not sections
+        self.sections = sections
         self.n = view.n
 
     def _bm25(self, fieldname, token, ids, tfs):
@@ -514,7 +564,25 @@ class _Eval:
                     fmask &= phrase
                 mask |= fmask
                 scores += np.where(fmask, fscore, 0.0)
+        if len(tokens) > 2:
+            mask = self._verify_phrase(mask, tokens)
         return mask, scores
+
+    def _verify_phrase(self, mask, tokens):
+        """Word pairs pin a phrase of three words or more down only approximately (its pairs may
+        stand apart); when few reports are left, read their text and keep those with the run."""
+        docs = np.flatnonzero(mask)
+        if len(docs) > VERIFY_PHRASES_UP_TO:
+            return mask
+        run = "".join(tokens)
+        kept = np.zeros(self.n, dtype=bool)
+        for docnum in docs:
+            secs = self.view.sections(docnum)
+            texts = [s["text"] for s in secs if not self.sections or s.get("n") in self.sections]
+            if self.with_title:
+                texts.append(self.view.hit(docnum).get("title") or "")
+            kept[docnum] = any(run in segment.squeeze(t) for t in texts)
+        return kept
 
     def field(self, node):
         view = self.view
@@ -679,9 +747,7 @@ def _highlight_terms(tree):
 def _snippets(view, docnum, terms, sections):
     if not terms:
         return []
-    with view.lock:
-        stored = view.searcher.stored_fields(int(docnum)).get("secs")
-    secs = json.loads(zlib.decompress(stored)) if stored else []
+    secs = view.sections(docnum)
     if sections:
         secs = [s for s in secs if s.get("n") in sections]
     phrase_terms = [t for t in terms if len(segment.query_tokens(t)) > 1]
@@ -728,8 +794,10 @@ def _suggest(view, tree):
     return "".join(corrected) if corrected != tokens else None
 
 
-def search(index_dir, params) -> dict:
-    """One page of hits with snippets, the facets of the whole filtered result, notice, suggestion."""
+def search(index_dir, params, facets=True) -> dict:
+    """One page of hits with snippets, the facets of the whole filtered result, notice, suggestion.
+
+    facets=False skips the facet counts (the API and the benchmark's plain search do without them)."""
     if not exists(index_dir):
         return {"query": params.q, "total": 0, "page": 1, "per_page": params.per_page, "pages": 0,
                 "sort": params.sort, "notice": "索引尚未建立。", "suggestion": None, "hits": [], "facets": {},
@@ -748,7 +816,7 @@ def search(index_dir, params) -> dict:
         hit = view.hit(docnum)
         hit["snippets"] = _snippets(view, docnum, terms, sections)
         hits.append(hit)
-    facets, facets_more = _facets(view, mask, params)
+    facets, facets_more = _facets(view, mask, params) if facets else ({}, {})
     return {"query": params.q, "total": total, "page": page, "per_page": params.per_page, "pages": pages,
             "sort": params.sort, "notice": notice,
             "suggestion": _suggest(view, tree) if total == 0 and tree is not None else None,

@@ -11,6 +11,7 @@ import bisect
 import html
 import re
 import unicodedata
+from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 
@@ -70,6 +71,14 @@ def fold(text):
     return text.lower()
 
 
+_NON_WORD = re.compile(r"[\W_]+")
+
+
+def squeeze(text):
+    """Folded text without punctuation or spaces: what a run of index terms can match across."""
+    return _NON_WORD.sub("", fold(text))
+
+
 def _keep(token):
     return bool(_WORDISH.search(token)) and token != "_"
 
@@ -126,26 +135,24 @@ SHINGLE = " "
 
 
 def index_terms(text):
-    """Terms to index: search-mode words plus "a b" / "a b c" shingles of precise words, so a
+    """Terms to index: search-mode words plus "a b" shingles of neighbouring precise words, so a
     phrase of precise words is found with term lookups instead of positions."""
     text = fold(text)
     if not text:
         return []
     found = _search_mode(text)
-    return [t[0] for t in found] + _shingles([t[0] for t in found if t[4]])
+    return [t[0] for t in found] + shingles([t[0] for t in found if t[4]])
 
 
-def _shingles(words):
-    pairs = [f"{a}{SHINGLE}{b}" for a, b in zip(words, words[1:])]
-    return pairs + [f"{a}{SHINGLE}{b}{SHINGLE}{c}" for a, b, c in zip(words, words[1:], words[2:])]
+def term_counts(text):
+    """{term: frequency} of index_terms: what an index stores per field, computed once."""
+    return Counter(index_terms(text))
 
 
 def shingles(words):
-    """Shingle terms a phrase of precise words must have: its word pairs, or its word triples
-    when it has three or more words (exact up to three words, overlapping triples beyond)."""
-    if len(words) < 3:
-        return _shingles(words)
-    return [f"{a}{SHINGLE}{b}{SHINGLE}{c}" for a, b, c in zip(words, words[1:], words[2:])]
+    """The word pairs a phrase of precise words must have. Pairs, not triples: triples doubled the
+    index for phrases of three words or more, which pairs already pin down in practice."""
+    return [f"{a}{SHINGLE}{b}" for a, b in zip(words, words[1:])]
 
 
 def query_tokens(text):
