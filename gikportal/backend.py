@@ -7,17 +7,32 @@ talks to the embedded Whoosh index (default) or to PostgreSQL (GIKPORTAL_BACKEND
 from functools import partial
 
 BACKENDS = ("whoosh", "postgres")
-OPERATIONS = ("rebuild", "add", "remove", "exists", "doc_count", "ids", "search", "search_all")
+OPERATIONS = ("rebuild", "remove", "exists", "doc_count", "ids", "search", "search_all")
 
 
 class Backend:
-    """The engine module's functions with their location (index dir or database URL) bound."""
+    """The engine module's functions with their location (index dir or database URL) bound.
+
+    An engine may also offer prepare(location, record) -> picklable document: ingest calls it in
+    its worker processes, so the analysis of the text runs in parallel and add() only writes.
+    """
 
     def __init__(self, name, module, location):
         self.name = name
         self.location = location
+        self.module = module
         for op in OPERATIONS:
             setattr(self, op, partial(getattr(module, op), location))
+
+    def prepare(self, record):
+        prepare = getattr(self.module, "prepare", None)
+        return prepare(self.location, record) if prepare else None
+
+    def add(self, records, prepared=None):
+        """Add or replace records; prepared: {id: what prepare() made for that record}."""
+        if prepared and hasattr(self.module, "prepare"):
+            return self.module.add(self.location, records, prepared=prepared)
+        return self.module.add(self.location, records)
 
     def __repr__(self):
         return f"<Backend {self.name} at {self.location}>"

@@ -21,7 +21,10 @@ from .parse import carry_chain
 from .records import build_record
 
 EXTENSIONS = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
-BATCH = 200
+BATCH = 500  # new reports per index commit (and per carry-chain relink)
+WINDOW = 2 * BATCH  # jobs in flight
+WINDOW_BYTES = 256 * 1024 * 1024
+MAX_TASKS = 2000  # a worker is replaced after this many files, bounding any slow leak
 
 
 @dataclass
@@ -87,6 +90,17 @@ def _parse_job(data, filename, limits):
         return None, str(exc)
 
 
+def _ingest_job(data, filename, limits, archive_root, source_url, engine):
+    """Runs in a worker process: parse, archive the original (atomic on its own, whatever the
+    outcome) and prepare the index document, so the main process only writes the index."""
+    record, error = _parse_job(data, filename, limits)
+    archive = Archive(archive_root)
+    rid, created = archive.put(data, filename, media_type_for(data, filename), record=record, error=error,
+                               source_url=source_url)
+    prepared = backend_for(engine).prepare(record) if created and record is not None else None
+    return rid, created, record, error, prepared
+
+
 def _reason(exc, timeout):
     from concurrent.futures import TimeoutError as FutureTimeout
 
@@ -99,25 +113,35 @@ def _reason(exc, timeout):
 
 def parse_many(items, limits, workers=None):
     """items: iterable of (key, data, filename). Yields (key, record, error) in input order."""
+    jobs = ((key, (data, filename, limits), len(data)) for key, data, filename in items)
+    for key, result, reason in run_jobs(_parse_job, jobs, limits, workers):
+        yield (key, None, reason) if result is None else (key, *result)
+
+
+def run_jobs(job, items, limits, workers=None):
+    """items: (key, args, size). Runs job(*args) in worker processes, each killed after the
+    timeout; yields (key, result, None) or (key, None, reason) in input order. Up to WINDOW jobs
+    (and WINDOW_BYTES of input) are in flight, so the workers go on while the caller indexes."""
     timeout = limits.get("timeout") or None
     workers = workers or max(1, min(os.cpu_count() or 1, 4))
-    with ProcessPool(max_workers=workers, max_tasks=200) as pool:
-        pending = []
-        for key, data, filename in items:
-            pending.append((key, pool.schedule(_parse_job, args=(data, filename, limits), timeout=timeout)))
-            if len(pending) >= workers * 4:
-                key0, fut = pending.pop(0)
+    with ProcessPool(max_workers=workers, max_tasks=MAX_TASKS) as pool:
+        pending, in_flight = [], 0
+        for key, args, size in items:
+            pending.append((key, pool.schedule(job, args=args, timeout=timeout), size))
+            in_flight += size
+            while len(pending) > WINDOW or (in_flight > WINDOW_BYTES and len(pending) > 1):
+                key0, fut, size0 = pending.pop(0)
+                in_flight -= size0
                 yield _collect(key0, fut, timeout)
-        for key0, fut in pending:
+        for key0, fut, _ in pending:
             yield _collect(key0, fut, timeout)
 
 
 def _collect(key, future, timeout):
     try:
-        record, error = future.result()
-    except Exception as exc:  # timeout, crashed worker: the file is kept, unparsed
+        return key, future.result(), None
+    except Exception as exc:  # timeout, crashed worker: the caller keeps the file, unparsed
         return key, None, _reason(exc, timeout)
-    return key, record, error
 
 
 def _read(path, max_bytes):
@@ -150,18 +174,27 @@ def ingest_paths(config, paths, source_url=None, progress=None, workers=None):
                 continue
             yield (path.name, data), data, path.name
 
-    fresh = []
-    for (name, data), record, error in parse_many(candidates(), limits, workers):
-        result = _archive_one(archive, name, data, record, error, source_url)
+    engine = {k: config.get(k) for k in ("BACKEND", "INDEX_DIR", "DATABASE_URL")}
+    jobs = (((name, data), (data, name, limits, str(archive.root), source_url, engine), len(data))
+            for (name, data), data, name in candidates())
+    fresh, prepared = [], {}
+    for (name, data), done, reason in run_jobs(_ingest_job, jobs, limits, workers):
+        if done is None:  # the worker died or timed out: archive the original here, unparsed
+            result = _archive_one(archive, name, data, None, reason, source_url)
+        else:
+            rid, created, record, error, doc = done
+            result = _result(name, rid, created, record, error)
+            if doc is not None:
+                prepared[rid] = doc
         summary.results.append(result)
         if result.status == "added":
-            fresh.append(record)
+            fresh.append(result.record)
         if len(fresh) >= BATCH:
-            _index_fresh(config, archive, fresh)
-            fresh = []
+            _index_fresh(config, archive, fresh, prepared)
+            fresh, prepared = [], {}
         _tick(progress)
     if fresh:
-        _index_fresh(config, archive, fresh)
+        _index_fresh(config, archive, fresh, prepared)
     return summary
 
 
@@ -179,6 +212,10 @@ def _archive_one(archive, name, data, record, error, source_url):
     """Archive one original at once (atomic on its own), whether or not it parsed."""
     rid, created = archive.put(data, name, media_type_for(data, name), record=record, error=error,
                                source_url=source_url)
+    return _result(name, rid, created, record, error)
+
+
+def _result(name, rid, created, record, error):
     if not created:
         return IngestResult(name, "exists", id=rid)
     if record is None:
@@ -186,11 +223,13 @@ def _archive_one(archive, name, data, record, error, source_url):
     return IngestResult(name, "added", id=rid, record=record)
 
 
-def _index_fresh(config, archive, fresh):
-    """Index a batch of new records and link the years of the agencies they touch."""
+def _index_fresh(config, archive, fresh, prepared=None):
+    """Index a batch of new records and link the years of the agencies they touch; a prepared
+    document whose record the linking changed is made again."""
     with writer_lock(config):
         changed = relink_agencies(config, archive, fresh)
-        backend_for(config).add(list({r["id"]: r for r in fresh + changed}.values()))
+        prepared = {rid: doc for rid, doc in (prepared or {}).items() if rid not in {r["id"] for r in changed}}
+        backend_for(config).add(list({r["id"]: r for r in fresh + changed}.values()), prepared=prepared)
 
 
 def ingest_bytes(config, data, filename, source_url=None):
