@@ -1168,6 +1168,18 @@ def generate(n: int, seed: int = 0, layouts=None, years=None):
         yield _report(i, seed, layouts, years)
 
 
+def write_files(folder, n, seed=0):
+    """Write n generated reports into folder as files, numbered in order; returns their paths."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i, rep in enumerate(generate(n, seed=seed)):
+        path = folder / f"{i:06d}-{Path(rep.filename).name}"
+        path.write_bytes(rep.data)
+        paths.append(path)
+    return paths
+
+
 def build_regions():
     """Rebuild gen_regions.json from cpca's gazetteer, keeping only names cpca resolves back to their region."""
     import csv

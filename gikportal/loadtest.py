@@ -40,14 +40,8 @@ def build_corpus(workdir, reports, seed=0):
     if reports <= 5:
         paths = sorted((ROOT / "samples").glob("*.txt"))[:max(reports, 1)]
     else:
-        from .generate import generate
-        src = workdir / "src"
-        src.mkdir(parents=True, exist_ok=True)
-        paths = []
-        for i, rep in enumerate(generate(reports, seed=seed)):
-            path = src / f"{i:05d}-{Path(rep.filename).name}"
-            path.write_bytes(rep.data)
-            paths.append(path)
+        from .generate import write_files
+        paths = write_files(workdir / "src", reports, seed)
     summary = ingest_paths(cfg, paths)
     records = [r.record for r in summary.results if r.status == "added" and r.record]
     if not records:
