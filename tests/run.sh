@@ -2,7 +2,7 @@
 # The whole test suite on a fresh Debian machine: system packages, virtualenv, pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-DEBS="chromium fonts-noto-cjk"
+DEBS="chromium fonts-noto-cjk wrk"
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   missing=""
   for pkg in $DEBS; do dpkg -s "$pkg" >/dev/null 2>&1 || missing="$missing $pkg"; done
