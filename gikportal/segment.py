@@ -10,9 +10,9 @@ text are offsets in the original text (highlighting never cuts a character in ha
 import bisect
 import html
 import re
+import threading
 import unicodedata
 from collections import Counter
-from functools import lru_cache
 from pathlib import Path
 
 USERDICT = Path(__file__).resolve().parent / "data" / "userdict.txt"
@@ -51,9 +51,19 @@ class _Engine:
         return out
 
 
-@lru_cache(maxsize=1)
+_engine = None
+_engine_lock = threading.Lock()
+
+
 def engine():
-    return _Engine()
+    """The one engine, built once: two server threads building it at once would add the user
+    dictionary to rjieba while the other already segments ("Already borrowed")."""
+    global _engine
+    if _engine is None:
+        with _engine_lock:
+            if _engine is None:
+                _engine = _Engine()
+    return _engine
 
 
 def _nfkc_char(c):
