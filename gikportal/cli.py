@@ -58,3 +58,28 @@ def register_commands(app):
         click.echo("存档与索引一致" if not problems else f"发现 {len(problems)} 个问题")
         if problems:
             sys.exit(1)
+
+    @app.cli.group("db")
+    def db_group():
+        """PostgreSQL 后端的数据库结构（DATABASE_URL）：创建与迁移。"""
+
+    @db_group.command("upgrade")
+    @click.argument("revision", default="head")
+    def db_upgrade_command(revision):
+        """创建或迁移数据库结构到最新版本（alembic）；之后用 reindex 从存档填入报告。"""
+        from . import pgindex
+
+        url = current_app.config["DATABASE_URL"]
+        pgindex.upgrade(url, revision)
+        click.echo(f"数据库结构已是版本 {pgindex.current_revision(url)}")
+
+    @db_group.command("current")
+    def db_current_command():
+        """显示数据库结构的当前版本与最新版本。"""
+        from . import pgindex
+
+        current = pgindex.current_revision(current_app.config["DATABASE_URL"])
+        head = pgindex.head_revision()
+        click.echo(f"当前版本 {current or '（未建立）'}，最新版本 {head}")
+        if current != head:
+            sys.exit(1)
