@@ -10,15 +10,21 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
 HEX16 = re.compile(r"^[0-9a-f]{16}$")
 
+# the backend make_app configures: conftest's `backend` fixture sets it per test module
+BACKEND = "whoosh"
+
 HOSTILE = ('<script>alert("x")</script>', '<img src=x onerror=alert(1)>', 'javascript:alert(2)')
 
 
 def make_app(tmp_path, **overrides):
+    """An app on fresh folders (and, on PostgreSQL, a fresh database) of the module's backend."""
+    from conftest import backend_settings
     from gikportal import create_app
 
     config = {"ARCHIVE_DIR": str(tmp_path / "archive"), "INDEX_DIR": str(tmp_path / "index"),
               "ADMIN_TOKEN": "t", "SECRET_KEY": "test", "TESTING": True, "RATELIMIT_ENABLED": False,
               "WTF_CSRF_ENABLED": False, "SAMPLES_DIR": str(SAMPLES)}
+    config.update(backend_settings(BACKEND))
     config.update(overrides)
     return create_app(config)
 

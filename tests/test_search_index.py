@@ -1,13 +1,26 @@
-"""The Whoosh index on hand-made, generated and seed records: ranking, folding, facets, snippets, writes."""
+"""Both search backends (Whoosh, PostgreSQL) on hand-made, generated and seed records: ranking,
+folding, facets, snippets, writes. `index` below is the backend under test with its location bound
+(gikportal.backend.Backend); the tests that touch Whoosh's files stay Whoosh-only."""
 import threading
 
 import pytest
 
 from _search_helpers import generated_records, handmade_records, seed_records
-from gikportal import index
+from conftest import new_database
+from gikportal import backend as backends
+from gikportal import index as whoosh_index
+from gikportal import pgindex
 from gikportal.query import FACETS, RANGE_FIGURES, SearchParams
 
+BACKENDS = ("whoosh", "postgres")
 SINGLE_VALUED = [f for f in FACETS if f != "finding"] + [f"{f}_range" for f in RANGE_FIGURES]
+
+
+def engine_at(backend, tmp_path, name="index"):
+    """A fresh, empty location of the backend: an index folder or a new database."""
+    if backend == "postgres":
+        return backends.Backend("postgres", pgindex, new_database())
+    return backends.Backend("whoosh", whoosh_index, str(tmp_path / name))
 
 
 @pytest.fixture(scope="module")
@@ -19,14 +32,14 @@ def corpus():
 
 
 @pytest.fixture(scope="module")
-def ix(tmp_path_factory, corpus):
-    path = tmp_path_factory.mktemp("search") / "index"
-    assert index.rebuild(str(path), corpus[2]) == len(corpus[2])
-    return str(path)
+def ix(tmp_path_factory, corpus, backend):
+    engine = engine_at(backend, tmp_path_factory.mktemp("search"))
+    assert engine.rebuild(corpus[2]) == len(corpus[2])
+    return engine
 
 
 def run(ix, **args):
-    return index.search(ix, SearchParams.from_args(args))
+    return ix.search(SearchParams.from_args(args))
 
 
 def ids_of(result):
@@ -35,8 +48,8 @@ def ids_of(result):
 
 def test_counts_and_ids(ix, corpus):
     records = corpus[2]
-    assert index.exists(ix) and index.doc_count(ix) == len(records)
-    assert index.ids(ix) == {r["id"] for r in records}
+    assert ix.exists() and ix.doc_count() == len(records)
+    assert ix.ids() == {r["id"] for r in records}
     assert run(ix)["total"] == len(records)
 
 
@@ -50,7 +63,7 @@ def test_review_in_text_ranks_above_table_only(ix, corpus):
     assert made["review_table_only"]["id"] in found
     prose = [r["id"] for r in corpus[2] if "行政复议" in index_text(r) or "行政複議" in index_text(r)]
     assert prose and max(found.index(i) for i in prose if i in found) < found.index(made["review_table_only"]["id"])
-    everything = {h["id"] for h in index.search_all(ix, SearchParams.from_args({"q": "行政复议"}))}
+    everything = {h["id"] for h in ix.search_all(SearchParams.from_args({"q": "行政复议"}))}
     for seed in seeds:  # the seeds mention it only in the heading of section 4
         assert seed["id"] in everything
         assert seed["id"] not in found or found.index(seed["id"]) > found.index(made["review_text"]["id"])
@@ -171,7 +184,7 @@ def test_section_filter_limits_text_and_snippets(ix, corpus):
     for hit in result["hits"]:
         assert all(s["section"] == 4 for s in hit["snippets"])
     with_s4 = {r["id"] for r in corpus[2] if any(s["n"] == 4 and s["text"] for s in r["sections"])}
-    assert {h["id"] for h in index.search_all(ix, SearchParams.from_args({"q": "section:4"}))} == with_s4
+    assert {h["id"] for h in ix.search_all(SearchParams.from_args({"q": "section:4"}))} == with_s4
 
 
 def test_title_is_boosted(ix, corpus):
@@ -191,32 +204,32 @@ def test_bad_query_and_suggestion(ix):
 
 def test_search_all_matches_total(ix):
     params = SearchParams.from_args({"q": "依申请公开", "province": "河南省"})
-    hits = index.search_all(ix, params)
-    assert len(hits) == index.search(ix, params)["total"]
+    hits = ix.search_all(params)
+    assert len(hits) == ix.search(params)["total"]
     assert all("snippets" not in h and "figures" in h for h in hits)
 
 
-def test_add_replace_remove(tmp_path, corpus):
+def test_add_replace_remove(tmp_path, corpus, backend):
     made = corpus[0]
-    path = str(tmp_path / "index")
-    index.rebuild(path, [])
-    assert index.exists(path) and index.doc_count(path) == 0
+    path = engine_at(backend, tmp_path)
+    path.rebuild([])
+    assert path.exists() and path.doc_count() == 0
     assert run(path)["total"] == 0
-    index.add(path, [made["review_text"], made["hostile"]])
-    assert index.ids(path) == {made["review_text"]["id"], made["hostile"]["id"]}
+    path.add([made["review_text"], made["hostile"]])
+    assert path.ids() == {made["review_text"]["id"], made["hostile"]["id"]}
     changed = dict(made["hostile"], title="焦作市司法局2022年政府信息公开工作年度报告（修订）")
-    index.add(path, [changed])
-    assert index.doc_count(path) == 2
+    path.add([changed])
+    assert path.doc_count() == 2
     assert run(path, q="修订")["hits"][0]["id"] == made["hostile"]["id"]
-    index.remove(path, [made["hostile"]["id"], "0000000000000000"])
-    assert index.ids(path) == {made["review_text"]["id"]}
+    path.remove([made["hostile"]["id"], "0000000000000000"])
+    assert path.ids() == {made["review_text"]["id"]}
     assert run(path, q="修订")["total"] == 0
 
 
-def test_rebuild_swaps_while_readers_search(tmp_path, corpus):
-    path = str(tmp_path / "index")
+def test_rebuild_swaps_while_readers_search(tmp_path, corpus, backend):
+    path = engine_at(backend, tmp_path)
     records = corpus[2]
-    index.rebuild(path, records[:20])
+    path.rebuild(records[:20])
     errors, totals = [], []
 
     def reader():
@@ -229,12 +242,12 @@ def test_rebuild_swaps_while_readers_search(tmp_path, corpus):
     threads = [threading.Thread(target=reader) for _ in range(2)]
     for t in threads:
         t.start()
-    index.rebuild(path, records[:40])
-    index.add(path, records[40:45])
+    path.rebuild(records[:40])
+    path.add(records[40:45])
     for t in threads:
         t.join()
     assert not errors
-    assert index.doc_count(path) == 45
+    assert path.doc_count() == 45
     assert run(path)["total"] == 45
 
 
@@ -243,9 +256,9 @@ def test_seeds_are_indexed_when_the_parser_exists(ix, corpus):
     if not seeds:
         pytest.skip("gikportal.parse not available yet")
     seed_ids = {s["id"] for s in seeds}
-    jiaozuo = {h["id"] for h in index.search_all(ix, SearchParams.from_args({"city": "焦作市"}))}
+    jiaozuo = {h["id"] for h in ix.search_all(SearchParams.from_args({"city": "焦作市"}))}
     assert {s["id"] for s in seeds if (s["region"] or {}).get("city") == "焦作市"} <= jiaozuo
-    hits = {h["id"] for h in index.search_all(ix, SearchParams.from_args({"q": "政务公开"}))}
+    hits = {h["id"] for h in ix.search_all(SearchParams.from_args({"q": "政务公开"}))}
     assert seed_ids & hits
     for seed in seeds:  # each seed is found by its own agency, with snippets from its own sections
         result = run(ix, q=f'"{seed["agency"]}"', per_page="100")
@@ -270,38 +283,49 @@ def test_suggestion_for_a_misspelt_word(ix):
     assert result["suggestion"] and run(ix, q=result["suggestion"])["total"] > 0
 
 
-def test_missing_index_answers_empty(tmp_path):
-    path = str(tmp_path / "nothing")
-    assert not index.exists(path) and index.doc_count(path) == 0 and index.ids(path) == set()
-    assert index.search(path, SearchParams.from_args({"q": "复议"}))["total"] == 0
-    assert index.search_all(path, SearchParams.from_args({})) == []
+def test_missing_index_answers_empty(tmp_path, backend):
+    path = engine_at(backend, tmp_path, "nothing")
+    assert not path.exists() and path.doc_count() == 0 and path.ids() == set()
+    assert path.search(SearchParams.from_args({"q": "复议"}))["total"] == 0
+    assert path.search_all(SearchParams.from_args({})) == []
 
 
-def test_parallel_rebuild_answers_like_a_single_writer(tmp_path, corpus, monkeypatch):
+def test_parallel_rebuild_answers_like_a_single_writer(tmp_path, corpus, monkeypatch, backend):
     records = corpus[2]
-    single, parallel = str(tmp_path / "single"), str(tmp_path / "parallel")
-    index.rebuild(single, records)
-    monkeypatch.setattr(index, "PARALLEL_FROM", 40)
-    index.rebuild(parallel, records)
-    assert index.ids(parallel) == index.ids(single)
+    single, parallel = engine_at(backend, tmp_path, "single"), engine_at(backend, tmp_path, "parallel")
+    single.rebuild(records)
+    monkeypatch.setattr(pgindex if backend == "postgres" else whoosh_index, "PARALLEL_FROM", 40)
+    parallel.rebuild(records)
+    assert parallel.ids() == single.ids()
     for args in [{}, {"q": "行政复议"}, {"q": "依申请公开", "sort": "-requests_new"}, {"province": "河南省"}]:
         a, b = run(single, per_page="100", **args), run(parallel, per_page="100", **args)
         assert a["total"] == b["total"] and a["facets"] == b["facets"]
         assert [h["id"] for h in a["hits"]] == [h["id"] for h in b["hits"]]
 
 
-def test_writer_waits_for_a_held_lock(tmp_path, corpus):
+def test_writer_waits_for_a_held_lock(tmp_path, corpus, backend):
     """A second writer (another process's, here a raw one) makes add() wait and retry, not crash."""
     made = corpus[0]
-    path = str(tmp_path / "index")
-    index.rebuild(path, [made["review_text"]])
-    ix = index._open_or_create(path)
-    held = ix.writer()
+    path = engine_at(backend, tmp_path)
+    path.rebuild([made["review_text"]])
+    if backend == "postgres":  # the advisory lock every writer takes, held by another connection
+        import psycopg
+
+        conn = psycopg.connect(path.location)
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (pgindex.WRITER_LOCK,))
+        release = conn.close
+    else:
+        ix = whoosh_index._open_or_create(path.location)
+        held = ix.writer()
+
+        def release():
+            held.cancel()
+            ix.close()
     errors = []
 
     def adder():
         try:
-            index.add(path, [made["hostile"]])
+            path.add([made["hostile"]])
         except Exception as err:  # noqa: BLE001 - any failure is the finding
             errors.append(err)
 
@@ -309,7 +333,6 @@ def test_writer_waits_for_a_held_lock(tmp_path, corpus):
     thread.start()
     thread.join(0.6)
     assert thread.is_alive()  # still waiting for the lock
-    held.cancel()
-    ix.close()
+    release()
     thread.join(30)
-    assert not errors and index.ids(path) == {made["review_text"]["id"], made["hostile"]["id"]}
+    assert not errors and path.ids() == {made["review_text"]["id"], made["hostile"]["id"]}

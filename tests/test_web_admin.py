@@ -2,9 +2,14 @@
 import io
 import re
 
+import pytest
+
 from gikportal.archive import Archive
 
 from _web_helpers import SAMPLES, make_app
+
+BACKENDS = ("whoosh", "postgres")  # uploads land in either search backend
+pytestmark = pytest.mark.usefixtures("backend")
 
 
 def archived(app):

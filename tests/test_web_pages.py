@@ -12,12 +12,15 @@ from markupsafe import escape
 from _web_helpers import (HOSTILE, SAMPLES, hostile_variant, ids_in, ingest, ingest_seeds, make_app,
                           next_year_variant)
 
+BACKENDS = ("whoosh", "postgres")  # every page test runs on both search backends
+pytestmark = pytest.mark.usefixtures("backend")
+
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
 
 
 @pytest.fixture(scope="module")
-def portal(tmp_path_factory):
+def portal(tmp_path_factory, backend):
     app = make_app(tmp_path_factory.mktemp("portal"))
     seeds = ingest_seeds(app)
     seed0 = sorted(SAMPLES.glob("*.txt"))[0]
@@ -377,3 +380,11 @@ def test_legacy_and_2019_format_reports_render(tmp_path):
         else:
             assert "上一年项目数量" in html or "本年新制作数量" in html
     assert seen == {"legacy", "2019"}
+
+
+def test_portal_runs_on_the_module_backend(portal, backend):
+    """The pages above were served by the backend this run is for, holding the seven reports."""
+    from gikportal.backend import for_config
+
+    engine = for_config(portal["app"].config)
+    assert engine.name == backend and engine.doc_count() == len(all_records(portal))
