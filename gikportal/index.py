@@ -313,6 +313,7 @@ class _View:
         self._parts = parts
         self._lengths, self._postings, self._folded = {}, OrderedDict(), {}
         self.findings = {}
+        self._base_rank = None
 
     def lengths(self, fieldname):
         """(per-doc length array, average) of a text field, from the lengths kept in the meta column."""
@@ -341,6 +342,17 @@ class _View:
         meta.setdefault("region", {})
         meta.setdefault("failed_checks", [])
         return meta
+
+    def base_rank(self):
+        """Each document's place when nothing else decides: newest year, then newest published
+        date, then id; computed once per view, so ordering a result sorts one or two keys."""
+        if self._base_rank is None:
+            year = np.nan_to_num(self.figures["year"], nan=-1.0)
+            order = np.lexsort([self.id_rank, -self.published_rank, -year])
+            rank = np.empty(len(order), dtype=np.int64)
+            rank[order] = np.arange(len(order))
+            self._base_rank = rank
+        return self._base_rank
 
     def sections(self, docnum):
         """The stored sections of a document ([{n, anchor, heading, text}])."""
@@ -648,24 +660,30 @@ def _match(view, params):
     return tree, notice, mask, scores
 
 
-def _order(view, docs, scores, sort):
-    """Document numbers in display order; missing figures last, ties newest first."""
+def _order(view, docs, scores, sort, limit=None):
+    """Document numbers in display order; missing figures last, ties newest first. With a limit,
+    only the first `limit` are ordered (a partition finds them), not every matching report."""
     if not len(docs):
         return docs
-    year = np.nan_to_num(view.figures["year"][docs], nan=-1.0)
-    pub = view.published_rank[docs]
-    tie = view.id_rank[docs]
-    keys = [tie, -pub, -year]
+    base = view.base_rank()[docs]
+    primary = None
     if sort == "relevance" and scores is not None:
-        keys.append(-scores[docs])
+        primary = -scores[docs]
     elif sort == "year":
-        keys = [tie, -pub, np.nan_to_num(view.figures["year"][docs], nan=1e9)]
+        primary = np.nan_to_num(view.figures["year"][docs], nan=np.inf)
     elif sort.lstrip("-") in HEADLINE_LABELS:
         values = view.figures[sort.lstrip("-")][docs]
-        missing = np.isnan(values)
-        values = np.nan_to_num(values, nan=0.0)
-        keys += [-values if sort.startswith("-") else values, missing]
-    return docs[np.lexsort(keys)]
+        primary = np.where(np.isnan(values), np.inf, -values if sort.startswith("-") else values)
+    if primary is None:
+        if limit and len(docs) > limit:
+            keep = np.argpartition(base, limit - 1)[:limit]
+            docs, base = docs[keep], base[keep]
+        return docs[np.argsort(base, kind="stable")]
+    if limit and len(docs) > 2 * limit:
+        kth = np.partition(primary, limit - 1)[limit - 1]
+        keep = primary <= kth  # every tie of the last place stays, so the order is exact
+        docs, base, primary = docs[keep], base[keep], primary[keep]
+    return docs[np.lexsort([base, primary])]
 
 
 def _facets(view, mask, params):
@@ -804,11 +822,12 @@ def search(index_dir, params, facets=True) -> dict:
                 "facets_more": {}}
     view = _view(index_dir)
     tree, notice, mask, scores = _match(view, params)
-    docs = _order(view, np.flatnonzero(mask), scores, params.sort)
-    total = len(docs)
+    matching = np.flatnonzero(mask)
+    total = len(matching)
     pages = (total + params.per_page - 1) // params.per_page
     page = min(params.page, max(pages, 1))
     start = (page - 1) * params.per_page
+    docs = _order(view, matching, scores, params.sort, limit=start + params.per_page)
     sections = sections_of(tree) if tree is not None else set()
     terms = _highlight_terms(tree) if tree is not None else []
     hits = []

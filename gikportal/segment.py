@@ -71,13 +71,27 @@ def _nfkc_char(c):
     return n if len(n) == 1 else c
 
 
+class _NfkcTable(dict):
+    """str.translate table of each character's one-character NFKC form (itself when it has
+    none), filled as characters are met: folding then runs in C, not a Python call per character."""
+
+    def __missing__(self, code):
+        n = _nfkc_char(chr(code))
+        value = ord(n) if len(n) == 1 else code
+        if len(self) < 200_000:
+            self[code] = value
+        return value
+
+
+_NFKC = _NfkcTable()
+
+
 def fold(text):
     """Full-width -> half-width, traditional -> simplified, lower case; same length as the input."""
     if not text:
         return ""
     if not text.isascii():
-        text = "".join(_nfkc_char(c) if ord(c) > 127 else c for c in text)
-        text = engine().t2s(text)
+        text = engine().t2s(text.translate(_NFKC))
     return text.lower()
 
 
