@@ -389,7 +389,7 @@ def _rebuild(url, prepared_stream):
                         "DO UPDATE SET analysis = excluded.analysis, generation = index_state.generation + 1, "
                         "built_at = now()", (ANALYSIS,))
     with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("ANALYZE")
+        conn.execute("VACUUM (ANALYZE)")  # flushes the GIN pending lists, sets the visibility map
     return count
 
 
@@ -485,8 +485,8 @@ def _vocab(conn, url, generation, name):
 class _Sql:
     """A query tree as SQL over `reports r`: one CTE per text leaf (GIN match + ts_rank per field)."""
 
-    def __init__(self, conn, url, generation, sections):
-        self.conn, self.url, self.generation = conn, url, generation
+    def __init__(self, conn, url, generation, sections, rank=True):
+        self.conn, self.url, self.generation, self.rank = conn, url, generation, rank
         self.sections = sorted(sections)
         self.params, self.ctes, self.joins, self.scores = {}, [], [], []
 
@@ -516,15 +516,18 @@ class _Sql:
         if literal == "":
             return "FALSE"
         q = self.param(literal) + "::tsquery"
-        parts = [f"SELECT report_id, ts_rank(tsv, {q}) AS score FROM sections WHERE tsv @@ {q}"
+        # ranking reads every matching tsvector; matching alone is answered by the GIN indexes
+        ranked = self.rank and not negated
+        rank = (lambda column, boost: f"{boost!r} * ts_rank({column}, {q})") if ranked else (lambda *_: "0")
+        parts = [f"SELECT report_id, {rank('tsv', 1.0)} AS score FROM sections WHERE tsv @@ {q}"
                  + (f" AND n = ANY({self.param(self.sections)})" if self.sections else "")]
         if not self.sections:
-            parts.append(f"SELECT id, {TITLE_BOOST!r} * ts_rank(title_tsv, {q}) FROM reports WHERE title_tsv @@ {q}")
-            parts.append(f"SELECT id, {HEADING_BOOST!r} * ts_rank(headings_tsv, {q}) FROM reports "
-                         f"WHERE headings_tsv @@ {q}")
+            parts.append(f"SELECT id, {rank('title_tsv', TITLE_BOOST)} FROM reports WHERE title_tsv @@ {q}")
+            parts.append(f"SELECT id, {rank('headings_tsv', HEADING_BOOST)} FROM reports WHERE headings_tsv @@ {q}")
         alias = f"t{len(self.ctes)}"
-        self.ctes.append(f"{alias} AS (SELECT report_id, sum(score) AS score FROM ({' UNION ALL '.join(parts)}) x "
-                         f"GROUP BY report_id)")
+        body = (f"SELECT report_id, sum(score) AS score FROM ({' UNION ALL '.join(parts)}) x GROUP BY report_id"
+                if ranked else f"SELECT DISTINCT report_id, 0 AS score FROM ({' UNION ALL '.join(parts)}) x")
+        self.ctes.append(f"{alias} AS ({body})")
         self.joins.append(f"LEFT JOIN {alias} ON {alias}.report_id = r.id")
         if not negated:
             self.scores.append(f"COALESCE({alias}.score, 0)")
@@ -572,9 +575,10 @@ class _Sql:
         return ("WITH " + ", ".join(self.ctes) + " ") if self.ctes else ""
 
 
-def _compile(conn, url, generation, params):
+def _compile(conn, url, generation, params, rank=True):
+    """(tree, notice, _Sql, WHERE clause); rank=False leaves scores out (counts, facets, other sorts)."""
     tree, notice = params.tree()
-    sql = _Sql(conn, url, generation, sections_of(tree) if tree is not None else set())
+    sql = _Sql(conn, url, generation, sections_of(tree) if tree is not None else set(), rank=rank)
     where = [sql(tree)] if tree is not None else []
     where += [sql(condition) for condition in params.conditions()]
     return tree, notice, sql, " AND ".join(where) or "TRUE"
@@ -747,7 +751,7 @@ def search(url, params, facets=True) -> dict:
         if not _current(state):
             return _empty(params)
         generation = state[2]
-        tree, notice, sql, where = _compile(conn, url, generation, params)
+        tree, notice, sql, where = _compile(conn, url, generation, params, rank=False)
         if facets:
             total, facet_values, facets_more = _facets(conn, sql, where, params)
         else:
@@ -756,6 +760,8 @@ def search(url, params, facets=True) -> dict:
                                  sql.params).fetchone()[0]
         pages = (total + params.per_page - 1) // params.per_page
         page = min(params.page, max(pages, 1))
+        if params.sort == "relevance" and sql.scores:
+            _, _, sql, where = _compile(conn, url, generation, params)
         rows = conn.execute(_page_sql(sql, where, params.sort),
                             dict(sql.params, _limit=params.per_page, _offset=(page - 1) * params.per_page)).fetchall()
         sections = sections_of(tree) if tree is not None else set()
@@ -792,5 +798,5 @@ def search_all(url, params) -> list:
         state = _state(conn)
         if not _current(state):
             return []
-        _, _, sql, where = _compile(conn, url, state[2], params)
+        _, _, sql, where = _compile(conn, url, state[2], params, rank=params.sort == "relevance")
         return [_finish(row[1]) for row in conn.execute(_page_sql(sql, where, params.sort, limit=False), sql.params)]
