@@ -7,7 +7,7 @@ talks to the embedded Whoosh index (default) or to PostgreSQL (GIKPORTAL_BACKEND
 from functools import partial
 
 BACKENDS = ("whoosh", "postgres")
-OPERATIONS = ("rebuild", "remove", "exists", "doc_count", "ids", "search", "search_all")
+OPERATIONS = ("rebuild", "remove", "exists", "doc_count", "ids", "search", "search_all", "size_bytes")
 
 
 class Backend:

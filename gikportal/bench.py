@@ -15,6 +15,7 @@ run warms another's caches. Numbers are printed, never asserted (the test suite 
 """
 import argparse
 import concurrent.futures
+import contextlib
 import json
 import multiprocessing
 import os
@@ -309,30 +310,51 @@ def load_with_wrk(cfg, records, seconds, connections=32, threads=8):
 
 # --- the run ----------------------------------------------------------------------------------
 
-def run_size(n, workdir, reps=3, baseline=True, load_seconds=0, seed=0):
+@contextlib.contextmanager
+def backend_config(name, workdir):
+    """Config for a fresh archive and an empty index of the named backend (PostgreSQL: a
+    throw-away Debian server of gikportal.pgserver, loopback TCP, stopped afterwards)."""
+    cfg = _config.from_env()
+    cfg.update(ARCHIVE_DIR=str(Path(workdir) / "archive"), INDEX_DIR=str(Path(workdir) / "index"), BACKEND=name)
+    if name != "postgres":
+        yield cfg
+        return
+    from .pgserver import temporary_server
+
+    with temporary_server(tcp=True) as server:
+        cfg["DATABASE_URL"] = server.create_database()
+        yield cfg
+
+
+def run_size(n, workdir, reps=3, baseline=True, load_seconds=0, seed=0, backend="whoosh"):
     workdir = Path(workdir)
     src = workdir / "src"
     start = time.perf_counter()
     paths = write_files(src, n, seed)
     gen_seconds = time.perf_counter() - start
     texts = sum(p.stat().st_size for p in paths)
-    cfg = _config.from_env()
-    cfg.update(ARCHIVE_DIR=str(workdir / "archive"), INDEX_DIR=str(workdir / "index"), BACKEND="whoosh")
-    records, ingest_seconds, failed = ingest_ours(cfg, paths)
-    queries = fill_queries(records, seed)
-    page_ids = random.Random(seed).sample([r["id"] for r in records], min(PAGE_SAMPLE, len(records)))
-    result = {"n": n, "generated_seconds": gen_seconds, "texts_bytes": texts, "failed": failed,
-              "ingest_rate": len(records) / ingest_seconds, "index_bytes": dir_bytes(cfg["INDEX_DIR"]),
-              "queries": len(queries)}
-    result["ours"] = in_child(measure_ours, cfg, queries, page_ids, reps)
-    if load_seconds:
-        result["load"] = load_with_wrk(cfg, records, load_seconds)
+    with backend_config(backend, workdir / backend) as cfg:
+        records, ingest_seconds, failed = ingest_ours(cfg, paths)
+        queries = fill_queries(records, seed)
+        page_ids = random.Random(seed).sample([r["id"] for r in records], min(PAGE_SAMPLE, len(records)))
+        result = {"n": n, "backend": backend, "generated_seconds": gen_seconds, "texts_bytes": texts,
+                  "failed": failed, "ingest_rate": len(records) / ingest_seconds,
+                  "index_bytes": in_child(_index_bytes, cfg), "queries": len(queries)}
+        result["ours"] = in_child(measure_ours, cfg, queries, page_ids, reps)
+        if load_seconds:
+            result["load"] = load_with_wrk(cfg, records, load_seconds)
     if baseline:
         base_dir = str(workdir / "baseline")
         count, seconds = in_child(baseline_build, base_dir, [str(p) for p in paths])
         result["baseline"] = in_child(measure_baseline, base_dir, queries, reps)
         result["baseline"].update(ingest_rate=count / seconds, index_bytes=dir_bytes(base_dir))
     return result
+
+
+def _index_bytes(cfg):
+    from .backend import for_config
+
+    return for_config(cfg).size_bytes()
 
 
 def _row(label, ours, base=None, unit="", better="lower", fmt="{:,.1f}"):
@@ -346,7 +368,7 @@ def _row(label, ours, base=None, unit="", better="lower", fmt="{:,.1f}"):
 def format_result(r):
     o, b = r["ours"], r.get("baseline")
     mb = 1024 * 1024
-    lines = [f"{r['n']:,} reports ({r['texts_bytes'] / mb:,.1f} MB of original text, "
+    lines = [f"{r['n']:,} reports, {r.get('backend', 'whoosh')} backend ({r['texts_bytes'] / mb:,.1f} MB of original text, "
              f"{r['queries']} queries, {r['failed']} failed to parse)",
              f"  {'':<34} {'portal':>14} {'naive':>14} {'gain':>8}",
              _row("ingest, reports/s (end to end)", r["ingest_rate"], b and b["ingest_rate"], better="higher"),
@@ -381,6 +403,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reports", default="1000", help="comma-separated sizes, e.g. 1000,10000,100000")
     parser.add_argument("--reps", type=int, default=3, help="timed runs of each query")
+    parser.add_argument("--backend", default="whoosh", help="comma-separated: whoosh,postgres (side by side)")
     parser.add_argument("--no-baseline", action="store_true", help="skip the naive Whoosh + jieba baseline")
     parser.add_argument("--baseline-max", type=int, default=None, help="run the baseline only up to this size")
     parser.add_argument("--load-seconds", type=int, default=0, help="wrk load test of each size for S seconds")
@@ -391,14 +414,17 @@ def main(argv=None):
     sizes = [int(s.replace("_", "")) for s in args.reports.split(",") if s.strip()]
     print(f"gikportal benchmark on {os.cpu_count()} cores, Python {sys.version.split()[0]}", flush=True)
     results = []
+    backends = [b.strip() for b in args.backend.split(",") if b.strip()]
     for n in sizes:
-        with tempfile.TemporaryDirectory(prefix=f"gikportal-bench-{n}-", dir=args.workdir) as tmp:
-            baseline = not args.no_baseline and (args.baseline_max is None or n <= args.baseline_max)
-            result = run_size(n, tmp, args.reps, baseline, args.load_seconds, args.seed)
-        results.append(result)
-        print(format_result(result), flush=True)
-    if args.json:
-        Path(args.json).write_text(json.dumps(results, ensure_ascii=False, indent=1))
+        for i, name in enumerate(backends):
+            with tempfile.TemporaryDirectory(prefix=f"gikportal-bench-{n}-", dir=args.workdir) as tmp:
+                baseline = (i == 0 and not args.no_baseline
+                            and (args.baseline_max is None or n <= args.baseline_max))
+                result = run_size(n, tmp, args.reps, baseline, args.load_seconds, args.seed, name)
+            results.append(result)
+            print(format_result(result), flush=True)
+            if args.json:
+                Path(args.json).write_text(json.dumps(results, ensure_ascii=False, indent=1))
     return 0
 
 

@@ -271,6 +271,11 @@ def exists(index_dir) -> bool:
     return version == INDEX_VERSION and windex.exists_in(str(index_dir))
 
 
+def size_bytes(index_dir) -> int:
+    """The index's size on disk."""
+    return sum(p.stat().st_size for p in Path(index_dir).rglob("*") if p.is_file())
+
+
 def doc_count(index_dir) -> int:
     return _view(index_dir).n_alive if exists(index_dir) else 0
 
@@ -596,8 +601,8 @@ class _Eval:
         for docnum in docs:
             secs = self.view.sections(docnum)
             texts = [s["text"] for s in secs if not self.sections or s.get("n") in self.sections]
-            if self.with_title:
-                texts.append(self.view.hit(docnum).get("title") or "")
+            if self.with_title:  # the title and headings fields are searched too
+                texts += [self.view.hit(docnum).get("title") or ""] + [s.get("heading") or "" for s in secs]
             kept[docnum] = any(run in segment.squeeze(t) for t in texts)
         return kept
 

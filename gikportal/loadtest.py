@@ -72,6 +72,8 @@ def start_server(cfg, threads=8, ready_timeout=60):
     """Start the server subprocess and wait (bounded) until it answers; returns (process, port)."""
     port = free_port()
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    if cfg.get("BACKEND"):
+        env.update(GIKPORTAL_BACKEND=cfg["BACKEND"], DATABASE_URL=cfg.get("DATABASE_URL") or "")
     code = ("import sys; from gikportal.loadtest import serve; "
             "serve(sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))")
     proc = subprocess.Popen([sys.executable, "-c", code, cfg["ARCHIVE_DIR"], cfg["INDEX_DIR"],

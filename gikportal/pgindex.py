@@ -444,6 +444,12 @@ def exists(url) -> bool:
         return _current(_state(conn))
 
 
+def size_bytes(url) -> int:
+    """The database's size on disk (tables, TOAST and indexes), for the benchmark."""
+    with _reader(url) as conn:
+        return conn.execute("SELECT pg_database_size(current_database())").fetchone()[0]
+
+
 def doc_count(url) -> int:
     with _reader(url) as conn:
         if not _current(_state(conn)):

@@ -16,7 +16,7 @@ from gikportal import index as whoosh_index
 from gikportal import pgindex, segment
 from gikportal.query import SearchParams
 
-EXTRA_QUERIES = ["依申请公开办理流程", "朝阳区", "焦作 -北京", "section:4 行政复议", "agency:鄭州市公安局",
+EXTRA_QUERIES = ["依申请公开办理流程", "\"存在的主要问题\"", "朝阳区", "焦作 -北京", "section:4 行政复议", "agency:鄭州市公安局",
                  "焦作市教育句", "依申请公干", "APP", "(焦作 OR 北京) 信息处理费", "NOT 行政复议", "行政複議 year:2021",
                  "province:河南 reviews:>=1", "kind:部门 -year:2020", "finding:fees", "failed:balance"]
 FILTERS = [{}, {"province": "河南省"}, {"finding": "sued", "sort": "-requests_new"}, {"year": "2022"},

@@ -32,3 +32,16 @@ def test_bench_runs_both_pipelines_and_a_wrk_load(tmp_path, capsys):
     # the temporary archives are gone afterwards
     assert not list(tmp_path.glob("gikportal-bench-*"))
     assert re.search(r"200 reports \(", printed)
+
+
+def test_bench_runs_the_postgres_backend_side_by_side(tmp_path, capsys):
+    out_json = tmp_path / "bench.json"
+    assert bench.main(["--reports", "60", "--reps", "1", "--backend", "whoosh,postgres", "--no-baseline",
+                       "--workdir", str(tmp_path), "--json", str(out_json)]) == 0
+    printed = capsys.readouterr().out
+    assert "60 reports, whoosh backend" in printed and "60 reports, postgres backend" in printed
+    whoosh, postgres = json.loads(out_json.read_text())
+    assert (whoosh["backend"], postgres["backend"]) == ("whoosh", "postgres")
+    assert postgres["failed"] == 0 and postgres["index_bytes"] > 0
+    # the same reports and queries give the same hit counts on both engines
+    assert whoosh["ours"]["totals"] == postgres["ours"]["totals"]
