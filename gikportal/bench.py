@@ -100,6 +100,14 @@ def _timed(fn, reps, budget_ms=2000):
 
 
 def _peak_rss():
+    """This process's own peak RSS (VmHWM): ru_maxrss would carry the parent's peak over the
+    fork and exec that start a spawned child."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 

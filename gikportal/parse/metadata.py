@@ -111,15 +111,23 @@ _cpca = None
 
 
 def _resolve(texts):
-    global _cpca
-    if _cpca is None:
-        import cpca
-        _cpca = cpca
-    frame = _cpca.transform(texts)
-    out = []
-    for row in frame.itertuples(index=False):
-        out.append(tuple(v if isinstance(v, str) and v else None for v in row[:3]))
-    return out
+    """cpca's (province, city, county) for each text. cpca builds a pandas frame per call (about
+    2 ms), and an agency's name comes back every year, so answers are remembered per text."""
+    missing = [t for t in dict.fromkeys(texts) if t not in _resolved]
+    if missing:
+        global _cpca
+        if _cpca is None:
+            import cpca
+            _cpca = cpca
+        frame = _cpca.transform(missing)
+        for text, row in zip(missing, frame.itertuples(index=False)):
+            if len(_resolved) >= 100_000:
+                _resolved.clear()
+            _resolved[text] = tuple(v if isinstance(v, str) and v else None for v in row[:3])
+    return [_resolved[t] for t in texts]
+
+
+_resolved = {}
 
 
 def _appears(name, text):
