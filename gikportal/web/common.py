@@ -3,6 +3,7 @@
 Views stay thin: they call these helpers, which call archive/index/query, and render.
 """
 import os
+import re
 from functools import lru_cache
 from urllib.parse import urlencode
 
@@ -55,8 +56,14 @@ def query_text(params):
 
 
 def params_url(endpoint, params, **values):
+    """endpoint's URL with params as its query; the path is built once per request (a search
+    page links a thousand facet values)."""
+    cache = g.setdefault("endpoint_paths", {})
+    key = (endpoint, tuple(sorted(values.items())))
+    if key not in cache:
+        cache[key] = url_for(endpoint, **values)
     query = urlencode(params.to_args())
-    return url_for(endpoint, **values) + ("?" + query if query else "")
+    return cache[key] + ("?" + query if query else "")
 
 
 def report_url(rid, anchor=None, external=False):
@@ -67,9 +74,19 @@ def report_url(rid, anchor=None, external=False):
     return cache[external] + rid + ("#" + anchor if anchor else "")
 
 
+_SNIPPET_SHAPE = re.compile(r"(?:[^<>&]|&(?:amp|lt|gt|quot|#x27|#39);|</?mark>)*")
+
+
 def safe_snippet(html):
-    """Snippet HTML from the index is escaped text with <mark>; re-check it before trusting it."""
-    return Markup(bleach.clean(html or "", tags=["mark"], attributes={}, strip=True))
+    """Snippet HTML from the index is escaped text with <mark>; re-check it before trusting it.
+
+    Text that is exactly that shape (no other tag, no bare ampersand) is what bleach would give
+    back unchanged, so it skips bleach, which costs a millisecond a snippet; anything else goes
+    through bleach."""
+    html = html or ""
+    if _SNIPPET_SHAPE.fullmatch(html) and html.count("<mark>") == html.count("</mark>"):
+        return Markup(html)
+    return Markup(bleach.clean(html, tags=["mark"], attributes={}, strip=True))
 
 
 def empty_result(params):
