@@ -7,7 +7,8 @@ talks to the embedded Whoosh index (default) or to PostgreSQL (GIKPORTAL_BACKEND
 from functools import partial
 
 BACKENDS = ("whoosh", "postgres")
-OPERATIONS = ("rebuild", "remove", "exists", "doc_count", "ids", "search", "search_all", "size_bytes")
+OPERATIONS = ("rebuild", "remove", "exists", "doc_count", "ids", "search", "search_all", "size_bytes",
+              "generation")
 
 
 class Backend:

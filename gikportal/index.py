@@ -271,6 +271,14 @@ def exists(index_dir) -> bool:
     return version == INDEX_VERSION and windex.exists_in(str(index_dir))
 
 
+def generation(index_dir):
+    """A value that changes whenever the index is written or swapped (caches of results key on it)."""
+    if not exists(index_dir):
+        return None
+    view = _view(index_dir)
+    return _dir_key(index_dir)[1], view.ix.latest_generation()
+
+
 def size_bytes(index_dir) -> int:
     """The index's size on disk."""
     return sum(p.stat().st_size for p in Path(index_dir).rglob("*") if p.is_file())

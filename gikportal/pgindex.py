@@ -444,6 +444,13 @@ def exists(url) -> bool:
         return _current(_state(conn))
 
 
+def generation(url):
+    """A value that changes whenever the index is written (caches of results key on it)."""
+    with _reader(url) as conn:
+        state = _state(conn)
+        return state[2] if state else None
+
+
 def size_bytes(url) -> int:
     """The database's size on disk (tables, TOAST and indexes), for the benchmark."""
     with _reader(url) as conn:

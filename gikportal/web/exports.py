@@ -1,8 +1,10 @@
 """The filtered list as CSV (UTF-8 with BOM, so Excel reads the Chinese) and JSON; stable URLs."""
 import csv
 import io
+import threading
 
-from flask import Blueprint, Response, jsonify
+from cachetools import TTLCache
+from flask import Blueprint, Response, jsonify, request
 
 from ..figures import HEADLINE_LABELS
 from . import common
@@ -29,18 +31,46 @@ def sanitize(value):
     return "" if value is None else value
 
 
-@bp.get("/export.csv")
-def export_csv():
-    hits = common.search_all(common.request_params())
+MAX_AGE = 60
+# Exports are whole filtered lists (a common word at 100,000 reports is megabytes); the same one
+# asked again of the same index generation within MAX_AGE -- what the Cache-Control header already allows any proxy -- is
+# served from memory, up to CACHE_BYTES in all.
+CACHE_BYTES = 64 * 1024 * 1024
+_cache = TTLCache(maxsize=CACHE_BYTES, ttl=MAX_AGE, getsizeof=len)
+_cache_lock = threading.Lock()
+
+
+def _cached_body(kind, params, build):
+    engine = common.backend()
+    key = (kind, engine.name, engine.location, engine.generation(), request.host_url, tuple(params.to_args()))
+    with _cache_lock:
+        body = _cache.get(key)
+    if body is None:
+        body = build()
+        if len(body) <= CACHE_BYTES // 4:
+            with _cache_lock:
+                _cache[key] = body
+    return body
+
+
+def _csv_body(params):
+    hits = common.search_all(params)
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out)
     writer.writerow([label for _, label in COLUMNS] + list(HEADLINE_LABELS.values()) + ["未通过的校验", "链接"])
     for row in rows(hits):
         writer.writerow([sanitize(v) for v in row])
-    return Response(out.getvalue(), mimetype="text/csv",
+    return out.getvalue().encode("utf-8")
+
+
+@bp.get("/export.csv")
+def export_csv():
+    params = common.request_params()
+    body = _cached_body("csv", params, lambda: _csv_body(params))
+    return Response(body, mimetype="text/csv",
                     headers={"Content-Disposition": "attachment; filename=gikportal-export.csv",
-                             "Cache-Control": "public, max-age=60"})
+                             "Cache-Control": f"public, max-age={MAX_AGE}"})
 
 
 @bp.get("/export.json")
@@ -49,5 +79,5 @@ def export_json():
     hits = common.search_all(params)
     response = jsonify({"query": common.query_text(params), "filters": params.to_args(),
                         "total": len(hits), "reports": hits})
-    response.headers["Cache-Control"] = "public, max-age=60"
+    response.headers["Cache-Control"] = f"public, max-age={MAX_AGE}"
     return response
