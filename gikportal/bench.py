@@ -287,8 +287,10 @@ end
 """
 
 
-def load_with_wrk(cfg, records, seconds, connections=32, threads=8):
-    """Debian's wrk against the portal under waitress (loadtest's server) on loopback."""
+def load_with_wrk(cfg, records, seconds, connections=32, threads=4):
+    """Debian's wrk against the portal under gunicorn (a worker process per core, `threads`
+    threads each) on loopback, replaying loadtest's mix of search, facet, report, section, API
+    and CSV export requests."""
     from .loadtest import KINDS, request_paths, start_server, stop_server
 
     wrk = shutil.which("wrk")
@@ -299,7 +301,8 @@ def load_with_wrk(cfg, records, seconds, connections=32, threads=8):
         paths_file, script = Path(tmp) / "paths.txt", Path(tmp) / "mix.lua"
         paths_file.write_text("\n".join(pick(rng, KINDS[i % len(KINDS)]) for i in range(5000)) + "\n")
         script.write_text(WRK_SCRIPT % paths_file)
-        proc, port = start_server(cfg, threads)
+        workers = os.cpu_count() or 1
+        proc, port = start_server(cfg, threads, server="gunicorn", workers=workers)
         try:
             run = subprocess.run([wrk, "-t2", f"-c{connections}", f"-d{int(seconds)}s", "--latency",
                                   "--timeout", "30s", "-s", str(script), f"http://127.0.0.1:{port}"],
@@ -312,7 +315,7 @@ def load_with_wrk(cfg, records, seconds, connections=32, threads=8):
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
     errors += int(non2xx.group(1)) if non2xx else 0
     latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)", text, re.M))
-    return {"requests": requests, "errors": errors, "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1)),
+    return {"requests": requests, "errors": errors, "server": f"gunicorn {workers}×{threads} threads", "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1)),
             "p50": latency.get("50"), "p99": latency.get("99"), "raw": text}
 
 
@@ -402,7 +405,7 @@ def format_result(r):
                      f"(the baseline ANDs jieba's words; the portal also matches phrases by shingles)")
     if r.get("load"):
         ld = r["load"]
-        lines.append(f"  load (wrk, 32 connections, waitress 8 threads): {ld['requests']:,} requests, "
+        lines.append(f"  load (wrk, 32 connections, {ld.get('server')}): {ld['requests']:,} requests, "
                      f"{ld['rps']:.1f} req/s, p50 {ld['p50']}, p99 {ld['p99']}, errors {ld['errors']}")
     return "\n".join(lines)
 

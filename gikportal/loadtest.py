@@ -68,16 +68,33 @@ def serve(archive_dir, index_dir, port, threads=8):
                    connection_limit=1000, channel_timeout=60, _quiet=True)
 
 
-def start_server(cfg, threads=8, ready_timeout=60):
-    """Start the server subprocess and wait (bounded) until it answers; returns (process, port)."""
+def gunicorn_app():
+    """The app for gunicorn's workers (`gikportal.loadtest:gunicorn_app()`), configured from the
+    environment like any deployment, rate limits raised out of the way of the load."""
+    from . import create_app
+
+    return create_app({"RATELIMIT_API": "100000000 per minute"})
+
+
+def start_server(cfg, threads=8, ready_timeout=60, server="waitress", workers=1):
+    """Start the server subprocess and wait (bounded) until it answers; returns (process, port).
+
+    server="waitress": one process, `threads` threads (what `python app.py` runs);
+    server="gunicorn": `workers` processes of `threads` threads each, so every core serves."""
     port = free_port()
-    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""),
+               GIKPORTAL_ARCHIVE_DIR=cfg["ARCHIVE_DIR"], GIKPORTAL_INDEX_DIR=cfg["INDEX_DIR"])
     if cfg.get("BACKEND"):
         env.update(GIKPORTAL_BACKEND=cfg["BACKEND"], DATABASE_URL=cfg.get("DATABASE_URL") or "")
-    code = ("import sys; from gikportal.loadtest import serve; "
-            "serve(sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))")
-    proc = subprocess.Popen([sys.executable, "-c", code, cfg["ARCHIVE_DIR"], cfg["INDEX_DIR"],
-                             str(port), str(threads)], env=env, cwd=str(ROOT))
+    if server == "gunicorn":
+        args = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads", str(threads),
+                "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "--timeout", "120",
+                "gikportal.loadtest:gunicorn_app()"]
+    else:
+        code = ("import sys; from gikportal.loadtest import serve; "
+                "serve(sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))")
+        args = [sys.executable, "-c", code, cfg["ARCHIVE_DIR"], cfg["INDEX_DIR"], str(port), str(threads)]
+    proc = subprocess.Popen(args, env=env, cwd=str(ROOT))
     deadline = time.monotonic() + ready_timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -199,11 +216,11 @@ def format_table(rows):
     return "\n".join(lines)
 
 
-def run(reports=200, clients=32, seconds=60, threads=8, seed=0, workdir=None):
+def run(reports=200, clients=32, seconds=60, threads=8, seed=0, workdir=None, server="waitress", workers=1):
     """Build, serve, load, stop. Returns {"rows", "errors": [(kind, path, error)], "elapsed", "reports"}."""
     with tempfile.TemporaryDirectory(prefix="gikportal-load-", dir=workdir) as tmp:
         cfg, records = build_corpus(tmp, reports, seed)
-        proc, port = start_server(cfg, threads)
+        proc, port = start_server(cfg, threads, server=server, workers=workers)
         try:
             pick = request_paths(records)
             results, lock = [], threading.Lock()
@@ -232,10 +249,14 @@ def main(argv=None):
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--server", choices=("waitress", "gunicorn"), default="waitress")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="gunicorn worker processes")
     args = parser.parse_args(argv)
-    out = run(args.reports, args.clients, args.seconds, args.threads, args.seed)
+    out = run(args.reports, args.clients, args.seconds, args.threads, args.seed, server=args.server,
+              workers=args.workers)
+    shape = f"gunicorn workers={args.workers}" if args.server == "gunicorn" else "waitress"
     print(f"{out['reports']} reports, {args.clients} clients, {out['elapsed']:.1f} s, "
-          f"waitress threads={args.threads}")
+          f"{shape} threads={args.threads}")
     print(format_table(out["rows"]))
     for kind, path, error in out["errors"][:10]:
         print(f"error {kind} {path}: {error}", file=sys.stderr)
