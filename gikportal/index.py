@@ -31,20 +31,16 @@ from whoosh.system import pack_uint
 from whoosh.index import LockError
 
 from . import segment
-from .figures import HEADLINE_LABELS, agency_kind, failed_checks, headline
-from .query import (CHECK_RULES, FACETS, FINDING_LABELS, NO_VALUE, RANGE_FIGURES, And, Field, Not, Num,
+from .figures import HEADLINE_LABELS
+from .hits import (FACET_LIMIT, HEADING_BOOST, TITLE_BOOST, highlight_terms, hit_fields, hit_snippets,
+                   label)
+from .query import (CHECK_RULES, FACETS, NO_VALUE, RANGE_FIGURES, And, Field, Not, Num,
                     Or, Text, range_bucket, sections_of, text_leaves)
 
-TITLE_BOOST = 3.0
-HEADING_BOOST = 0.2  # headings are the same in every report: they find, they barely rank
 B, K1 = 0.75, 1.2  # BM25 parameters, as whoosh.scoring.BM25F
-SNIPPETS_PER_HIT = 3
 VERIFY_PHRASES_UP_TO = 400  # reports; beyond, a long phrase is matched by its word pairs alone
-FACET_LIMIT = 50
 LOCK_TIMEOUT = 120
 PARALLEL_FROM = 1000  # records; below this a rebuild writes in-process
-UNKNOWN = "不详"
-FORMAT_LABELS = {"2019": "2019 新版格式", "legacy": "旧版格式"}
 # Bumped whenever what is indexed changes; an index of another version counts as missing, so the
 # app's start (ensure_samples) rebuilds it from the archive instead of mixing two analyses.
 INDEX_VERSION = "3"
@@ -86,17 +82,6 @@ def _schema():
 
 
 # --- documents ---------------------------------------------------------------------------------
-
-def hit_fields(record):
-    """The per-report fields every hit carries (also the facet and sort columns)."""
-    region = record.get("region") or {}
-    return {"id": record["id"], "title": record.get("title") or "", "agency": record.get("agency") or "",
-            "year": record.get("year"), "published": record.get("published"),
-            "format": record.get("format"),
-            "region": {k: region.get(k) for k in ("province", "city", "county")},
-            "kind": agency_kind(record.get("agency")),
-            "figures": headline(record), "failed_checks": failed_checks(record)}
-
 
 def _document(record):
     sections = [{"n": s.get("n"), "anchor": s.get("anchor") or f"s{s.get('n')}",
@@ -731,7 +716,7 @@ def _facets(view, mask, params):
         for i in indices:
             value = vocab[i] if not isinstance(i, str) else i
             count = int(counts[i]) if not isinstance(i, str) else 0
-            values.append({"value": value, "label": _label(name, value), "count": count,
+            values.append({"value": value, "label": label(name, value), "count": count,
                            "selected": value in selected})
         if name == "year":
             values.sort(key=lambda v: (v["value"] == NO_VALUE[0], -int(v["value"]) if v["value"].isdigit() else 0))
@@ -744,40 +729,11 @@ def _facets(view, mask, params):
     for value in ["failed"] + [f"check:{r}" for r in CHECK_RULES] + ["sued", "reviewed", "fees"]:
         count = int((view.finding(value) & mask).sum())
         if count or value in selected:
-            findings.append({"value": value, "label": _label("finding", value), "count": count,
+            findings.append({"value": value, "label": label("finding", value), "count": count,
                              "selected": value in selected})
     out["finding"] = findings
     order = list(FACETS) + [f"{f}_range" for f in RANGE_FIGURES]
     return {name: out[name] for name in order}, more
-
-
-def _label(name, value):
-    if value == NO_VALUE[0]:
-        return NO_VALUE[1]
-    if name == "format":
-        return FORMAT_LABELS.get(value, value)
-    if name == "finding":
-        if value.startswith("check:"):
-            return "未通过：" + CHECK_LABELS.get(value[6:], value[6:])
-        return FINDING_LABELS.get(value, value)
-    if name.endswith("_range"):
-        return next((b[1] for b in RANGE_FIGURES[name[:-6]] if b[0] == value), value)
-    return value
-
-
-CHECK_LABELS = {"sections_present": "六部分与三张表齐全", "balance": "申请数量收支平衡",
-                "outcome_sum": "办理结果合计", "row_total": "行合计", "group_total": "复议诉讼合计",
-                "narrative": "正文与表格一致", "fee_explained": "信息处理费已说明", "carry_chain": "跨年结转衔接"}
-
-
-def _highlight_terms(tree):
-    terms = []
-    for leaf in text_leaves(tree):
-        tokens = segment.query_tokens(leaf.text)
-        if len(tokens) > 1:
-            terms.append(segment.fold(leaf.text))
-        terms += tokens
-    return [t for t in terms if t.strip()]
 
 
 def _snippets(view, docnum, terms, sections):
@@ -786,13 +742,7 @@ def _snippets(view, docnum, terms, sections):
     secs = view.sections(docnum)
     if sections:
         secs = [s for s in secs if s.get("n") in sections]
-    phrase_terms = [t for t in terms if len(segment.query_tokens(t)) > 1]
-    result = segment.snippets(secs, phrase_terms, SNIPPETS_PER_HIT) if phrase_terms else []
-    if not result:
-        result = segment.snippets(secs, terms, SNIPPETS_PER_HIT)
-    if not result:  # found by a heading only: show the heading, linked to its section
-        result = segment.snippets([dict(s, text=s["heading"]) for s in secs], terms, SNIPPETS_PER_HIT)
-    return result
+    return hit_snippets(secs, terms)
 
 
 def _suggest(view, tree):
@@ -847,7 +797,7 @@ def search(index_dir, params, facets=True) -> dict:
     start = (page - 1) * params.per_page
     docs = _order(view, matching, scores, params.sort, limit=start + params.per_page)
     sections = sections_of(tree) if tree is not None else set()
-    terms = _highlight_terms(tree) if tree is not None else []
+    terms = highlight_terms(tree) if tree is not None else []
     hits = []
     for docnum in docs[start:start + params.per_page]:
         hit = view.hit(docnum)

@@ -27,8 +27,7 @@ from psycopg_pool import ConnectionPool
 
 from . import segment
 from .figures import HEADLINE_LABELS
-from .index import (FACET_LIMIT, HEADING_BOOST, SNIPPETS_PER_HIT, TITLE_BOOST, _highlight_terms, _label,
-                    hit_fields)
+from .hits import FACET_LIMIT, HEADING_BOOST, TITLE_BOOST, highlight_terms, hit_fields, hit_snippets, label
 from .query import CHECK_RULES, FACETS, NO_VALUE, RANGE_FIGURES, And, Field, Not, Num, Or, Text, sections_of
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -655,7 +654,7 @@ def _facets(conn, sql, where, params):
                 if counts_.get(value) and name in more:
                     more[name] -= counts_[value]
                 values.append(value)
-        entries = [{"value": v, "label": _label(name, v), "count": int(counts_.get(v, 0)), "selected": v in selected}
+        entries = [{"value": v, "label": label(name, v), "count": int(counts_.get(v, 0)), "selected": v in selected}
                    for v in values]
         if name == "year":
             entries.sort(key=lambda v: (v["value"] == NO_VALUE[0], -int(v["value"]) if v["value"].isdigit() else 0))
@@ -664,23 +663,10 @@ def _facets(conn, sql, where, params):
             entries.sort(key=lambda v: order.index(v["value"]) if v["value"] in order else 99)
         out[name] = entries
     selected = set(params.facets.get("finding", ()))
-    out["finding"] = [{"value": v, "label": _label("finding", v), "count": int(c), "selected": v in selected}
+    out["finding"] = [{"value": v, "label": label("finding", v), "count": int(c), "selected": v in selected}
                       for v, c in zip(FINDINGS, finding_counts) if c or v in selected]
     order = list(FACETS) + [f"{f}_range" for f in RANGE_FIGURES]
     return int(total), {name: out[name] for name in order}, more
-
-
-def _snippets(sections, terms):
-    """As index._snippets, on the sections read back from the database."""
-    if not terms:
-        return []
-    phrase_terms = [t for t in terms if len(segment.query_tokens(t)) > 1]
-    result = segment.snippets(sections, phrase_terms, SNIPPETS_PER_HIT) if phrase_terms else []
-    if not result:
-        result = segment.snippets(sections, terms, SNIPPETS_PER_HIT)
-    if not result:  # found by a heading only: show the heading, linked to its section
-        result = segment.snippets([dict(s, text=s["heading"]) for s in sections], terms, SNIPPETS_PER_HIT)
-    return result
 
 
 def _damerau1(a, b):
@@ -778,7 +764,7 @@ def search(url, params, facets=True) -> dict:
         rows = conn.execute(_page_sql(sql, where, params.sort),
                             dict(sql.params, _limit=params.per_page, _offset=(page - 1) * params.per_page)).fetchall()
         sections = sections_of(tree) if tree is not None else set()
-        terms = _highlight_terms(tree) if tree is not None else []
+        terms = highlight_terms(tree) if tree is not None else []
         by_report = {}
         if rows and terms:
             query = "SELECT report_id, n, anchor, heading, text FROM sections WHERE report_id = ANY(%(ids)s)"
@@ -791,7 +777,7 @@ def search(url, params, facets=True) -> dict:
         hits = []
         for rid, hit, _ in rows:
             hit = _finish(hit)
-            hit["snippets"] = _snippets(by_report.get(rid, []), terms)
+            hit["snippets"] = hit_snippets(by_report.get(rid, []), terms)
             hits.append(hit)
         suggestion = _suggest(conn, url, generation, tree) if total == 0 and tree is not None else None
     return {"query": params.q, "total": total, "page": page, "per_page": params.per_page, "pages": pages,

@@ -1,0 +1,68 @@
+"""What a hit looks like, whichever engine found it: its fields, facet labels, snippets.
+
+Shared by the Whoosh index and the PostgreSQL backend, so both answer in the same shape; no
+search engine is imported here.
+"""
+from . import segment
+from .figures import agency_kind, failed_checks, headline
+from .query import FINDING_LABELS, NO_VALUE, RANGE_FIGURES, text_leaves
+
+TITLE_BOOST = 3.0
+HEADING_BOOST = 0.2  # headings are the same in every report: they find, they barely rank
+SNIPPETS_PER_HIT = 3
+FACET_LIMIT = 50
+FORMAT_LABELS = {"2019": "2019 新版格式", "legacy": "旧版格式"}
+
+
+def hit_fields(record):
+    """The per-report fields every hit carries (also the facet and sort columns)."""
+    region = record.get("region") or {}
+    return {"id": record["id"], "title": record.get("title") or "", "agency": record.get("agency") or "",
+            "year": record.get("year"), "published": record.get("published"),
+            "format": record.get("format"),
+            "region": {k: region.get(k) for k in ("province", "city", "county")},
+            "kind": agency_kind(record.get("agency")),
+            "figures": headline(record), "failed_checks": failed_checks(record)}
+
+
+def label(name, value):
+    if value == NO_VALUE[0]:
+        return NO_VALUE[1]
+    if name == "format":
+        return FORMAT_LABELS.get(value, value)
+    if name == "finding":
+        if value.startswith("check:"):
+            return "未通过：" + CHECK_LABELS.get(value[6:], value[6:])
+        return FINDING_LABELS.get(value, value)
+    if name.endswith("_range"):
+        return next((b[1] for b in RANGE_FIGURES[name[:-6]] if b[0] == value), value)
+    return value
+
+
+CHECK_LABELS = {"sections_present": "六部分与三张表齐全", "balance": "申请数量收支平衡",
+                "outcome_sum": "办理结果合计", "row_total": "行合计", "group_total": "复议诉讼合计",
+                "narrative": "正文与表格一致", "fee_explained": "信息处理费已说明", "carry_chain": "跨年结转衔接"}
+
+
+def highlight_terms(tree):
+    terms = []
+    for leaf in text_leaves(tree):
+        tokens = segment.query_tokens(leaf.text)
+        if len(tokens) > 1:
+            terms.append(segment.fold(leaf.text))
+        terms += tokens
+    return [t for t in terms if t.strip()]
+
+
+def hit_snippets(sections, terms):
+    """Up to SNIPPETS_PER_HIT snippets of a hit's sections: whole phrases first, else words,
+    else the heading that matched, linked to its section."""
+    if not terms:
+        return []
+    phrase_terms = [t for t in terms if len(segment.query_tokens(t)) > 1]
+    result = segment.snippets(sections, phrase_terms, SNIPPETS_PER_HIT) if phrase_terms else []
+    if not result:
+        result = segment.snippets(sections, terms, SNIPPETS_PER_HIT)
+    if not result:
+        result = segment.snippets([dict(s, text=s["heading"]) for s in sections], terms, SNIPPETS_PER_HIT)
+    return result
