@@ -21,7 +21,9 @@ from .parse import carry_chain
 from .records import build_record
 
 EXTENSIONS = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
-BATCH = 500  # new reports per index commit (and per carry-chain relink)
+BATCH = 500  # new reports per index commit (and per carry-chain relink) ...
+MAX_BATCH = 2000  # ... growing to 4% of the index, so reopening the index after a commit, which
+# costs time in proportion to its size, stays a small share of the work per report
 WINDOW = 2 * BATCH  # jobs in flight
 WINDOW_BYTES = 256 * 1024 * 1024
 MAX_TASKS = 2000  # a worker is replaced after this many files, bounding any slow leak
@@ -178,6 +180,8 @@ def ingest_paths(config, paths, source_url=None, progress=None, workers=None):
     jobs = (((name, data), (data, name, limits, str(archive.root), source_url, engine), len(data))
             for (name, data), data, name in candidates())
     fresh, prepared = [], {}
+    engine_now = backend_for(config)
+    indexed = engine_now.doc_count() if engine_now.exists() else 0
     for (name, data), done, reason in run_jobs(_ingest_job, jobs, limits, workers):
         if done is None:  # the worker died or timed out: archive the original here, unparsed
             result = _archive_one(archive, name, data, None, reason, source_url)
@@ -189,8 +193,9 @@ def ingest_paths(config, paths, source_url=None, progress=None, workers=None):
         summary.results.append(result)
         if result.status == "added":
             fresh.append(result.record)
-        if len(fresh) >= BATCH:
+        if len(fresh) >= min(MAX_BATCH, max(BATCH, indexed // 25)):
             _index_fresh(config, archive, fresh, prepared)
+            indexed += len(fresh)
             fresh, prepared = [], {}
         _tick(progress)
     if fresh:
