@@ -8,7 +8,7 @@ from functools import partial
 
 BACKENDS = ("whoosh", "postgres")
 OPERATIONS = ("rebuild", "remove", "exists", "doc_count", "ids", "search", "search_all", "size_bytes",
-              "generation")
+              "generation", "agency_years")
 
 
 class Backend:

@@ -256,6 +256,23 @@ def exists(index_dir) -> bool:
     return version == INDEX_VERSION and windex.exists_in(str(index_dir))
 
 
+def agency_years(index_dir, agencies) -> dict:
+    """{agency: [(id, year)]} of the indexed reports of these agencies, in one pass over the
+    agency column (ingest links an agency's years with it, a batch of hundreds at a time)."""
+    if not exists(index_dir):
+        return {}
+    view = _view(index_dir)
+    lookup, codes = view.lookup["agency"], view.codes["agency"]
+    wanted = [lookup[a] for a in set(agencies) if a in lookup]
+    out = {}
+    if wanted:
+        vocab, years = view.vocab["agency"], view.figures["year"]
+        for docnum in np.flatnonzero(np.isin(codes, wanted) & view.alive):
+            year = years[docnum]
+            out.setdefault(vocab[codes[docnum]], []).append((view.ids[docnum], None if year != year else int(year)))
+    return out
+
+
 def generation(index_dir):
     """A value that changes whenever the index is written or swapped (caches of results key on it)."""
     if not exists(index_dir):

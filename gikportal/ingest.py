@@ -258,16 +258,19 @@ def ingest_bytes(config, data, filename, source_url=None):
 
 # --- carry_chain across an agency's years ------------------------------------------
 
-def link_years(records):
+def link_years(records, years=None):
     """Set the carry_chain check on each record that has the previous year's report.
 
-    records: every report of one agency. Returns the records whose checks changed.
+    records: the reports of one agency (every one, or those of `years` and the year before
+    each). Only records of `years` (all, when None) are updated. Returns those that changed.
     """
     by_year = {}
     for record in sorted(records, key=lambda r: r["id"]):
         by_year.setdefault(record.get("year"), record)
     changed = []
     for year, record in by_year.items():
+        if years is not None and year not in years:
+            continue
         previous = by_year.get(year - 1) if isinstance(year, int) else None
         checks = [c for c in record.get("checks") or [] if c.get("rule") != "carry_chain"]
         if previous is not None:
@@ -279,24 +282,27 @@ def link_years(records):
 
 
 def relink_agencies(config, archive, fresh):
-    """After new reports arrive, recompute carry_chain for their agencies; persist changes."""
-    from .query import SearchParams
+    """After new reports arrive, recompute carry_chain for their agencies; persist changes.
 
+    A new report of year y can change its own check and that of year y + 1, reading year
+    y - 1: only those indexed reports are read back from the archive."""
     by_agency = defaultdict(dict)
     for record in fresh:
-        by_agency[record.get("agency")][record["id"]] = record
+        if record.get("agency"):
+            by_agency[record["agency"]][record["id"]] = record
+    indexed = backend_for(config).agency_years(list(by_agency))
     changed = []
     for agency, new in by_agency.items():
-        if not agency:
-            continue
         known = dict(new)
-        if backend_for(config).exists():
-            for hit in backend_for(config).search_all(SearchParams.from_args({"agency": agency})):
-                if hit["id"] not in known and hit.get("agency") == agency:
-                    record = archive.record(hit["id"])
-                    if record is not None:
-                        known[hit["id"]] = record
-        for record in link_years(list(known.values())):
+        years = {r.get("year") for r in new.values()}
+        targets = years | {y + 1 for y in years if isinstance(y, int)}
+        near = targets | {y - 1 for y in years if isinstance(y, int)}
+        for rid, year in indexed.get(agency, ()):
+            if rid not in known and year in near:
+                record = archive.record(rid)
+                if record is not None:
+                    known[rid] = record
+        for record in link_years(list(known.values()), targets):
             archive.write_record(record["id"], record)
             changed.append(record)
     return changed

@@ -443,6 +443,19 @@ def exists(url) -> bool:
         return _current(_state(conn))
 
 
+def agency_years(url, agencies) -> dict:
+    """{agency: [(id, year)]} of the indexed reports of these agencies."""
+    agencies = sorted({a for a in agencies if a})
+    if not agencies or not exists(url):
+        return {}
+    out = {}
+    with _reader(url) as conn:
+        for agency, rid, year in conn.execute("SELECT agency, id, year FROM reports WHERE agency = ANY(%s)",
+                                              (agencies,)):
+            out.setdefault(agency, []).append((rid, year))
+    return out
+
+
 def generation(url):
     """A value that changes whenever the index is written (caches of results key on it)."""
     with _reader(url) as conn:

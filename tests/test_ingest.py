@@ -151,6 +151,29 @@ def test_carry_chain_links_consecutive_years(seed_paths, portal_config):
     assert not [c for c in records[2023]["checks"] if c["rule"] == "carry_chain"]
 
 
+def test_years_arriving_out_of_order_link_as_a_full_reindex_does(seed_paths, portal_config):
+    """Six years of one agency ingested one at a time in shuffled order (each linked through
+    the index) end with the same checks as reindex's linking of the whole archive."""
+    text = seed_paths[1].read_text("utf-8")
+    folder = Path(portal_config["ARCHIVE_DIR"]).parent / "shuffled"
+    folder.mkdir()
+    for year in (2020, 2021, 2023, 2024, 2022, 2019):
+        path = folder / f"{year}.txt"
+        path.write_text(text.replace("2024", str(year)), "utf-8")
+        [result] = ingest_paths(portal_config, [path]).results
+        assert result.status == "added"
+    archive = Archive(portal_config["ARCHIVE_DIR"])
+
+    def checks():
+        return {archive.record(rid)["year"]: archive.record(rid)["checks"] for rid in archive.ids()}
+
+    linked = checks()
+    chained = {year for year, cs in linked.items() if any(c["rule"] == "carry_chain" for c in cs)}
+    assert chained == {2020, 2021, 2022, 2023, 2024}  # 2019 has no previous year
+    reindex(portal_config)
+    assert checks() == linked
+
+
 def test_parse_command_prints_json_and_json_lines(seed_paths, tmp_path):
     env = dict(os.environ, PYTHONPATH=str(ROOT), GIKPORTAL_ARCHIVE_DIR=str(tmp_path / "arch"),
                GIKPORTAL_INDEX_DIR=str(tmp_path / "idx"))
