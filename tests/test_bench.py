@@ -31,7 +31,7 @@ def test_bench_runs_both_pipelines_and_a_wrk_load(tmp_path, capsys):
     assert 0 < result["ours"]["rss"] < 2 * 1024 ** 3
     # the temporary archives are gone afterwards
     assert not list(tmp_path.glob("gikportal-bench-*"))
-    assert re.search(r"200 reports \(", printed)
+    assert re.search(r"200 reports, whoosh backend \(", printed) and "naive by its CPU time" in printed
 
 
 def test_bench_runs_the_postgres_backend_side_by_side(tmp_path, capsys):
