@@ -424,7 +424,7 @@ def format_result(r):
              *([f"  {'  naive by its CPU time':<34} {'':>14} {b['ingest_rate_cpu']:>14,.1f}"] if b else []),
              _row("index on disk, MB", r["index_bytes"] / mb, b and b["index_bytes"] / mb),
              f"  {'index / original texts':<34} {r['index_bytes'] / r['texts_bytes']:>14.2f}"
-             f" {(b['index_bytes'] / r['texts_bytes']) if b else 0:>14.2f}"]
+             + (f" {b['index_bytes'] / r['texts_bytes']:>14.2f}" if b else f" {'—':>14}")]
     for key, label in (("cold", "first run, search + facets"), ("search", "search"),
                        ("facets", "search + all facets")):
         p50, p95 = percentiles(o[key])
