@@ -11,6 +11,7 @@ generation changes.
 """
 import ctypes
 import difflib
+import heapq
 import itertools
 import json
 import os
@@ -334,6 +335,7 @@ class _View:
         self._lengths, self._postings, self._folded = {}, OrderedDict(), {}
         self.findings = {}
         self._base_rank = None
+        self.suggestions = {}
 
     def lengths(self, fieldname):
         """(per-doc length array, average) of a text field, from the lengths kept in the meta column."""
@@ -768,9 +770,22 @@ def _suggest(view, tree):
     if not words:
         return None
     typed = segment.fold("".join(words))
+    if typed not in view.suggestions:
+        if len(view.suggestions) > 1000:
+            view.suggestions.clear()
+        view.suggestions[typed] = _suggestion(view, words, typed)
+    return view.suggestions[typed]
+
+
+SUGGEST_CANDIDATES = 200  # agency names compared closely, out of the most similar by characters
+
+
+def _suggestion(view, words, typed):
     chars = set(typed)
-    candidates = {v: i for v, i in view.folded_vocab("agency")
-                  if v != NO_VALUE[0] and len(chars & set(v)) >= min(2, len(chars))}
+    need = min(2, len(chars))
+    shared = ((len(chars & set(v)), v, i) for v, i in view.folded_vocab("agency") if v != NO_VALUE[0])
+    best = heapq.nlargest(SUGGEST_CANDIDATES, (c for c in shared if c[0] >= need), key=lambda c: c[0])
+    candidates = {v: i for _, v, i in best}
     close = difflib.get_close_matches(typed, list(candidates), n=1, cutoff=0.5)
     if close:
         return view.vocab["agency"][candidates[close[0]]]
