@@ -29,11 +29,20 @@ class Backend:
         prepare = getattr(self.module, "prepare", None)
         return prepare(self.location, record) if prepare else None
 
-    def add(self, records, prepared=None):
-        """Add or replace records; prepared: {id: what prepare() made for that record}."""
+    def add(self, records, prepared=None, bulk=False):
+        """Add or replace records; prepared: {id: what prepare() made for that record}; bulk:
+        more batches follow and settle() comes after the last (an engine may defer merging)."""
+        kwargs = {}
         if prepared and hasattr(self.module, "prepare"):
-            return self.module.add(self.location, records, prepared=prepared)
-        return self.module.add(self.location, records)
+            kwargs["prepared"] = prepared
+        if bulk and hasattr(self.module, "settle"):
+            kwargs["merge"] = False
+        return self.module.add(self.location, records, **kwargs)
+
+    def settle(self):
+        """After a bulk add: let the engine tidy up (Whoosh merges its small segments)."""
+        settle = getattr(self.module, "settle", None)
+        return settle(self.location) if settle else None
 
     def __repr__(self):
         return f"<Backend {self.name} at {self.location}>"

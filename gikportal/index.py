@@ -146,11 +146,11 @@ def _writer(ix):
 
 
 @contextmanager
-def _committing(ix, writer):
+def _committing(ix, writer, **commit_options):
     """Commit the writer when the block succeeds, cancel it otherwise; close the index either way."""
     try:
         yield writer
-        writer.commit()
+        writer.commit(**commit_options)
     except BaseException:
         writer.cancel()
         raise
@@ -221,18 +221,49 @@ def prepare(index_dir, record):
     return _document(record)
 
 
-def add(index_dir, records, prepared=None):
-    """Add or replace reports by id; prepared: {id: prepare(record)} made elsewhere, if any."""
+def add(index_dir, records, prepared=None, merge=True):
+    """Add or replace reports by id; prepared: {id: prepare(record)} made elsewhere, if any.
+
+    merge=False leaves the new segment as it is: a bulk ingest commits many batches and settles
+    once at the end, instead of Whoosh re-merging ever larger segments after every commit."""
     records = list(records)
     if not records:
         return 0
     prepared = prepared or {}
     with _lock(index_dir):
         ix = _open_or_create(index_dir)
-        with _committing(ix, _writer(ix)) as writer:
+        with _committing(ix, _writer(ix), merge=merge) as writer:
             for record in records:
                 writer.update_document(**(prepared.get(record["id"]) or _document(record)))
     return len(records)
+
+
+MAX_SEGMENTS = 8  # after settle(); each query reads every segment's postings
+
+
+def settle(index_dir):
+    """Merge the smallest segments into one until at most MAX_SEGMENTS remain (after a bulk add)."""
+    if not exists(index_dir):
+        return 0
+    with _lock(index_dir):
+        ix = windex.open_dir(str(index_dir))
+        with _committing(ix, _writer(ix), mergetype=_merge_down):
+            pass
+    return 1
+
+
+def _merge_down(writer, segments):
+    from whoosh.reading import SegmentReader
+
+    ordered = sorted(segments, key=lambda seg: seg.doc_count_all())
+    if len(ordered) <= MAX_SEGMENTS:
+        return segments
+    cut = len(ordered) - MAX_SEGMENTS + 1
+    for seg in ordered[:cut]:
+        reader = SegmentReader(writer.storage, writer.schema, seg)
+        writer.add_reader(reader)
+        reader.close()
+    return ordered[cut:]
 
 
 def remove(index_dir, ids):

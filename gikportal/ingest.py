@@ -179,7 +179,7 @@ def ingest_paths(config, paths, source_url=None, progress=None, workers=None):
     engine = {k: config.get(k) for k in ("BACKEND", "INDEX_DIR", "DATABASE_URL")}
     jobs = (((name, data), (data, name, limits, str(archive.root), source_url, engine), len(data))
             for (name, data), data, name in candidates())
-    fresh, prepared = [], {}
+    fresh, prepared, bulk = [], {}, False
     engine_now = backend_for(config)
     indexed = engine_now.doc_count() if engine_now.exists() else 0
     for (name, data), done, reason in run_jobs(_ingest_job, jobs, limits, workers):
@@ -194,12 +194,15 @@ def ingest_paths(config, paths, source_url=None, progress=None, workers=None):
         if result.status == "added":
             fresh.append(result.record)
         if len(fresh) >= min(MAX_BATCH, max(BATCH, indexed // 25)):
-            _index_fresh(config, archive, fresh, prepared)
+            _index_fresh(config, archive, fresh, prepared, bulk=True)
             indexed += len(fresh)
-            fresh, prepared = [], {}
+            fresh, prepared, bulk = [], {}, True
         _tick(progress)
     if fresh:
         _index_fresh(config, archive, fresh, prepared)
+    if bulk:
+        with writer_lock(config):
+            backend_for(config).settle()
     return summary
 
 
@@ -228,13 +231,14 @@ def _result(name, rid, created, record, error):
     return IngestResult(name, "added", id=rid, record=record)
 
 
-def _index_fresh(config, archive, fresh, prepared=None):
+def _index_fresh(config, archive, fresh, prepared=None, bulk=False):
     """Index a batch of new records and link the years of the agencies they touch; a prepared
     document whose record the linking changed is made again."""
     with writer_lock(config):
         changed = relink_agencies(config, archive, fresh)
         prepared = {rid: doc for rid, doc in (prepared or {}).items() if rid not in {r["id"] for r in changed}}
-        backend_for(config).add(list({r["id"]: r for r in fresh + changed}.values()), prepared=prepared)
+        backend_for(config).add(list({r["id"]: r for r in fresh + changed}.values()), prepared=prepared,
+                                bulk=bulk)
 
 
 def ingest_bytes(config, data, filename, source_url=None):

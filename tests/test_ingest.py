@@ -174,6 +174,32 @@ def test_years_arriving_out_of_order_link_as_a_full_reindex_does(seed_paths, por
     assert checks() == linked
 
 
+def test_bulk_ingest_commits_without_merging_then_settles(tmp_path, portal_config, monkeypatch):
+    """A batch of batches: each commit leaves its own segment (no re-merging as the index grows),
+    and the end of the ingest merges the smallest down to MAX_SEGMENTS; every report is found."""
+    from whoosh import index as windex
+
+    from gikportal import ingest as pipeline
+    from gikportal.generate import write_files
+    from gikportal.query import SearchParams
+
+    monkeypatch.setattr(pipeline, "BATCH", 10)
+    paths = write_files(tmp_path / "src", 150, seed=3)
+    commits = []
+    real_add = index.add
+
+    def counting_add(*args, **kwargs):
+        commits.append(kwargs.get("merge", True))
+        return real_add(*args, **kwargs)
+
+    monkeypatch.setattr(index, "add", counting_add)
+    summary = ingest_paths(portal_config, paths)
+    assert summary.count("added") == 150
+    assert len(commits) > index.MAX_SEGMENTS and commits[:-1] == [False] * (len(commits) - 1)
+    assert len(windex.open_dir(portal_config["INDEX_DIR"])._segments()) <= index.MAX_SEGMENTS
+    assert index.search(portal_config["INDEX_DIR"], SearchParams.from_args({}))["total"] == 150
+
+
 def test_parse_command_prints_json_and_json_lines(seed_paths, tmp_path):
     env = dict(os.environ, PYTHONPATH=str(ROOT), GIKPORTAL_ARCHIVE_DIR=str(tmp_path / "arch"),
                GIKPORTAL_INDEX_DIR=str(tmp_path / "idx"))

@@ -336,3 +336,4 @@ def test_writer_waits_for_a_held_lock(tmp_path, corpus, backend):
     release()
     thread.join(30)
     assert not errors and path.ids() == {made["review_text"]["id"], made["hostile"]["id"]}
+
