@@ -44,6 +44,16 @@ CHECK_LABELS = {"sections_present": "六部分与三张表齐全", "balance": "�
                 "narrative": "正文与表格一致", "fee_explained": "信息处理费已说明", "carry_chain": "跨年结转衔接"}
 
 
+def sort_facet_values(name, values):
+    """Years newest first (unknown last), ranges in their bucket order; others keep their order."""
+    if name == "year":
+        values.sort(key=lambda v: (v["value"] == NO_VALUE[0], -int(v["value"]) if v["value"].isdigit() else 0))
+    elif name.endswith("_range"):
+        order = [b[0] for b in RANGE_FIGURES[name[:-6]]] + [NO_VALUE[0]]
+        values.sort(key=lambda v: order.index(v["value"]) if v["value"] in order else 99)
+    return values
+
+
 def highlight_terms(tree):
     terms = []
     for leaf in text_leaves(tree):

@@ -34,7 +34,7 @@ from whoosh.index import LockError
 from . import segment
 from .figures import HEADLINE_LABELS
 from .hits import (FACET_LIMIT, HEADING_BOOST, TITLE_BOOST, highlight_terms, hit_fields, hit_snippets,
-                   label)
+                   label, sort_facet_values)
 from .query import (CHECK_RULES, FACETS, NO_VALUE, RANGE_FIGURES, And, Field, Not, Num,
                     Or, Text, range_bucket, sections_of, text_leaves)
 
@@ -768,11 +768,7 @@ def _facets(view, mask, params):
             count = int(counts[i]) if not isinstance(i, str) else 0
             values.append({"value": value, "label": label(name, value), "count": count,
                            "selected": value in selected})
-        if name == "year":
-            values.sort(key=lambda v: (v["value"] == NO_VALUE[0], -int(v["value"]) if v["value"].isdigit() else 0))
-        elif name.endswith("_range"):
-            order = [b[0] for b in RANGE_FIGURES[name[:-6]]] + [NO_VALUE[0]]
-            values.sort(key=lambda v: order.index(v["value"]) if v["value"] in order else 99)
+        sort_facet_values(name, values)
         out[name] = values
     findings = []
     selected = set(params.facets.get("finding", ()))

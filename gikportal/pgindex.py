@@ -27,7 +27,8 @@ from psycopg_pool import ConnectionPool
 
 from . import segment
 from .figures import HEADLINE_LABELS
-from .hits import FACET_LIMIT, HEADING_BOOST, TITLE_BOOST, highlight_terms, hit_fields, hit_snippets, label
+from .hits import (FACET_LIMIT, HEADING_BOOST, TITLE_BOOST, highlight_terms, hit_fields, hit_snippets, label,
+                   sort_facet_values)
 from .query import CHECK_RULES, FACETS, NO_VALUE, RANGE_FIGURES, And, Field, Not, Num, Or, Text, sections_of
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -669,11 +670,7 @@ def _facets(conn, sql, where, params):
                 values.append(value)
         entries = [{"value": v, "label": label(name, v), "count": int(counts_.get(v, 0)), "selected": v in selected}
                    for v in values]
-        if name == "year":
-            entries.sort(key=lambda v: (v["value"] == NO_VALUE[0], -int(v["value"]) if v["value"].isdigit() else 0))
-        elif name.endswith("_range"):
-            order = [b[0] for b in RANGE_FIGURES[name[:-6]]] + [NO_VALUE[0]]
-            entries.sort(key=lambda v: order.index(v["value"]) if v["value"] in order else 99)
+        sort_facet_values(name, entries)
         out[name] = entries
     selected = set(params.facets.get("finding", ()))
     out["finding"] = [{"value": v, "label": label("finding", v), "count": int(c), "selected": v in selected}
