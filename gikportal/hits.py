@@ -54,6 +54,17 @@ def sort_facet_values(name, values):
     return values
 
 
+def corrected_query(typed, words, nearest, known):
+    """The spelling suggestion once an engine says which word is nearest and which is known:
+    the whole query corrected (依申请公干 -> 依申请公开), else each unknown word, else None."""
+    whole = nearest(typed)
+    if whole:
+        return whole
+    tokens = [t for w in words for t in segment.query_tokens(w)]
+    corrected = [t if known(t) else (nearest(t) or t) for t in tokens]
+    return "".join(corrected) if corrected != tokens else None
+
+
 def highlight_terms(tree):
     terms = []
     for leaf in text_leaves(tree):

@@ -34,7 +34,7 @@ from whoosh.index import LockError
 from . import segment
 from .figures import HEADLINE_LABELS
 from .hits import (FACET_LIMIT, HEADING_BOOST, TITLE_BOOST, highlight_terms, hit_fields, hit_snippets,
-                   label, sort_facet_values)
+                   corrected_query, label, sort_facet_values)
 from .query import (CHECK_RULES, FACETS, NO_VALUE, RANGE_FIGURES, And, Field, Not, Num,
                     Or, Text, range_bucket, sections_of, text_leaves)
 
@@ -831,12 +831,7 @@ def _suggestion(view, words, typed):
         def known(token):
             return any(reader.doc_frequency(f, token) for f in ["title"] + view.section_fields)
 
-        whole = nearest(typed)  # 依申请公干 -> 依申请公开
-        if whole:
-            return whole
-        tokens = [t for w in words for t in segment.query_tokens(w)]
-        corrected = [t if known(t) else (nearest(t) or t) for t in tokens]
-    return "".join(corrected) if corrected != tokens else None
+        return corrected_query(typed, words, nearest, known)
 
 
 def search(index_dir, params, facets=True) -> dict:

@@ -27,8 +27,8 @@ from psycopg_pool import ConnectionPool
 
 from . import segment
 from .figures import HEADLINE_LABELS
-from .hits import (FACET_LIMIT, HEADING_BOOST, TITLE_BOOST, highlight_terms, hit_fields, hit_snippets, label,
-                   sort_facet_values)
+from .hits import (FACET_LIMIT, HEADING_BOOST, TITLE_BOOST, corrected_query, highlight_terms, hit_fields,
+                   hit_snippets, label, sort_facet_values)
 from .query import CHECK_RULES, FACETS, NO_VALUE, RANGE_FIGURES, And, Field, Not, Num, Or, Text, sections_of
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -733,12 +733,7 @@ def _suggest(conn, url, generation, tree):
         return conn.execute("SELECT 1 FROM terms WHERE field = ANY(%s) AND term = %s LIMIT 1",
                             (fields, token)).fetchone() is not None
 
-    whole = nearest(typed)  # 依申请公干 -> 依申请公开
-    if whole:
-        return whole
-    tokens = [t for w in words for t in segment.query_tokens(w)]
-    corrected = [t if known(t) else (nearest(t) or t) for t in tokens]
-    return "".join(corrected) if corrected != tokens else None
+    return corrected_query(typed, words, nearest, known)
 
 
 def _text_fields(conn, url, generation):
