@@ -23,6 +23,7 @@ class Document:
     blocks: list = field(default_factory=list)
     media_type: str = "text/plain"
     warnings: list = field(default_factory=list)
+    ocr: dict | None = None     # engine, pages and confidence when the text was machine-read from images
 
     def lines(self):
         """Plain text lines, tables flattened one row per line with tabs, for prose matching."""
