@@ -37,6 +37,7 @@ class PageResult:
     words: int = 0
     confidence: float | None = None
     doubtful: list = field(default_factory=list)
+    unread_cells: int = 0
 
 
 def engine_name():
@@ -63,9 +64,10 @@ def _otsu(gray):
     cum = np.cumsum(hist)
     cum_mean = np.cumsum(hist * np.arange(256))
     mean = cum_mean[-1] / total
-    with np.errstate(divide="ignore", invalid="ignore"):
-        between = (mean * cum - cum_mean) ** 2 / (cum * (total - cum))
-    return int(np.nanargmax(between))
+    denominator = cum * (total - cum)
+    between = np.zeros(256)
+    np.divide((mean * cum - cum_mean) ** 2, denominator, out=between, where=denominator > 0)
+    return int(np.argmax(between))
 
 
 def _skew(gray):
@@ -240,6 +242,25 @@ def _inked(dark):
     return int(core.sum()) >= 20
 
 
+def _inside(image, box):
+    x0, y0, x1, y1 = box
+    return image[int(y0) + 3:int(y1) - 3, int(x0) + 3:int(x1) - 3]
+
+
+def _cell_alone(clean, box, paper):
+    """One cell read on its own as one line of digits (psm 7; psm 8 drops lone digits), padded with paper."""
+    from PIL import Image
+
+    crop = _inside(clean, box)
+    if crop.size == 0:
+        return []
+    pad = 40
+    framed = np.full((crop.shape[0] + 2 * pad, crop.shape[1] + 2 * pad), paper, dtype=np.uint8)
+    framed[pad:pad + crop.shape[0], pad:pad + crop.shape[1]] = crop
+    words = _words(Image.fromarray(framed), psm=7, lang="eng", extra=_DIGITS)
+    return words if _NUMBER.fullmatch("".join(w["text"] for w in words)) else []
+
+
 def _cell_words(clean, dark, boxes, unit, paper=255, **how):
     """Words of many cells from one Tesseract call: the cells' insides stacked into one column
     (isolated digits in a sparse table are what page-level layout analysis drops)."""
@@ -338,6 +359,7 @@ def ocr_page(image, number):
         line.sort(key=lambda w: w["left"])
         top, bottom = min(w["top"] for w in line), max(w["bottom"] for w in line)
         items.append((top, bottom, _join_row(line), None))
+    unread = 0
     for g, grid in enumerate(grids):
         boxes = []
         for (r, c), root in grid.root.items():
@@ -354,10 +376,16 @@ def ocr_page(image, number):
         # again by the Latin model limited to digits, and its reading is kept when it is a number
         numeric = [(key, box) for key, box in boxes if len(_CJK.findall(_join_words(cells.get(key, []), unit))) < 2]
         digits = _cell_words(clean, dark, numeric, unit, paper, lang="eng", extra=_DIGITS) if numeric else {}
-        for key, _ in numeric:
+        for key, box in numeric:
             text = _join_words(digits.get(key, []), unit)
             if _NUMBER.fullmatch(text):
                 cells[key] = digits[key]
+            elif not cells.get(key) and _inked(_inside(dark, box)):
+                # ink that neither reading placed: read the cell alone; if that fails too the cell
+                # stays empty and the page says so (the table's own sums then show the gap)
+                cells[key] = _cell_alone(clean, box, paper)
+                if not cells[key]:
+                    unread += 1
         words += [w for ws in cells.values() for w in ws]
         rows = [[_join_words(cells.get((r, c), []), unit) if grid.root[(r, c)] == (r, c) else ""
                  for c in range(len(grid.xs) - 1)] for r in range(len(grid.ys) - 1)]
@@ -367,7 +395,7 @@ def ocr_page(image, number):
     confs = [w["conf"] for w in words if w["conf"] >= 0]
     doubtful = [w["text"] for w in words if 0 <= w["conf"] < LOW_CONFIDENCE]
     return PageResult(number, float(height), items, len(words),
-                      round(sum(confs) / len(confs), 1) if confs else None, doubtful)
+                      round(sum(confs) / len(confs), 1) if confs else None, doubtful, unread)
 
 
 def ocr_pdf(data: bytes, max_pages: int = 20, deadline: float | None = None, dpi: int = DPI) -> Document:
@@ -412,11 +440,14 @@ def _document(results, count, media_type):
     if len(results) < count:
         warnings.append(f"扫描件共 {count} 页，只识别了前 {len(results)} 页")
     for r in results:
+        if r.unread_cells:
+            warnings.append(f"第 {r.number} 页表格有 {r.unread_cells} 个单元格有字迹但未能识别，按空白读入")
         if r.doubtful:
             sample = "、".join(r.doubtful[:8])
             warnings.append(f"第 {r.number} 页有 {len(r.doubtful)} 处识别置信度低的文字（如：{sample}）")
     blocks = _join_continued(_drop_running_lines([(r.height, r.items) for r in results]))
     ocr = {"engine": engine_name(), "dpi": DPI, "pages": [
-        {"page": r.number, "words": r.words, "confidence": r.confidence, "doubtful": len(r.doubtful)}
+        {"page": r.number, "words": r.words, "confidence": r.confidence, "doubtful": len(r.doubtful),
+         "unread_cells": r.unread_cells}
         for r in results], "page_count": count}
     return Document(blocks=blocks, media_type=media_type, warnings=warnings, ocr=ocr)
