@@ -10,6 +10,10 @@ class ExtractionError(Exception):
     """A file that cannot be read; the message is one line, in plain words, for the user."""
 
 
+class NeedsOCR(ExtractionError):
+    """A scan: pages or pictures without a text layer, readable only by OCR (extract's "ocr" limit)."""
+
+
 @dataclass
 class Table:
     """A cell grid. Merged cells are already expanded; cells are stripped strings ('' when empty)."""

@@ -4,7 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # postgresql: the server the tests start on a private socket (gikportal/pgserver.py) for the
 # PostgreSQL backend; those tests fail, not skip, without it
-DEBS="chromium fonts-noto-cjk wrk postgresql"
+# tesseract-ocr + chi_sim: the OCR engine for scans (gikportal/extract/ocr.py)
+DEBS="chromium fonts-noto-cjk wrk postgresql tesseract-ocr tesseract-ocr-chi-sim"
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   missing=""
   for pkg in $DEBS; do dpkg -s "$pkg" >/dev/null 2>&1 || missing="$missing $pkg"; done

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..document import Document, ExtractionError, Table
+from ..document import Document, ExtractionError, NeedsOCR, Table  # noqa: F401 (NeedsOCR re-exported)
 from .pdf import _drop_running_lines, _join_continued, join_wrapped
 
 LANG = "chi_sim"
@@ -75,7 +75,7 @@ def _skew(gray):
     from PIL import Image
 
     small = Image.fromarray(gray).reduce(4)
-    dark = (np.asarray(small) < _otsu(np.asarray(small))).astype(np.uint8) * 255
+    dark = (np.asarray(small) <= _otsu(np.asarray(small))).astype(np.uint8) * 255
     img = Image.fromarray(dark)
 
     def sharpness(angle):
@@ -331,7 +331,7 @@ def ocr_page(image, number):
     angle = _skew(gray)
     if abs(angle) >= 0.05:
         gray = np.asarray(Image.fromarray(gray).rotate(angle, resample=Image.BICUBIC, fillcolor=255))
-    dark = gray < _otsu(gray)
+    dark = gray <= _otsu(gray)
     height, width = gray.shape
     unit = max(8, width // 100)                 # ~2 mm at any resolution
     hmask = _runs(dark, 6 * unit, axis=1)
