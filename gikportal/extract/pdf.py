@@ -242,7 +242,7 @@ def read_pdf(data: bytes, max_pages: int = 500, deadline: float | None = None) -
         if not chars:
             if count == 0:
                 raise ExtractionError("PDF 没有任何页面，文件可能已损坏。")
-            raise NeedsOCR("扫描件：PDF 没有文本层，需要文字识别（OCR）后才能读取。")
+            raise NeedsOCR("扫描件：PDF 无文本层，需要文字识别（OCR）后才能读取。")
         if unmapped > 0.3 * chars:
             # fonts without a Unicode map for pdfminer (seen in encrypted files): PDFium still reads the text
             pages = _pdfium_pages(data, deadline)
