@@ -43,6 +43,12 @@ def _split_blocks(doc):
     return prose, grids
 
 
+def _split_run_in(prose):
+    """A page crawled as one line: its headings, run into the text, put on lines of their own."""
+    texts = [t for _, t in prose]
+    return [(prose[j][0], piece) for j, piece in sections.split_run_in(texts, to_simplified(texts))]
+
+
 def _simplify(prose, grids):
     strings = [t for _, t in prose] + [c for _, rows in grids for row in rows for c in row]
     out = iter(to_simplified(strings))
@@ -127,6 +133,7 @@ def _find_tables(heads, prose, grids, sgrids, sprose, stop, warnings):
 def parse_document(doc: Document) -> dict:
     """Parse an extracted Document into the record dict (no id/sha256)."""
     prose, grids = _split_blocks(doc)
+    prose = _split_run_in(prose)
     sprose, sgrids = _simplify(prose, grids)
     originals = [t for _, t in prose]
 

@@ -159,3 +159,64 @@ def build(lines, heads, stop):
         text = "\n".join(lines[i + used:end])
         out.append({"n": n, "anchor": f"s{n}", "heading": heading, "text": text})
     return out
+
+
+# A numbered heading inside a line (a crawled page that is one line): 一、 二. … not after a
+# letter (统一、规范…) nor inside brackets (（一）); its wording ends at a heading word.
+_RUN_IN = re.compile(r"([一二三四五六七八九十]{1,2})\s*[、.．]\s*")
+_AFTER_WORD = re.compile(r"[\u3400-\u9fff（(、]")  # 统一、规范… ; （一）
+_HEAD_END = re.compile(r"情况|事项|措施|概述|附表")
+_HEAD_TAIL = re.compile(r"统计表|一览表|表")
+_HEAD_STOP = re.compile(r"[。，,；;：:！!？?\d（(“\"]")
+
+
+def _run_in_heading(line, at, start):
+    """End of a heading's wording that starts at start (its number at at), or None: the first
+    heading word after which the text names a section (2019 wording), or a short unpunctuated
+    numbered heading (legacy reports number their own headings). After a word character
+    (统一、规范…) only the exact 2019 wording counts (…432.52元三、收到和处理政府信息公开申请情况)."""
+    after_word = at > 0 and _AFTER_WORD.match(line[at - 1])
+    text = line[start:start + 40]
+    stop = _HEAD_STOP.search(text)
+    limit = stop.start() if stop else len(text)
+    for m in _HEAD_END.finditer(text, 0, limit):
+        end = m.end()
+        tail = _HEAD_TAIL.match(text, end)
+        if tail:
+            end = tail.end()
+        head = text[:end]
+        n = section_of(head)
+        if after_word:
+            if n is not None and _canonical(head, n):
+                return start + end
+        elif n is not None or len(key(head)) <= 30:
+            return start + end
+    return None
+
+
+def split_run_in(lines, simplified=None):
+    """Lines with every heading that runs into its text on one line (`…联系。一、 概述 推进…`)
+    put on a line of its own, the text before and after on theirs. Headings are found in the
+    simplified copy of each line (same length) and cut in the printed one.
+
+    Only numbered headings are split, and only where the wording ends at a heading word
+    (情况, 事项, 措施, 概述) with no sentence punctuation or digit inside: prose enumerations
+    (一是, （一）) and table-3 row labels (一、本年新收政府信息公开申请数量, 四、结转下年度继续办理)
+    never start a line here."""
+    out = []
+    for j, line in enumerate(lines):
+        probe = simplified[j] if simplified and len(simplified[j]) == len(line) else line
+        cuts = set()
+        for m in _RUN_IN.finditer(probe):
+            if chinese_number(m.group(1)) is None:
+                continue
+            end = _run_in_heading(probe, m.start(), m.end())
+            if end is None or (m.start() == 0 and end >= len(probe.rstrip())):
+                continue
+            cuts.update((m.start(), end))
+        if not cuts:
+            out.append((j, line))
+            continue
+        bounds = sorted(cuts | {0, len(line)})
+        out.extend((j, piece) for a, b in zip(bounds, bounds[1:]) if (piece := line[a:b].strip()))
+    return out
