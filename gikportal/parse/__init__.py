@@ -7,7 +7,7 @@ section text are kept as printed.
 import re
 
 from ..document import Document, Table
-from . import checks, metadata, sections, tables
+from . import checks, flattened, metadata, sections, tables
 from .cells import key, tidy, to_simplified
 from .checks import carry_chain
 
@@ -103,8 +103,18 @@ def _rows_of_section(n, section_of_grid, sgrids, heads, sprose, stop):
     return []
 
 
+def _section_lines(n, heads, sprose, stop):
+    """The text lines of section n (simplified), or []."""
+    for j, (i, hn, used) in enumerate(heads):
+        if hn == n:
+            end = heads[j + 1][0] if j + 1 < len(heads) else stop
+            return sprose[i + used:end]
+    return []
+
+
 def _find_tables(heads, prose, grids, sgrids, sprose, stop, warnings):
-    """(active, requests, appeals): each table from its own section, else from anywhere."""
+    """(active, requests, appeals): each table from its own section, else from anywhere; a
+    table flattened into run-on text (a crawled page) is read by its labels and sums."""
     section_of_grid = []
     for block_index, _ in grids:
         n = None
@@ -116,9 +126,21 @@ def _find_tables(heads, prose, grids, sgrids, sprose, stop, warnings):
     def section_rows(n):
         return _rows_of_section(n, section_of_grid, sgrids, heads, sprose, stop)
 
-    active = tables.parse_active(section_rows(2), warnings) if heads else None
-    requests = tables.parse_requests(section_rows(3), warnings) if heads else None
-    appeals = tables.parse_appeals(section_rows(4), warnings) if heads else None
+    def flat(n, is_flat, parse):
+        lines = _section_lines(n, heads, sprose, stop)
+        if n not in section_of_grid and is_flat(lines):
+            return True, parse(" ".join(lines), warnings)
+        return False, None
+
+    done, active = flat(2, flattened.is_flat_active, flattened.parse_active)
+    if not done:
+        active = tables.parse_active(section_rows(2), warnings) if heads else None
+    done, requests = flat(3, flattened.is_flat_requests, flattened.parse_requests)
+    if not done:
+        requests = tables.parse_requests(section_rows(3), warnings) if heads else None
+    done, appeals = flat(4, flattened.is_flat_appeals, flattened.parse_appeals)
+    if not done:
+        appeals = tables.parse_appeals(section_rows(4), warnings) if heads else None
     all_rows = [row for rows in sgrids for row in rows]
     if requests is None:
         requests = tables.parse_requests(all_rows, warnings)
