@@ -162,6 +162,28 @@ def _section_lines(n, heads, sprose, stop):
     return []
 
 
+def _active_from_grids_and_lines(rows, lines, warnings):
+    """Table 2 from its grid, with rows printed as text lines beside the grid (a conversion
+    that made a grid of the first part only: `行政许可 97` above a Markdown table) added."""
+    active = tables.parse_active(rows, warnings)
+    grid_rows = rows and any(len(r) > 1 for r in rows)
+    if not grid_rows or not lines:
+        return active
+    line_warnings = []
+    extra = tables.parse_active([line.split() for line in lines], line_warnings)
+    if not extra or active is None:
+        return active
+    spec = list(tables.ACTIVE_2019 if any("items_last_year" in v or "made" in v for v in active.values())
+                else tables.ACTIVE_2021)
+    added = [k for k in extra if k not in active and k in spec]
+    if not added:
+        return active
+    for k in added:
+        active[k] = extra[k]
+    warnings[:] = [w for w in warnings if not any(w == f"row {k}: not found" for k in added)]
+    return {k: active[k] for k in spec if k in active}
+
+
 def _find_tables(heads, prose, grids, sgrids, sprose, stop, warnings):
     """(active, requests, appeals): each table from its own section, else from anywhere; a
     table flattened into run-on text (a crawled page) is read by its labels and sums."""
@@ -183,8 +205,8 @@ def _find_tables(heads, prose, grids, sgrids, sprose, stop, warnings):
         return False, None
 
     done, active = flat(2, flattened.is_flat_active, flattened.parse_active)
-    if not done:
-        active = tables.parse_active(section_rows(2), warnings) if heads else None
+    if not done and heads:
+        active = _active_from_grids_and_lines(section_rows(2), _section_lines(2, heads, sprose, stop), warnings)
     done, requests = flat(3, flattened.is_flat_requests, flattened.parse_requests)
     if not done:
         requests = tables.parse_requests(section_rows(3), warnings) if heads else None
@@ -221,7 +243,10 @@ def parse_document(doc: Document) -> dict:
     body_from = title_end + 1
 
     heads = [(i + body_from, n, used) for i, n, used in sections.find_2019(sprose[body_from:stop])]
+    heads, inferred5 = sections.infer_section5(sprose, heads)
     table_warnings = []
+    if inferred5 is not None:
+        table_warnings.append(f"section 5: heading not printed; taken to start at {tidy(originals[inferred5])}")
     active, requests, appeals = _find_tables(heads, prose, grids, sgrids, sprose, stop, table_warnings)
     warnings = []
     stats = {}

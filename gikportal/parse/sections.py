@@ -70,7 +70,8 @@ def section_of(text):
 def find_2019(lines):
     """[(line index, n, lines consumed)] of the 2019 headings found in prose lines, in order.
 
-    A heading is numbered as its section (or is the bare canonical wording); an OCR-damaged
+    A heading is numbered as its section, or is the canonical wording under any number (a
+    conversion whose numbering restarts: 一、主动公开政府信息情况 is section 2); an OCR-damaged
     numbered heading is accepted by character overlap. A later exact heading replaces an
     earlier loose match of the same number (a sub-heading such as "2、主动公开情况"), and
     restarts the list when the headings so far stood on consecutive lines (a table of contents).
@@ -88,7 +89,7 @@ def find_2019(lines):
         if n is None and num in SECTIONS_2019 and len(line) <= 40 and _similar(rest, num):
             n = num
         last_n, last_exact = (found[-1][1], found[-1][3]) if found else (0, True)
-        if n is not None and (num == n or (num is None and _canonical(line, n))):
+        if n is not None and (num == n or _canonical(line if num is None else rest, n)):
             if used == 1 and i + 1 < len(lines) and _continues(rest, lines[i + 1], n):
                 used = 2
             exact = _canonical(" ".join(lines[i:i + used])[len(line) - len(rest):], n)
@@ -105,6 +106,27 @@ def find_2019(lines):
             continue
         i += 1
     return [(i, n, used) for i, n, used, _ in found]
+
+
+_PROBLEMS_START = re.compile(r"^(?:[(（]\s*[一1]\s*[)）]|[一1]\s*[、.．])?\s*(?:存在的?)?(?:主要)?问题(?:及|和|与)?(?:改进)?")
+
+
+def infer_section5(lines, heads):
+    """(heads, line index or None): when sections 4 and 6 are there but no heading of 5, the
+    first short line after table 4 that opens the problems (（一）主要问题) starts section 5 and
+    stands as its heading (the caller says so in the warnings)."""
+    have = {n: j for j, (_, n, _) in enumerate(heads)}
+    if 5 in have or 4 not in have or 6 not in have:
+        return heads, None
+    i4, _, used4 = heads[have[4]]
+    i6 = heads[have[6]][0]
+    for i in range(i4 + used4, i6):
+        line = lines[i]
+        if len(line) <= 20 and _PROBLEMS_START.match(key(line)) and "问题" in line:
+            out = list(heads)
+            out.insert(have[4] + 1, (i, 5, 1))
+            return out, i
+    return heads, None
 
 
 def _contiguous(found):
