@@ -224,6 +224,17 @@ def _find_tables(heads, prose, grids, sgrids, sprose, stop, warnings):
     return active, requests, appeals
 
 
+def _missing_parts(record):
+    """Warnings for what a 2019-format report must have and this record lacks: a section, the
+    prose of sections 1 and 5, a table (its missing rows and cells are warned where read)."""
+    have = {s["n"]: s["text"] for s in record["sections"]}
+    out = [f"section {n}: not found" for n in range(1, 7) if n not in have]
+    out += [f"section {n}: no text" for n in (1, 5) if n in have and not have[n].strip()]
+    out += [f"table {n}: not found" for n, name in ((2, "active"), (3, "requests"), (4, "appeals"))
+            if name not in record["stats"]]
+    return out
+
+
 def parse_document(doc: Document) -> dict:
     """Parse an extracted Document into the record dict (no id/sha256)."""
     prose, grids = _split_blocks(doc)
@@ -277,6 +288,8 @@ def parse_document(doc: Document) -> dict:
         "checks": [],
         "warnings": warnings,
     }
+    if fmt == "2019":
+        warnings += _missing_parts(record)
     simple = {s["n"]: s["text"] for s in sections.build(sprose, heads, stop)}
     body = "\n".join(sprose[body_from:stop])
     record["checks"] = [
