@@ -8,7 +8,7 @@ import re
 
 from ..document import Document, Table
 from . import checks, flattened, metadata, sections, tables
-from .cells import key, tidy, to_simplified
+from .cells import key, tidy, to_simplified, value
 from .checks import carry_chain
 
 __all__ = ["parse_document", "carry_chain"]
@@ -44,18 +44,61 @@ _BODY_NAME = re.compile(r"(?:局|委|会|办|室|府|区|县|市|省|州|盟|旗
 
 
 def _split_blocks(doc):
-    """prose: [(block index, text)], grids: [(block index, rows)]."""
+    """prose: [(position, text)], grids: [(position, rows)]; a position is (block index, row).
+
+    A run of grid rows that are lines of prose (one text cell each: a PDF page taken for one big
+    table) is prose again, so the headings and text in it are found; the rest stays grids."""
     prose, grids = [], []
     for i, block in enumerate(doc.blocks):
         if isinstance(block, Table):
             rows = [[(c or "").replace("\n", " ").strip() for c in row] for row in block.rows]
-            grids.append((i, rows))
+            for start, run, is_prose in _grid_runs(rows):
+                if is_prose:
+                    prose.extend(((i, start + r), row[0]) for r, row in enumerate(run))
+                else:
+                    grids.append(((i, start), run))
         else:
             for line in str(block).split("\n"):
                 line = line.strip()
                 if line:
-                    prose.append((i, line))
+                    prose.append(((i, 0), line))
     return prose, grids
+
+
+_SENTENCE_END = re.compile(r"[。；;！!？?]\s*$")
+
+
+def _prose_row(row):
+    """A grid row that is a line of prose: its only text is in its first cell, long or ending a sentence."""
+    first = row[0] if row else ""
+    if not first or any(c for c in row[1:]) or value(first) is not None:
+        return False
+    num, rest = sections.numbering(first)
+    heading = num is not None and sections.section_of(to_simplified([rest])[0]) is not None
+    return heading or len(first) >= 15 or bool(_SENTENCE_END.search(first))
+
+
+def _grid_runs(rows):
+    """[(first row, rows, is prose)]: runs of at least three prose rows (or one with a section
+    heading) are prose; everything else is grid."""
+    flags = [_prose_row(r) for r in rows]
+    runs, start = [], 0
+    for r in range(1, len(rows) + 1):
+        if r == len(rows) or flags[r] != flags[start]:
+            runs.append((start, rows[start:r], flags[start]))
+            start = r
+    out = []
+    for start, run, is_prose in runs:
+        if is_prose and len(run) < 3 and not any(sections.numbering(row[0])[0] is not None
+                                                 and sections.section_of(to_simplified([sections.numbering(row[0])[1]])[0])
+                                                 for row in run):
+            is_prose = False
+        if out and not is_prose and not out[-1][2]:
+            prev = out.pop()
+            out.append((prev[0], prev[1] + run, False))
+        else:
+            out.append((start, run, is_prose))
+    return out
 
 
 def _split_run_in(prose):
