@@ -205,25 +205,19 @@ def _section_lines(n, heads, sprose, stop):
     return []
 
 
-def _active_from_grids_and_lines(rows, lines, warnings):
-    """Table 2 from its grid, with rows printed as text lines beside the grid (a conversion
-    that made a grid of the first part only: `行政许可 97` above a Markdown table) added."""
-    active = tables.parse_active(rows, warnings)
-    grid_rows = rows and any(len(r) > 1 for r in rows)
-    if not grid_rows or not lines:
+def _add_line_rows(active, lines, warnings):
+    """Table 2 rows printed as text lines beside its grid (a conversion that made a grid of the
+    first part only: `行政许可 97` above a Markdown table) added to the grid's rows."""
+    if not active or not lines:
         return active
-    line_warnings = []
-    extra = tables.parse_active([line.split() for line in lines], line_warnings)
-    if not extra or active is None:
-        return active
-    spec = list(tables.ACTIVE_2019 if any("items_last_year" in v or "made" in v for v in active.values())
-                else tables.ACTIVE_2021)
+    extra = tables.parse_active([line.split() for line in lines], []) or {}
+    old = any("made" in fields or "items_last_year" in fields for fields in active.values())
+    spec = list(tables.ACTIVE_2019 if old else tables.ACTIVE_2021)
     added = [k for k in extra if k not in active and k in spec]
     if not added:
         return active
-    for k in added:
-        active[k] = extra[k]
-    warnings[:] = [w for w in warnings if not any(w == f"row {k}: not found" for k in added)]
+    active.update((k, extra[k]) for k in added)
+    warnings[:] = [w for w in warnings if w not in {f"row {k}: not found" for k in added}]
     return {k: active[k] for k in spec if k in active}
 
 
@@ -249,7 +243,9 @@ def _find_tables(heads, prose, grids, sgrids, sprose, stop, warnings):
 
     done, active = flat(2, flattened.is_flat_active, flattened.parse_active)
     if not done and heads:
-        active = _active_from_grids_and_lines(section_rows(2), _section_lines(2, heads, sprose, stop), warnings)
+        active = tables.parse_active(section_rows(2), warnings)
+        if 2 in section_of_grid:
+            active = _add_line_rows(active, _section_lines(2, heads, sprose, stop), warnings)
     done, requests = flat(3, flattened.is_flat_requests, flattened.parse_requests)
     if not done:
         requests = tables.parse_requests(section_rows(3), warnings) if heads else None
