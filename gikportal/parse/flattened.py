@@ -93,14 +93,6 @@ def sum_splits(run, parts, groups=1, limit=_MAX_SPLITS):
     return None if len(out) > limit else out
 
 
-def digit_run(text):
-    """The leading run of digits and spaces of text (normalised), and the rest of text."""
-    text = _normal(text)
-    m = re.match(r"[\d\s]*", text)
-    run = re.sub(r"\s+", " ", m.group()).strip()
-    return run, text[m.end():]
-
-
 # ---------------------------------------------------------------------------------------------
 # Table 3
 
@@ -345,9 +337,9 @@ def parse_active(text, warnings):
         run_m = _ACTIVE_RUN.match(text, m.end())
         run = re.sub(r"\s+", " ", _normal(run_m.group(1)).replace("．", ".")).strip()
         pos = run_m.end()
-        values = _active_values(run, len(fields))
+        values, fits = _active_values(run, len(fields))
         if values is None:
-            warnings.append(f"row {k}: cells run together ({run}), more than one split fits its "
+            warnings.append(f"row {k}: cells run together ({run}), {fits} splits fit its "
                             f"{len(fields)} columns; left unread")
             continue
         floats = {i for i, f in enumerate(fields) if f == "amount_10k_yuan"}
@@ -366,18 +358,22 @@ def parse_active(text, warnings):
 
 
 def _active_values(run, count):
-    """The one reading of run as count numbers (a decimal only as the last), else None."""
+    """(values, None) for the one reading of run as count numbers (a decimal only as the last),
+    else (None, how many readings fit or "too many")."""
     fraction = re.search(r"\.(\d+)$", run)
     head = run[:fraction.start()] if fraction else run
     if not re.fullmatch(r"[\d ]+", head or "x"):
-        return None
-    fits = number_splits(head, count, limit=1)
+        return None, 0
+    if count == 1 and head.isdigit():
+        fits = [(int(head),)]  # one column: the whole run, however long
+    else:
+        fits = number_splits(head, count, limit=50)
     if fits is None or len(fits) != 1:
-        return None
+        return None, "too many" if fits is None else len(fits)
     values = list(fits[0])
     if fraction:
         values[-1] = float(f"{values[-1]}.{fraction.group(1)}")
-    return values
+    return values, None
 
 
 # ---------------------------------------------------------------------------------------------
