@@ -323,3 +323,16 @@ def test_legacy_table_with_two_splits_is_unread_and_said():
     assert "requests_received" not in record["stats"]["legacy"]  # 2/121 and 21/21 both fit
     assert any(w.startswith("legacy requests_received:") and "2 splits fit" in w for w in record["warnings"])
     assert legacy_pair("2121") == (None, 2) and legacy_pair("21 21") == (21, None)
+
+
+def test_closing_date_run_into_a_one_line_page_ends_the_last_section_not_its_text():
+    page = ("示例县人民政府2012年政府信息公开工作年度报告 本报告由示例县人民政府办公室编制。一、概述 2012年，我县推进公开工作。"
+            "二、主动公开政府信息情况 全年主动公开政府信息85条。三、政府信息依申请公开工作情况 2012年全县未收到政府信息公开申请。"
+            "四、存在的主要问题及改进情况 宣传力度不够，将加强培训。 二○一三年二月二十日 附件1：示例县政府信息公开情况统计表"
+            "受理依申请公开信息总数条00\n")
+    record = parse_text(page)
+    secs = {s["n"]: s for s in record["sections"]}
+    assert sorted(secs) == [1, 2, 3, 4]
+    assert secs[4]["text"] == "宣传力度不够，将加强培训。"
+    assert record["published"] == "2013-02-20"
+    assert record["stats"]["legacy"]["requests_received"] == 0

@@ -102,9 +102,11 @@ def _grid_runs(rows):
 
 
 def _split_run_in(prose):
-    """A page crawled as one line: its headings, run into the text, put on lines of their own."""
+    """A page crawled as one line: its headings and its closing date, run into the text, put on
+    lines of their own."""
     texts = [t for _, t in prose]
-    return [(prose[j][0], piece) for j, piece in sections.split_run_in(texts, to_simplified(texts))]
+    pieces = sections.split_closing(sections.split_run_in(texts, to_simplified(texts)))
+    return [(prose[j][0], piece) for j, piece in pieces]
 
 
 def _simplify(prose, grids):

@@ -242,3 +242,23 @@ def split_run_in(lines, simplified=None):
         bounds = sorted(cuts | {0, len(line)})
         out.extend((j, piece) for a, b in zip(bounds, bounds[1:]) if (piece := line[a:b].strip()))
     return out
+
+
+# a closing date run into the text: after a sentence (and a short signature), before the end of
+# the page or its attachments (…日常化。 二○一二年二月二十日 附件1：…)
+_CLOSING = re.compile(r"(?<=[。；;！!？?])\s*((?:[^\s。；;，,：:！!？?、]{2,30}\s*)?"
+                      r"(?:(?:19|20)\d{2}|二[〇○零Ｏ一二三四五六七八九]{3})\s*年\s*[\d一二三四五六七八九十]{1,3}\s*月"
+                      r"\s*[\d一二三四五六七八九十]{1,3}\s*日)\s*(?=$|附)")
+
+
+def split_closing(pieces):
+    """[(j, line)] with a closing signature and date that run into the text on lines of their own."""
+    out = []
+    for j, line in pieces:
+        m = _CLOSING.search(line)
+        if not m:
+            out.append((j, line))
+            continue
+        out.extend((j, piece) for piece in (line[:m.start(1)].strip(), m.group(1).strip(), line[m.end(1):].strip())
+                   if piece)
+    return out
