@@ -231,7 +231,8 @@ def test_flattened_table3_with_two_splits_is_left_unread_and_said():
     assert tuple(requests["granted"].values()) == table["granted"]
     for k in ("new_received", "carried_over"):
         assert any(w.startswith(f"row {k}: cells run together") and "left unread" in w for w in record["warnings"])
-    assert {c["rule"]: c["ok"] for c in record["checks"]}["balance"] is None
+    balance = next(c for c in record["checks"] if c["rule"] == "balance")
+    assert balance["ok"] is None and balance["detail"] == "表三缺少本年新收、上年结转行，无法核对勾稽关系。"
 
 
 def test_flattened_table4_is_split_by_its_group_totals():

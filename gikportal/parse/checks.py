@@ -66,8 +66,9 @@ def balance(requests):
     keys = ("new_received", "carried_over", "outcome_total", "carried_forward")
     if not requests:
         return _check("balance", None, "报告没有表三。")
-    if any(k not in requests for k in keys):
-        return _check("balance", None, "表三不完整，无法核对勾稽关系。")
+    missing = [ROW_NAMES[k] for k in keys if k not in requests]
+    if missing:
+        return _check("balance", None, f"表三缺少{'、'.join(missing)}行，无法核对勾稽关系。")
     cols = _columns(requests, keys)
     if not cols:
         return _check("balance", None, "表三数字不全，无法核对勾稽关系。")

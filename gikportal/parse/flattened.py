@@ -287,7 +287,9 @@ def parse_appeals(text, warnings):
     runs = list(_APPEAL_RUN.finditer(text))
     if not runs:
         return None
-    run = re.sub(r"\s+", " ", _normal(runs[-1].group(1))).strip()
+    # the header's last 总计 before the 15 cells; a later 总计N件 of prose is not the table
+    long_runs = [m for m in runs if len(re.sub(r"\D", "", _normal(m.group(1)))) >= 15]
+    run = re.sub(r"\s+", " ", _normal((long_runs or runs)[-1].group(1))).strip()
     fits = sum_splits(run, 4, groups=3)
     how = "split by the group totals"
     if fits is not None and not fits:
