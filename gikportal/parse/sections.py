@@ -203,9 +203,8 @@ def _run_in_heading(line, at, start):
     limit = stop.start() if stop else len(text)
     for m in _HEAD_END.finditer(text, 0, limit):
         end = m.end()
-        tail = _HEAD_TAIL.match(text, end)
-        if tail:
-            end = tail.end()
+        while (tail := _HEAD_TAIL.match(text, end) or _HEAD_END.match(text, end)) and tail.end() <= limit:
+            end = tail.end()  # 情况统计表, 情况概述
         head = text[:end]
         n = section_of(head)
         if after_word:
