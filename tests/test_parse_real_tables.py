@@ -9,11 +9,14 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from gikportal.extract import extract
 from gikportal.extract.text import read_text_document
 from gikportal.parse import checks, parse_document
 from gikportal.parse.flattened import legacy_pair, number_splits, sum_splits
+from gikportal.parse.tables import OUTCOME_ROWS
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL = ROOT.parent / "shared" / "real"
@@ -250,6 +253,38 @@ def test_flattened_table2_keeps_only_rows_that_split_one_way():
     assert active["licensing"] == {"decisions": 812} and active["fees"] == {"amount_10k_yuan": 12.5}
     assert "normative_documents" not in active  # 1523: 1/5/23, 15/2/3, 1/52/3 …
     assert any(w.startswith("row normative_documents: cells run together") for w in record["warnings"])
+
+
+CELL = st.sampled_from([0, 0, 0, 0, 1, 2, 3, 7, 10, 12, 25, 40, 101, 230])
+
+
+@st.composite
+def consistent_tables(draw):
+    """A table 3 whose rows, columns and balance all add up, and a table 4 whose groups do."""
+    outcomes = {k: [draw(CELL) for _ in range(6)] for k in OUTCOME_ROWS}
+    total = [sum(outcomes[k][c] for k in OUTCOME_ROWS) for c in range(6)]
+    forward = [draw(st.sampled_from([0, 0, 1, 13])) for _ in range(6)]
+    over = [min(draw(st.sampled_from([0, 0, 1, 3])), total[c] + forward[c]) for c in range(6)]
+    new = [total[c] + forward[c] - over[c] for c in range(6)]
+    rows = dict(outcomes, new_received=new, carried_over=over, outcome_total=total, carried_forward=forward)
+    groups = [[draw(st.sampled_from([0, 0, 1, 2, 7, 12])) for _ in range(4)] for _ in range(3)]
+    return ({k: tuple(v) + (sum(v),) for k, v in rows.items()},
+            tuple(x for g in groups for x in g + [sum(g)]))
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(consistent_tables())
+def test_flattened_tables_are_never_read_wrong(tables):
+    """Whatever the digits, a row that is read is the printed row; one that cannot be told stays unread."""
+    table, appeals = tables
+    record = parse_text(one_line_page(table, appeals=appeals))
+    requests = record["stats"].get("requests", {})
+    for k, values in requests.items():
+        assert tuple(values.values()) == table[k], k
+    for k in set(table) - set(requests):
+        assert any(w.startswith(f"row {k}:") for w in record["warnings"]), k
+    if "appeals" in record["stats"]:
+        assert tuple(x for g in record["stats"]["appeals"].values() for x in g.values()) == appeals
 
 
 def test_digit_runs_never_take_leading_zeros_and_respect_spaces():
