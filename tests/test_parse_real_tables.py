@@ -372,3 +372,12 @@ def test_closing_date_run_into_a_one_line_page_ends_the_last_section_not_its_tex
     assert secs[4]["text"] == "宣传力度不够，将加强培训。"
     assert record["published"] == "2013-02-20"
     assert record["stats"]["legacy"]["requests_received"] == 0
+
+
+def test_flattened_table3_is_read_when_its_heading_is_not_recognised():
+    page = one_line_page(UNIQUE_TABLE).replace("三、收到和处理政府信息公开申请情况", "三、依申请办理统计")
+    record = parse_text(page)
+    assert "section 3: not found" in record["warnings"]
+    requests = record["stats"]["requests"]
+    assert tuple(requests["new_received"].values()) == UNIQUE_TABLE["new_received"]
+    assert tuple(requests["outcome_total"].values()) == UNIQUE_TABLE["outcome_total"]

@@ -165,6 +165,9 @@ def _find_tables(heads, prose, grids, sgrids, sprose, stop, warnings):
     def section_rows(n):
         return _rows_of_section(n, section_of_grid, sgrids, heads, sprose, stop)
 
+    def heads_of(n):
+        return [h for h in heads if h[1] == n]
+
     def flat(n, is_flat, parse):
         lines = _section_lines(n, heads, sprose, stop)
         if n not in section_of_grid and is_flat(lines):
@@ -183,6 +186,11 @@ def _find_tables(heads, prose, grids, sgrids, sprose, stop, warnings):
     if not done:
         appeals = tables.parse_appeals(section_rows(4), warnings) if heads else None
     all_rows = [row for rows in sgrids for row in rows]
+    if requests is None and not heads_of(3):
+        # a flattened table 3 whose heading was not found: the one line that holds its labels
+        flat_lines = [line for line in sprose[:stop] if flattened.is_flat_requests([line])]
+        if len(flat_lines) == 1:
+            requests = flattened.parse_requests(flat_lines[0], warnings)
     if requests is None:
         requests = tables.parse_requests(all_rows, warnings)
     if active is None and requests is not None:
