@@ -11,7 +11,7 @@ import itertools
 import re
 
 from .tables import (ACTIVE_2019, ACTIVE_2021, APPEAL_FIELDS, APPEAL_GROUPS, OUTCOME_ROWS, OUTCOME_ROWS_2019,
-                     REQUEST_COLUMNS, _OLD_TABLE2_MARKS)
+                     REQUEST_COLUMNS, REQUEST_ROWS, _OLD_TABLE2_MARKS)
 from .cells import key
 
 _MAX_DIGITS = 7          # one cell of these tables never has more digits
@@ -101,34 +101,13 @@ def _flex(fragment):
     return r"\s*".join(re.escape(c) for c in fragment)
 
 
-# key, fragments (regex) of its printed label, searched in the printed order after the previous row
-_FLAT_REQUEST_ROWS = (
-    ("new_received", ("本年新收",)),
-    ("carried_over", ("上年结转",)),
-    ("granted", ("予以公开",)),
-    ("partially_granted", ("部分公开",)),
-    ("denied_state_secret", ("国家秘密",)),
-    ("denied_prohibited_by_law", ("法规禁止", "禁止公开")),
-    ("denied_security_stability", ("三安全一稳定", "危及")),
-    ("denied_third_party_rights", ("第三方合法权益", "保护第三方")),
-    ("denied_internal_affairs", ("内部事务",)),
-    ("denied_process_information", ("过程性信息",)),
-    ("denied_enforcement_records", ("执法案卷",)),
-    ("denied_administrative_query", ("行政查询",)),
-    ("unavailable_not_held", ("不掌握",)),
-    ("unavailable_needs_creation", ("另行制作", "没有现成信息")),
-    ("unavailable_unclear", ("仍不明确", "补正后申请")),
-    ("not_processed_petition", ("信访举报", "投诉类")),
-    ("not_processed_repeated", ("重复申请",)),
-    ("not_processed_publication", ("公开出版物",)),
-    ("not_processed_excessive", ("大量反复",)),
-    ("not_processed_confirmation", ("重新出具", "确认或重新")),
-    ("other_handling", ("其他处理",)),
-    ("other_no_correction", ("逾期不补正", "不补正")),
-    ("other_no_fee", ("收费通知", "缴纳费用")),
-    ("other_other", (r"(?<=[\d.．、\s])其\s*他(?!\s*处\s*理)",)),
-    ("outcome_total", ("总计",)),
-    ("carried_forward", ("结转下年度", "下年度继续办理")),
+# key and label fragments in the printed order (the catalogue of tables.REQUEST_ROWS), with the
+# single （六）其他处理 row of 2019-2020 before the three rows that replaced it, and 3.其他 by its number
+_OTHER_OTHER_LABEL = r"(?<=[\d.．、\s])其\s*他(?!\s*处\s*理)"
+_FLAT_REQUEST_ROWS = tuple(
+    row for k, fragments, _ in REQUEST_ROWS
+    for row in ((("other_handling", ("其他处理",)),) if k == "other_no_correction" else ())
+    + ((k, fragments or (_OTHER_OTHER_LABEL,)),)
 )
 _RAW = {"other_other"}
 _FLAT_MARKS = ("本年新收", "上年结转", "予以公开", "国家秘密", "不掌握", "重复申请", "总计")
