@@ -137,7 +137,7 @@ def _section_lines(n, heads, sprose, stop):
 
 def _add_line_rows(active, lines, warnings):
     """Table 2 rows printed as text lines beside its grid (a conversion that made a grid of the
-    first part only: `行政许可 97` above a Markdown table) added to the grid's rows."""
+    first part only: `行政许可 64` above a Markdown table) added to the grid's rows."""
     if not active or not lines:
         return active
     extra = tables.parse_active([line.split() for line in lines], []) or {}

@@ -361,7 +361,7 @@ def _active_values(run, count):
 # Legacy statistics table (附表): label, unit, this year, cumulative
 
 def legacy_pair(run):
-    """(this year, None) from a legacy table's run `21 21` / `2121` / `728`: this year is at most
+    """(this year, None) from a legacy table's run `35 35` / `3535` / `639`: this year is at most
     the cumulative figure; (None, n splits) when the run does not split one way."""
     fits = [f for f in (number_splits(run, 2) or []) if f[0] <= f[1]]
     if len(fits) == 1:

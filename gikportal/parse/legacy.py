@@ -24,7 +24,7 @@ _NONE = {
     "reviews": (re.compile(r"(?:未|没有|无)(?:发生|出现|收到|产生)?[^。；;\d]{0,20}?行政复议"),),
     "lawsuits": (re.compile(r"(?:未|没有|无)(?:发生|出现|收到|产生)?[^。；;\d]{0,30}?行政诉讼"),),
 }
-# the legacy statistics table (附表): label, unit, this year, cumulative (`受理依申请公开信息总数条2121`)
+# the legacy statistics table (附表): label, unit, this year, cumulative (`受理依申请公开信息总数条3535`)
 _TABLE = {
     "requests_received": re.compile(r"受理[^。；;\d]{0,10}?依申请公开[^。；;\d]{0,6}?总数\s*(?:条|件|个|项)?\s*([\d][\d ]*)"),
     "reviews": re.compile(r"(?<![、，,])行政复议(?:案件)?数\s*(?:条|件|个|项|起)?\s*([\d][\d ]*)"),
