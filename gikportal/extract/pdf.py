@@ -8,6 +8,7 @@ runs on from one page to the next is joined into one grid.
 import io
 import re
 import time
+import unicodedata
 from collections import Counter
 
 import pdfplumber
@@ -28,6 +29,7 @@ _BAND = 0.09            # top/bottom share of the page height where running head
 _CELL_GAP = 1.2         # a gap wider than this many font sizes separates two cells of an unruled row
 _TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
 _PROSE_CELL_CHARS = 12  # cells of a layout grid hold text lines at least this long on average
+_COLUMN_LINE_CHARS = 8  # lines this long mark out the page's text column
 _NUMBER_CELL = re.compile(r"^[\d\s.,，/%％—–\-]+$")
 
 
@@ -173,10 +175,23 @@ def _prose_rows(table, grid):
     return lead, run(range(len(grid) - 1, lead - 1, -1))
 
 
-def _stray(text):
-    """A text line of one glyph that is not a word or figure: a character run off a box, a
-    stamp's letter, a lone punctuation mark."""
-    return len(text) == 1 and not text.isdigit()
+def _rotated(char):
+    """A character set at an angle (stamp and seal lettering, text turned along a margin); italics
+    only slant and stay upright."""
+    a, b = char["matrix"][0], char["matrix"][1]
+    return abs(b) > 0.3 * abs(a)
+
+
+def _stray(line, right):
+    """A text line of one glyph that is not a word or figure: a punctuation mark or symbol left
+    alone (a box cut it off its line), or a letter standing beyond the right edge of the text
+    column (run off a frame, a stamp's letter). A one-word line like 无 stays."""
+    text = line["text"]
+    if len(text) != 1 or text.isdigit():
+        return False
+    if unicodedata.category(text)[0] in "PSZC":
+        return True
+    return right is not None and line["x0"] >= right - 0.5 * (line["bottom"] - line["top"])
 
 
 def _vertical_runs(lines):
@@ -192,12 +207,13 @@ def _vertical_runs(lines):
             prev["bottom"] = line["bottom"]
             continue
         out.append({"text": text, "top": line["top"], "bottom": line["bottom"], "x0": line["x0"],
-                    "chars": line["chars"], "vertical": len(text) == 1})
+                    "x1": line["x1"], "chars": line["chars"], "vertical": len(text) == 1})
     return out
 
 
 def _page_items(page):
-    """[(top, bottom, str | Table, column edges of a ruled table)] of one page in reading order.
+    """[(top, bottom, str | Table, (column edges, which columns of the first row hold a cell of
+    their own) of a ruled table)] of one page in reading order.
     Tables are found on the visible rules only; boxes that frame prose are read as text."""
     drawn = page.filter(_visible)
     closing = _closing_rules(drawn.edges) if drawn.edges else []
@@ -212,10 +228,16 @@ def _page_items(page):
         if not keep:
             continue
         bbox = (table.bbox[0], table.rows[keep[0]].bbox[1], table.bbox[2], table.rows[keep[-1]].bbox[3])
-        found.append((bbox, [grid[i] for i in keep], table))
-    boxes = [b for b, _, _ in found]
+        own = [cell is not None for cell in table.rows[keep[0]].cells]
+        found.append((bbox, [grid[i] for i in keep], table, own))
+    boxes = [b for b, _, _, _ in found]
+
+    rotated = [_rotated(c) for c in page.chars]
+    drop_rotated = any(rotated) and sum(rotated) < len(rotated) / 2
 
     def outside(obj):
+        if drop_rotated and obj.get("object_type") == "char" and _rotated(obj):
+            return False
         return not any(b[0] - 1 <= obj["x0"] and obj["x1"] <= b[2] + 1
                        and b[1] - 1 <= obj["top"] and obj["bottom"] <= b[3] + 1 for b in boxes)
 
@@ -231,10 +253,12 @@ def _page_items(page):
             items.extend((top, bottom, " ".join(cells), None) for top, bottom, cells in rows)
         rows.clear()
 
-    text_page = page.filter(outside) if boxes else page
-    for line in _vertical_runs(text_page.extract_text_lines(return_chars=True)):
+    text_page = page.filter(outside) if boxes or drop_rotated else page
+    lines = _vertical_runs(text_page.extract_text_lines(return_chars=True))
+    right = max((line["x1"] for line in lines if len(line["text"]) >= _COLUMN_LINE_CHARS), default=None)
+    for line in lines:
         text = " ".join(line["text"].split())
-        if not text or _stray(text):
+        if not text or _stray(line, right):
             continue
         cells = _split_cells(line["chars"]) if not line["vertical"] else [text]
         if len(cells) >= 2:
@@ -243,9 +267,9 @@ def _page_items(page):
         flush_rows()
         items.append((line["top"], line["bottom"], text, None))
     flush_rows()
-    for bbox, grid, table in found:
+    for bbox, grid, table, own in found:
         edges = sorted({cell[0] for cell in table.cells} | {table.bbox[2]})
-        items.append((bbox[1], bbox[3], Table(rows=grid, page=page.page_number), edges))
+        items.append((bbox[1], bbox[3], Table(rows=grid, page=page.page_number), (edges, own)))
     items.sort(key=lambda item: item[0])
     return items
 
@@ -275,16 +299,29 @@ def _drop_running_lines(pages):
     return out
 
 
+def _row_runs_on(last, first, own):
+    """The first row of a table's continuation is the rest of the previous page's last row (the row
+    broke at the page end): the last row holds figures, the first holds none, each of its cells is a
+    cell of its own (not a heading merged across columns), and it has text only where the last row
+    has a text label."""
+    filled = [c for c, text in enumerate(first) if text]
+    return (bool(filled) and all(own) and len(own) == len(first) == len(last)
+            and any(_is_number(text) for text in last if text)
+            and not any(_is_number(first[c]) for c in filled)
+            and all(last[c] and not _is_number(last[c]) for c in filled))
+
+
 def _join_continued(pages):
     """Blocks of all pages. A ruled table that starts a page (after a 续表 line, if any) joins the
     table that ended the previous page when both have their column rules at the same places; a header
-    row repeated on the new page is dropped."""
+    row repeated on the new page is dropped, a row broken by the page end is joined again."""
     blocks, ends = [], {}        # id(table) -> (last page, column edges)
     for items in pages:
         if len(items) > 1 and isinstance(items[0][0], str) and _CONTINUED.match(items[0][0]) \
                 and isinstance(items[1][0], Table):
             items = items[1:]
-        for i, (value, xs) in enumerate(items):
+        for i, (value, meta) in enumerate(items):
+            xs, own = meta if meta is not None else (None, None)
             prev = blocks[-1] if blocks else None
             end = ends.get(id(prev))
             if (i == 0 and isinstance(value, Table) and xs is not None and end is not None
@@ -292,6 +329,10 @@ def _join_continued(pages):
                     and len(end[1]) == len(xs) and all(abs(a - b) < 3 for a, b in zip(end[1], xs))):
                 rows = value.rows
                 if rows and rows[0] == prev.rows[0] and any(rows[0]):
+                    rows = rows[1:]
+                elif rows and prev.rows and _row_runs_on(prev.rows[-1], rows[0], own):
+                    last = prev.rows[-1]
+                    prev.rows[-1] = [join_wrapped([a, b]) for a, b in zip(last, rows[0])]
                     rows = rows[1:]
                 prev.rows.extend(rows)
                 ends[id(prev)] = (value.page, xs)
