@@ -197,3 +197,54 @@ def test_real_wps_pdf_section_words_are_searchable(portal):
 def test_real_wps_pdf_preface_words_are_searchable(portal, real):
     assert any("洪泽湖大道" in b for b in real["doc"].blocks if isinstance(b, str))
     assert _hits(portal, "洪泽湖大道") == [portal[1]]
+
+
+# --- a page number that a ruled box took in -------------------------------------------------------
+
+def _canvas_pdf(draw):
+    import io
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    out = io.BytesIO()
+    c = canvas.Canvas(out, pagesize=A4)
+    for number in (1, 2):
+        c.setFont("STSong-Light", 10)
+        draw(c, number, A4)
+        c.showPage()
+    c.save()
+    return out.getvalue()
+
+
+def test_page_number_row_of_a_table_reaching_the_page_foot_is_dropped():
+    """A ruled table drawn down to the page foot with the page number in its last row (as a WPS
+    frame around the page does): the figures stay a grid, the page number goes."""
+    def draw(c, number, size):
+        width, _ = size
+        left, right, xs = 60, width - 60, [60, 260, 400, width - 60]
+        ys = [300, 270, 240, 210, 30]                  # the last row reaches the bottom band
+        for y in ys:
+            c.line(left, y, right, y)
+        for x in xs:
+            c.line(x, ys[0], x, ys[3])
+        c.line(left, ys[3], left, ys[4])
+        c.line(right, ys[3], right, ys[4])
+        c.drawString(60, 330, f"第{number}页的表格")
+        for row, (label, a, b) in enumerate((("信息内容", "本年制发件数", "现行有效件数"),
+                                             ("规章", "0", str(number)), ("行政规范性文件", "2", "15"))):
+            y = ys[row] - 20
+            c.drawString(xs[0] + 4, y, label)
+            c.drawString(xs[1] + 4, y, a)
+            c.drawString(xs[2] + 4, y, b)
+        c.drawCentredString(width / 2, 45, f"- {number} -")
+
+    doc = extract(_canvas_pdf(draw), "frame.pdf")
+    grids = [b.rows for b in doc.blocks if isinstance(b, Table)]
+    assert grids == [[["信息内容", "本年制发件数", "现行有效件数"], ["规章", "0", str(n)], ["行政规范性文件", "2", "15"]]
+                     for n in (1, 2)]
+    everything = [c for rows in grids for row in rows for c in row] + [b for b in doc.blocks if isinstance(b, str)]
+    assert not any(re.search(r"-\s*\d\s*-", t) for t in everything)

@@ -4,6 +4,10 @@ Pages are opened one at a time and closed after use, so memory stays bounded wha
 page count; the page count is checked before any page is read. Lines repeated at the top or
 bottom of most pages (running headers, footers, page numbers) are dropped, and a table that
 runs on from one page to the next is joined into one grid.
+
+Prose is never lost to the table finder: it sees only the rules that are drawn visibly (WPS and
+Word paint an invisible white box behind every line and cell), and a ruled box that frames prose
+(a page border, a text box, a layout grid of one or two columns of text lines) is read as text.
 """
 import io
 import re
@@ -182,6 +186,15 @@ def _rotated(char):
     return abs(b) > 0.3 * abs(a)
 
 
+def _page_number_row(row, cells, height):
+    """A table row in the top or bottom band of the page holding nothing but a page number (a
+    footer the page's frame or a table reaching the page edge took in)."""
+    filled = [c for c in cells if c]
+    top, bottom = row.bbox[1], row.bbox[3]
+    return (len(filled) == 1 and bool(_PAGE_NUMBER.match(filled[0]))
+            and (top < height * _BAND or bottom > height * (1 - _BAND)))
+
+
 def _stray(line, right):
     """A text line of one glyph that is not a word or figure: a punctuation mark or symbol left
     alone (a box cut it off its line), or a letter standing beyond the right edge of the text
@@ -225,6 +238,9 @@ def _page_items(page):
             continue
         lead, trail = _prose_rows(table, grid)
         keep = list(range(lead, len(grid) - trail))
+        for end in (-1, 0):      # the first or the last row: a running header's or footer's page number
+            if keep and _page_number_row(table.rows[keep[end]], grid[keep[end]], page.height):
+                keep.pop(end)
         if not keep:
             continue
         bbox = (table.bbox[0], table.rows[keep[0]].bbox[1], table.bbox[2], table.rows[keep[-1]].bbox[3])
