@@ -248,3 +248,31 @@ def test_page_number_row_of_a_table_reaching_the_page_foot_is_dropped():
                      for n in (1, 2)]
     everything = [c for rows in grids for row in rows for c in row] + [b for b in doc.blocks if isinstance(b, str)]
     assert not any(re.search(r"-\s*\d\s*-", t) for t in everything)
+
+
+def test_rotated_lettering_and_lone_glyphs_stay_out_of_the_text():
+    """Lettering set at an angle (a stamp's name, a note turned along the margin) and a bracket left
+    alone on a line are not text of the report; a one-character answer like 无 is."""
+    prose = ["一、总体情况", "本年度主动公开政府信息一百二十条，依申请公开工作依法有序开展。",
+             "六、其他需要报告的事项", "无"]
+
+    def draw(c, number, size):
+        y = 700
+        for line in prose:
+            c.drawString(72, y, line)
+            y -= 24
+        c.drawString(72, y, "）")                      # a bracket a box cut off its line
+        c.saveState()
+        c.translate(30, 300)
+        c.rotate(90)
+        c.drawString(0, 0, "装订线内请勿书写")           # along the margin
+        c.restoreState()
+        c.saveState()
+        c.translate(360, 560)
+        c.rotate(35)
+        c.drawString(0, 0, "某某区人民政府办公室")       # a stamp's name, at an angle
+        c.restoreState()
+
+    doc = extract(_canvas_pdf(draw), "rotated.pdf")
+    lines = [b for b in doc.blocks if isinstance(b, str)]
+    assert lines == prose + prose
