@@ -35,6 +35,11 @@ def new_database():
     return pg_server().create_database()
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: converts files with external programs (LibreOffice); "
+                                       "deselect with -m 'not slow'")
+
+
 def pytest_sessionfinish(session, exitstatus):
     global _server
     if _server is not None:

@@ -4,7 +4,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # postgresql: the server the tests start on a private socket (gikportal/pgserver.py) for the
 # PostgreSQL backend; those tests fail, not skip, without it
-DEBS="chromium fonts-noto-cjk wrk postgresql"
+# libreoffice-writer-nogui: soffice --headless turns generated DOCX into PDF the way offices do
+# (tests/test_extract_pdf_office.py); those tests fail, not skip, without it
+DEBS="chromium fonts-noto-cjk wrk postgresql libreoffice-writer-nogui"
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   missing=""
   for pkg in $DEBS; do dpkg -s "$pkg" >/dev/null 2>&1 || missing="$missing $pkg"; done
