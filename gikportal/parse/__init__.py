@@ -260,6 +260,7 @@ def parse_document(doc: Document) -> dict:
         "published": published,
         "region": metadata.find_region(agency, sprose[stop:] + sprose[body_from:body_from + 12]),
         "format": fmt,
+        "preface": "\n".join(originals[body_from:heads[0][0] if heads else body_from]),
         "sections": sections.build(originals, heads, stop),
         "stats": stats,
         "checks": [],
