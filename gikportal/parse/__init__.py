@@ -7,8 +7,9 @@ section text are kept as printed.
 import re
 
 from ..document import Document, Table
-from . import checks, metadata, sections, tables
-from .cells import key, tidy, to_simplified
+from . import agency as agency_rules
+from . import checks, chrome, metadata, sections, tables
+from .cells import key, to_simplified
 from .checks import carry_chain
 
 __all__ = ["parse_document", "carry_chain"]
@@ -45,7 +46,7 @@ def _split_blocks(doc):
 
 def _simplify(prose, grids):
     strings = [t for _, t in prose] + [c for _, rows in grids for row in rows for c in row]
-    out = iter(to_simplified(strings))
+    out = iter(chrome.strip_glosses(t) for t in to_simplified(strings))
     sprose = [next(out) for _ in prose]
     sgrids = [[[next(out) for _ in row] for row in rows] for _, rows in grids]
     return sprose, sgrids
@@ -130,16 +131,14 @@ def parse_document(doc: Document) -> dict:
     sprose, sgrids = _simplify(prose, grids)
     originals = [t for _, t in prose]
 
-    title_start, title_end = metadata.find_title(sprose)
-    title = title_s = None
-    if title_start is not None:
-        title = tidy("".join(originals[title_start:title_end + 1]))
-        title_s = tidy("".join(sprose[title_start:title_end + 1]))
-    agency = metadata.find_agency(title_s)
-    published = metadata.find_published(sprose)
-    year = metadata.find_year(title_s, sprose[title_end + 1:], published)
+    head = metadata.find_title(sprose, originals)
+    title, title_s, body_from = head.text, head.text_s, head.body_from
+    chrome_lines = metadata.chrome_lines(sprose, head)
+    published = metadata.find_published(sprose, chrome_lines + sprose[body_from:body_from + 2])
+    agency, agency_guessed = metadata.find_agency_anywhere(
+        metadata.find_agency(title_s), chrome_lines, sprose[body_from:], sprose[-9:])
+    year = metadata.find_year(title_s, sprose[body_from:], published)
     stop = _signature_start(sprose, published, agency)
-    body_from = title_end + 1
 
     heads = [(i + body_from, n, used) for i, n, used in sections.find_2019(sprose[body_from:stop])]
     table_warnings = []
@@ -160,13 +159,21 @@ def parse_document(doc: Document) -> dict:
         stats["legacy"] = _legacy_stats("\n".join(sprose[body_from:]))
     if year is None:
         warnings.append("year not found")
+    if agency is None:
+        warnings.append("agency not found")
+    elif agency_guessed:
+        warnings.append("agency not in a title: read from the report's own sentences or signature")
 
+    region = metadata.find_region(agency, sprose[stop:] + sprose[body_from:body_from + 12],
+                                  metadata.region_evidence(chrome_lines, sprose[body_from:body_from + 12]))
+    if agency_guessed:
+        agency = agency_rules.qualify(agency, region)
     record = {
         "title": title,
         "agency": agency,
         "year": year,
         "published": published,
-        "region": metadata.find_region(agency, sprose[stop:] + sprose[body_from:body_from + 12]),
+        "region": region,
         "format": fmt,
         "sections": sections.build(originals, heads, stop),
         "stats": stats,
