@@ -21,6 +21,8 @@ _LABELLED_TITLE = re.compile(r"^(?:[\[【]?\s*(?:名\s*称|标\s*题|题\s*名)\
 _ISSUER = re.compile(r"(?:发布机构|发文机关|所属机构)\s*[\]】]?\s*[:：|｜]?\s*([^\s|｜:：\[\]【】]{2,40})")
 _DATE_LABEL = re.compile(r"(发布|公开|发文|发表|成文|生成|印发)?\s*(?:日期|时间)\s*[\]】]?\s*[:：|｜]?\s*"
                          r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
+_PERIOD_BEFORE = re.compile(r"统计|截至|截止|期限|时限|周期|区间|数据")
+_RANGE_AFTER = re.compile(r"\s*日?\s*(?:至|到|起|—|–|~|～|-\s*(?:19|20)\d{2})")
 _BODY_DATE = re.compile(r"^([^\d\s:：|｜，。,]{3,30})\s*((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
                         r"(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$")
 
@@ -82,8 +84,15 @@ def labelled_dates(lines):
     out = []
     for line in lines:
         for m in _DATE_LABEL.finditer(line):
+            if is_period(line, m):
+                continue  # 统计时间：2019年1月1日至12月31日 is the period reported on, not a release
             out.append((m.group(1) or "", m.group(2), m.group(3), m.group(4)))
     return out
+
+
+def is_period(line, m):
+    """True when the date matched at m opens or closes the period reported on."""
+    return bool(_PERIOD_BEFORE.search(line[max(0, m.start() - 12):m.start()]) or _RANGE_AFTER.match(line, m.end()))
 
 
 def body_date(line):

@@ -86,7 +86,9 @@ def find_title(lines, originals=None):
     units = _units(lines, originals)
     marked = [j for j, u in enumerate(units) if _title_piece(u[3])]
     if marked:
-        j = next((k for k in marked if re.search("信息公开|政务公开", key(units[k][3]))), marked[0])
+        # a title names 信息公开 and a year; a menu entry (政府信息公开年报) names neither year nor body
+        j = max(marked, key=lambda k: (bool(re.search("信息公开|政务公开", key(units[k][3]))),
+                                       bool(re.search(r"(?:19|20)\d{2}", units[k][3])), -k))
         first = j
         joined = units[j][3]
         while first > 0 and j - first < 2:
@@ -185,7 +187,7 @@ def find_published(lines, head=None):
     for line in top:
         parts = chrome.body_date(line)
         m = parts or _ISODATE.search(line) or (DATE.search(line) if len(line) <= 30 else None)
-        if m:
+        if m and (parts or not chrome.is_period(line, m)):
             found = _date_parts(*(parts or m.groups()))
             if found:
                 return found
