@@ -246,3 +246,16 @@ def test_a_menu_entry_is_not_the_title():
     rec = parse_text("政府信息公开年报\n庆元县人民政府\n2020年政府信息公开工作年度报告\n发布日期：2021-01-20\n" + BODY)
     assert rec["title"] == "庆元县人民政府2020年政府信息公开工作年度报告"
     assert rec["agency"] == "庆元县人民政府" and rec["published"] == "2021-01-20"
+
+
+def test_places_that_open_like_self_references_are_names():
+    # 本溪, 贵阳 open with 本/贵 as 本局, 贵单位 do; a place is a name, 我局 never is
+    rec = parse_text("根据《条例》规定，现公布本溪市统计局2023年政府信息公开工作年度报告。\n" + BODY)
+    assert rec["agency"] == "本溪市统计局" and rec["region"] == region("辽宁省", "本溪市", None)
+    rec = parse_text("根据《条例》规定，现公布我局2023年政府信息公开工作年度报告。\n" + BODY)
+    assert rec["agency"] is None and "agency not found" in rec["warnings"]
+
+
+def test_the_open_government_office_answers_for_its_government():
+    rec = parse_text("本报告根据《条例》编制。如对本报告有任何疑问，请与贵州省政务公开办公室联系。\n" + BODY)
+    assert rec["agency"] == "贵州省人民政府" and rec["region"] == region("贵州省", None, None)

@@ -17,10 +17,10 @@ import unicodedata
 
 from . import region
 
-_NAME = r"[^，。,；;：:、《》〈〉“”\"'()（）\[\]【】\s|｜]"
+_NAME = r"[\u3400-\u9fff·]"  # a body's name is written in characters: no punctuation, digits or site chrome
 _YEAR = r"(?:(?:19|20)\d{2}\s*年度?)"
 _REPORT = r"(?:的)?" + _YEAR + r"?(?:政府|政务)?信息公开(?:工作)?(?:年度)?(?:工作)?(?:报告|年报)"
-_PUBLISH = re.compile(r"(?:公布|公开|发布|编制|制作|印发)(?:了)?(?:本)?" + _YEAR + r"?(" + _NAME + r"{2,40}?)" + _REPORT)
+_PUBLISH = re.compile(r"(?:公布|公开|发布|编制|制作|印发)(?:了)?" + _YEAR + r"?(" + _NAME + r"{2,40}?)" + _REPORT)
 _COMPILED_BY = re.compile(r"由(" + _NAME + r"{2,40}?)(?:[(（]以下简称[^)）]{1,20}[)）])?"
                           r"(?:根据|依据|按照|结合|综合|汇总|编制|负责|牵头|组织|撰写)")
 _COMPILES = re.compile(r"(" + _NAME + r"{2,40}?)(?:编制|制作|撰写)(?:了|完成了?)?(?:本|" + _YEAR + r")")
@@ -30,13 +30,14 @@ _SUBJECT = re.compile(r"(?:^|[。\n]|情况|概述)" + _YEAR + r"(?:以来)?[,�
                       r"(?:坚持|认真|深入|全面|高度|严格|紧紧|紧密|紧扣|围绕|按照|始终|持续|进一步|积极|扎实|"
                       r"不断|继续|切实|大力|着力|聚焦|贯彻|以习近平|在[^，。]{0,12}(?:领导|指导|下))")
 _ABBREVIATION = re.compile(r"(" + _NAME + r"{3,40})[(（]以下简称[“\"]?(" + _NAME + r"{2,20}?)[”\"]?[)）]")
-_SELF = re.compile(r"^(?:我|本|全|各|该|其|贵|上级|下级|相关|有关)")
+# 我局, 本机关, 该单位, 全市, 各部门 (but 本溪市, 贵阳市, 全椒县 are places: see is_self_reference)
+_SELF_WORD = re.compile(r"^(?:我|本|该|其|贵|全|各|上级|下级|相关|有关)")
 _GENERIC = re.compile(r"(?:人民)?政府|政务|机关|单位|部门|本级|行政机关|政府部门|街道|乡镇|镇|乡|区|县|市|省|自治区")
 _LEAD = re.compile(r"^(?:.*?(?:要求|规定|精神|部署|安排|通知|办法)(?=[^，。]{3,}$))?(?:现|特|兹|经)?")
 _BODY_END = re.compile(r"(?:政府|办公室|办公厅|局|分局|委|委员会|管委会|会|厅|办|院|署|处|所|站|队|中心|区|县|市|旗|盟|"
                        r"州|省|镇|乡|街道|社区|集团|公司|馆|部|司|园|学校)$")
-_INFO_OFFICE = re.compile(r"^(.*?(?:政府|办公室|办公厅|局|委|委员会|管委会|会|厅|办|院|区|县|市|旗|镇|乡|街道))"
-                          r"(?:政府|政务)?信息公开(?:工作)?(?:领导小组)?(?:办公室|处|科|股|中心|组|办)$")
+_INFO_OFFICE = re.compile(r"^(.*?(?:政府|办公室|办公厅|局|委|委员会|管委会|会|厅|办|院|省|州|盟|区|县|市|旗|镇|乡|街道))"
+                          r"(?:政府|政务)?(?:信息)?公开(?:工作)?(?:领导小组)?(?:办公室|处|科|股|中心|组|办)$")
 _OFFICE = re.compile(r"^(.*(?:局|委|委员会|管委会|开发区|实验区|示范区|园区|新区|高新区|中心|院|馆))(?:综合)?办公室$"
                      r"|^(.*(?:政府|办公室|办公厅|局|委|委员会|管委会|厅|办|开发区))(?:综合处|综合科|[\u4e00-\u9fff]{1,4}(?:科|股))$")
 
@@ -73,10 +74,16 @@ def clean(name):
     name = name.strip("《》“”\"'()（）:：,，、|｜ ")
     if name.endswith("人民"):
         name += "政府"
-    if len(name) < 2 or _SELF.match(name) or _GENERIC.fullmatch(name) \
-            or not _BODY_END.search(name) and not region.is_place_only(name):
+    if is_self_reference(name) or not _BODY_END.search(name) and not region.is_place_only(name):
         return None
     return name
+
+
+def is_self_reference(name):
+    """我局, 本机关, 全区, 政府: words a report uses for itself or for bodies in general."""
+    if len(name) < 2 or _GENERIC.fullmatch(name):
+        return True
+    return bool(_SELF_WORD.match(name)) and not region.chain(name)
 
 
 def complete(name):
@@ -107,9 +114,7 @@ def qualify(name, record_region):
         return name
     word = m.group(1)
     level = {"自治区": "province", "省": "province", "市": "city"}.get(word, "county")
-    place = record_region.get(level)
-    if level == "city" and place == record_region.get("province"):
-        place = None  # a municipality's 市 is its province
+    place = record_region.get(level)  # a municipality's 市 is the municipality itself
     if place and place.endswith(word):
         return place + name[len(word):]
     return name

@@ -9,7 +9,7 @@ import re
 from .cells import key
 
 # 報(bào)告, 標(biāo)題: a pinyin gloss glued to the character it reads
-_GLOSS = re.compile(r"(?<=[\u3400-\u9fff])\((?=[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ])[a-zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜ]{1,7}\)")
+_GLOSS = re.compile(r"(?<=[\u3400-\u9fff])(?:\((?=[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ])[a-zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜ]{1,7}\))+")
 _GAP = re.compile(r"\s+")
 _FIELD_LABELS = ("索引号", "主题分类", "分类", "发布机构", "发文机关", "发文日期", "成文日期", "公开日期",
                  "发布日期", "生成日期", "文号", "发文字号", "有效性", "是否有效", "关键词", "公开形式",
@@ -46,6 +46,18 @@ def pieces(line):
     if at < len(line):
         out.append((at, len(line)))
     return out
+
+
+def breadcrumb_tail(line):
+    """The last step of a breadcrumb when it reads as a report's title (a year and 信息公开)."""
+    steps = [step.strip() for step in re.split(r"\s*[>›»|｜/]\s*|\s{2,}", line) if step.strip()]
+    if len(steps) < 2:
+        return None
+    tail = steps[-1]
+    if re.search(r"(?:19|20)\d{2}", tail) and re.search("信息公开|政务公开", tail) and not re.search(r"…|\.\.\.", tail) \
+            and not _NAV.search(key(tail)):
+        return tail
+    return None
 
 
 def is_field_row(text):
@@ -93,6 +105,15 @@ def labelled_dates(lines):
 def is_period(line, m):
     """True when the date matched at m opens or closes the period reported on."""
     return bool(_PERIOD_BEFORE.search(line[max(0, m.start() - 12):m.start()]) or _RANGE_AFTER.match(line, m.end()))
+
+
+_BODY_ISODATE = re.compile(r"(?:政府|办公厅|办公室|局|委|委员会|管委会|办|厅|院|中心)\s+((?:19|20)\d{2})[-/.](\d{1,2})[-/.](\d{1,2})(?=\s|$)")
+
+
+def body_date_inline(line):
+    """(y, m, d) of a body and a numeric date run into a page's one line (…办公厅 2016/3/28 …)."""
+    m = _BODY_ISODATE.search(line)
+    return m.groups() if m else None
 
 
 def body_date(line):

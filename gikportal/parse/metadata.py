@@ -50,7 +50,12 @@ def _units(lines, originals, limit=15):
         same = len(orig) == len(line)
         short = len(line) <= 80 and "。" not in line
         if short and chrome.is_nav(line) and not chrome.is_field_row(line):
-            continue  # a breadcrumb or toolbar line: none of its pieces is the title
+            # a breadcrumb or toolbar line: only a breadcrumb's last step can be the title
+            tail = chrome.breadcrumb_tail(line)
+            if tail:
+                a = line.rfind(tail)
+                out.append((i, a, a + len(tail), tail, orig[a:a + len(tail)] if same else tail))
+            continue
         if short and chrome.is_field_row(line):
             value = chrome.labelled_title(line)
             if value:
@@ -65,8 +70,12 @@ def _units(lines, originals, limit=15):
     return out
 
 
+_SENTENCE = re.compile(r"[。，,；;《》〈〉]|^(?:本|根据|依据|按照|现将|现就)")
+
+
 def _title_piece(text):
-    return (_TITLE_MARK.search(text) and len(text) <= 80 and "。" not in text
+    """A title names a report and is no sentence (本年度报告根据《条例》… is the first sentence)."""
+    return (_TITLE_MARK.search(text) and len(text) <= 80 and not _SENTENCE.search(text)
             and not chrome.is_nav(text) and not chrome.is_field_row(text))
 
 
@@ -119,12 +128,14 @@ def find_agency(title_simplified):
     t = key(printed)
     if len(t) != len(printed):  # NFKC changed the length: keep the normalised text
         printed = t
-    lead = re.match(r"(?:(?:名称|标题)[:：|])?(?:19|20)\d{2}年度?|(?:名称|标题)[:：|]", t)
+    lead = re.match(r"(?:(?:名称|标题)[:：|])?(?:关于)?(?:(?:19|20)\d{2}年度?)?", t)
     start = lead.end() if lead else 0
     m = re.compile(r"(?:19|20)\d{2}(?:年度?)?|[二][〇○零一二三四五六七八九]{3}年度?|关于|(?:政府|政务)?信息公开|"
-                   r"(?:政府|政务)?(?:信息)?公开工作|年度报告|工作报告|年报").search(t, start)
+                   r"(?:政府|政务)?(?:信息)?公开工作|工作(?:年度)?报告|年度报告|年报").search(t, start)
     agency = printed[start:m.start() if m else len(t)]
     agency = agency.strip("《》“”\"'()（）:：,，、|｜ ")
+    if agency.endswith("人民") and t.startswith("政府", m.start() if m else len(t)):
+        agency += "政府"  # 2019年某县人民政府信息公开…: 政府 belongs to the body
     return agency or None
 
 
@@ -159,8 +170,17 @@ def _date_parts(y, mo, d):
     return f"{year:04d}-{month:02d}-{day:02d}"
 
 
+def _closing(lines):
+    """The last lines, the last line read as its pieces when it is long (a page as one line)."""
+    lines = list(lines[-9:])
+    if lines and len(lines[-1]) > 80:
+        last = lines.pop()
+        lines += [last[a:b] for a, b in chrome.pieces(last)[-9:]]
+    return lines
+
+
 def _signature_date(lines):
-    for line in reversed(lines[-8:]):
+    for line in reversed(_closing(lines)[-8:]):
         m = (DATE.search(line) if len(line) <= 30 else None) or _BARE_ISODATE.match(line)
         if m:
             return _date_parts(*m.groups())
@@ -185,8 +205,9 @@ def find_published(lines, head=None):
         if found:
             return found
     for line in top:
-        parts = chrome.body_date(line)
-        m = parts or _ISODATE.search(line) or (DATE.search(line) if len(line) <= 30 else None)
+        parts = chrome.body_date(line) or chrome.body_date_inline(line)
+        m = parts or _ISODATE.search(line) or _BARE_ISODATE.match(line) \
+            or (DATE.search(line) if len(line) <= 30 else None)
         if m and (parts or not chrome.is_period(line, m)):
             found = _date_parts(*(parts or m.groups()))
             if found:
@@ -212,8 +233,8 @@ def find_agency_anywhere(title_agency, head, body, tail):
     overview or the page's 发布机构 field name (see agency.py). Returns (agency, uncertain)."""
     head_text = "\n".join(head + body[:12])[:4000]
     name = title_agency
-    if name:
-        name = agency_rules.expand_abbreviation(name, head_text)
+    if name and agency_rules.clean(name):
+        name = agency_rules.expand_abbreviation(agency_rules.clean(name), head_text)
         return agency_rules.complete(name), False
     signature = signature_body(tail)
     for found in (agency_rules.from_sentences(head_text), signature and agency_rules.clean(signature),
@@ -224,6 +245,8 @@ def find_agency_anywhere(title_agency, head, body, tail):
         found = agency_rules.clean(issuer)
         if found and region.chain(found):
             return agency_rules.complete(found), True
+    if name and not agency_rules.is_self_reference(name):
+        return name, False  # as the title prints it, though it ends in no usual word for a body
     return None, True
 
 
@@ -240,7 +263,7 @@ _SIGNATURE_PUNCT = re.compile(r"[。，,；;：:！？]")
 
 def signature_body(lines):
     """The body named in the short lines right above the closing date, else None."""
-    lines = lines[-9:]
+    lines = _closing(lines)
     for j in range(len(lines) - 1, -1, -1):
         if _signature_date([lines[j]]):
             names = []
