@@ -259,3 +259,15 @@ def test_places_that_open_like_self_references_are_names():
 def test_the_open_government_office_answers_for_its_government():
     rec = parse_text("本报告根据《条例》编制。如对本报告有任何疑问，请与贵州省政务公开办公室联系。\n" + BODY)
     assert rec["agency"] == "贵州省人民政府" and rec["region"] == region("贵州省", None, None)
+
+
+def test_a_report_naming_no_body_is_placed_as_deep_as_it_speaks_of_itself():
+    # 全市: a city's report; the districts its prose names are not its county
+    city = ("一、总体情况\n2020年，全市各级各部门认真贯彻《条例》，丽水市莲都区、龙泉市等地推进基层政务公开，"
+            "全市共主动公开政府信息 5000 条。\n")
+    rec = parse_text(city)
+    assert rec["agency"] is None and rec["region"] == region("浙江省", "丽水市", None)
+    # 我镇: a town's report; the county its prose names (with its city) is its county
+    town = ("一、总体情况\n2021年，我镇通过《丽水日报》《今日莲都》等媒体发布信息 52 条，我镇未收到公开申请。\n")
+    rec = parse_text(town)
+    assert rec["region"] == region("浙江省", "丽水市", "莲都区")

@@ -165,7 +165,7 @@ def parse_document(doc: Document) -> dict:
         warnings.append("agency not in a title: read from the report's own sentences or signature")
 
     region = metadata.find_region(agency, sprose[stop:] + sprose[body_from:body_from + 12],
-                                  metadata.region_evidence(chrome_lines, sprose[body_from:body_from + 12]))
+                                  lambda: metadata.region_evidence(chrome_lines, sprose[body_from:body_from + 12]))
     if agency_guessed:
         agency = agency_rules.qualify(agency, region)
     record = {

@@ -14,6 +14,7 @@ A name that is only a place (上海市, 辽宁) means that place's 人民政府;
 """
 import re
 import unicodedata
+from functools import lru_cache
 
 from . import region
 
@@ -42,6 +43,7 @@ _OFFICE = re.compile(r"^(.*(?:局|委|委员会|管委会|开发区|实验区|�
                      r"|^(.*(?:政府|办公室|办公厅|局|委|委员会|管委会|厅|办|开发区))(?:综合处|综合科|[\u4e00-\u9fff]{1,4}(?:科|股))$")
 
 
+@lru_cache(maxsize=16)
 def _norm(text):
     """NFKC (full-width punctuation and digits to ASCII), no spaces; line breaks kept."""
     return re.sub(r"[^\S\n]+", "", unicodedata.normalize("NFKC", text))
@@ -122,7 +124,7 @@ def qualify(name, record_region):
 
 def expand_abbreviation(name, text):
     """自治区北部湾办 -> the full name the report gives for it (`X（以下简称自治区北部湾办）`)."""
-    if not name:
+    if not name or "简称" not in text:
         return name
     for m in _ABBREVIATION.finditer(_norm(text)):
         if m.group(2) == name:

@@ -17,9 +17,6 @@ _ISODATE_ANY = re.compile(r"(?:19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2}")
 _BARE_ISODATE = re.compile(r"^\s*((?:19|20)\d{2})[-/.](\d{1,2})[-/.](\d{1,2})\s*$")
 _PERIOD = re.compile(r"统计(?:期限|时限|时间|周期|区间)[^。]{0,12}?((?:19|20)\d{2})\s*年")
 _TITLE_MARK = re.compile(r"年度报告|工作报告|年报")
-_NAV = re.compile(r"[>›»|]|首页|当前位置")
-_TITLE_TAIL = re.compile(r"^(?:(?:19|20)\d{2}\s*年度?)?\s*(?:政府|政务)?信息公开")
-_MUNICIPALITIES = ("北京市", "天津市", "上海市", "重庆市")
 
 
 def year_number(text):
@@ -277,6 +274,18 @@ def signature_body(lines):
 
 
 _LEVEL = re.compile(r"^(自治区|省|市|区|县|旗)")
+_SELF_LEVEL = re.compile(r"(?:我|全|本)(自治区|省|市|州|盟|县|区|旗|镇|乡|街道)")
+_DEPTH = {"自治区": 1, "省": 1, "市": 2, "州": 2, "盟": 2}
+
+
+def _self_level(texts):
+    """How deep a report that names no body of its own can be placed, by the words it uses for
+    itself: 全市/我市 a city's (no county), 我县/全区 a county's, 我省 a province's; None when it
+    says nothing of itself (我局)."""
+    said = Counter(m.group(1) for t in texts for m in _SELF_LEVEL.finditer(t))
+    if not said:
+        return None
+    return _DEPTH.get(said.most_common(1)[0][0], 3)
 
 
 def find_region(agency, texts, evidence=()):
@@ -287,7 +296,9 @@ def find_region(agency, texts, evidence=()):
     choosing between places of one name (朝阳区 of Beijing or of Changchun) and, for a
     街道办事处 or town named under a city, which county. An agency that names no place is placed
     by the evidence (发布机构, contact line), then by the prose, at the agency's level when its
-    name starts with one (自治区人民政府办公厅: a province, and an autonomous one)."""
+    name starts with one (自治区人民政府办公厅: a province, and an autonomous one), else as deep
+    as the report speaks of itself (全市, 我镇). `evidence` may be a function giving the names,
+    called only when the agency alone does not settle the region."""
     texts = [t for t in texts if t]
     if len(texts) > 40 or sum(map(len, texts)) > 6000:
         texts = list(texts[:40])
@@ -300,6 +311,10 @@ def find_region(agency, texts, evidence=()):
         texts = kept
     place = None
     places = region.chain(agency) if agency else ()
+    if places and len(places) == 1 and not re.search(r"(?:街道|镇|乡)", agency):
+        return region.to_record(places[0])  # the agency's own places settle it
+    if callable(evidence):
+        evidence = evidence()
     if places:
         place = region.pick(places, texts + list(evidence))
         if place is not None and place.level < 3 and re.search(r"(?:街道|镇|乡)", agency or "") \
@@ -314,6 +329,8 @@ def find_region(agency, texts, evidence=()):
         word = level.group(1)
         depth = {"自治区": 1, "省": 1, "市": 2}.get(word, 3)
         exact = depth if word in ("自治区", "省") else None
+    elif not agency or not re.search(r"(?:街道|镇|乡|村|社区)", agency):
+        depth = _self_level(texts) or depth
     for e in evidence:
         candidates = region.chain(e)
         if candidates:

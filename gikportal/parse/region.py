@@ -191,10 +191,6 @@ def is_place_only(name):
     return covered == len(name) and covered > 0
 
 
-def full_name(place):
-    return place.name
-
-
 def _support(texts):
     """Counter of place codes named in the texts: each mention counts for the place."""
     g = gazetteer()
@@ -258,7 +254,7 @@ def from_text(texts, within=None, depth=3, level=None, accept=None):
         if level is not None and place.level != level or accept is not None and not accept(place):
             continue
         ancestors = g.lineage(place)[:-1]
-        backed = sum(seen[a.code] for a in ancestors)
+        backed = sum(seen[a.code] for a in ancestors) + (within is not None)  # the agency names `within`
         if place.level == 3 and not backed and not (full_seen[code] and g.full_count[place.name] == 1):
             continue
         if place.level == 2 and not backed and not full_seen[code] and count < 2 and place.code[2:4] != "90":
