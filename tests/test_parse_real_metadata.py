@@ -9,7 +9,7 @@ import pytest
 
 from gikportal.extract import extract
 from gikportal.extract.text import read_text_document
-from gikportal.parse import parse_document
+from gikportal.parse import _signature_start, parse_document
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL = Path(os.environ.get("GIKPORTAL_REAL", ROOT.parent / "shared" / "real"))
@@ -271,3 +271,27 @@ def test_a_report_naming_no_body_is_placed_as_deep_as_it_speaks_of_itself():
     town = ("一、总体情况\n2021年，我镇通过《丽水日报》《今日莲都》等媒体发布信息 52 条，我镇未收到公开申请。\n")
     rec = parse_text(town)
     assert rec["region"] == region("浙江省", "丽水市", "莲都区")
+
+
+def test_a_banner_above_a_split_title_is_not_its_agency():
+    rec = parse_text("香港免费图库资料大全\n政府信息公开工作年度报告\n本报告由庆元县人民政府办公室编制。\n" + BODY)
+    assert rec["agency"] == "庆元县人民政府办公室"
+    assert rec["title"] == "政府信息公开工作年度报告"
+
+
+def test_a_department_word_is_no_place():
+    # 公安局 opens with the short name of 公安县; a department's field is not a county
+    rec = parse_text("公安局2020年政府信息公开工作年度报告\n" + BODY)
+    assert rec["agency"] == "公安局" and rec["region"] == region(None, None, None)
+
+
+def test_a_signature_date_at_the_end_of_a_one_line_page_keeps_the_body():
+    page = ("庆元县林业局2012年政府信息公开工作年度报告 一、概述 2012年，我局认真贯彻《条例》。"
+            "二、主动公开政府信息情况 全年主动公开政府信息 64 条。 庆元县林业局 2013年3月1日\n")
+    rec = parse_text(page)
+    assert rec["agency"] == "庆元县林业局" and rec["published"] == "2013-03-01"
+    assert rec["stats"]["legacy"]["published_items"] == 64
+    # the closing block is cut from the body only when it stands on lines of its own
+    line = page.strip()
+    assert _signature_start([line], rec["published"], rec["agency"]) == 1
+    assert _signature_start([line[:-20], "庆元县林业局", "2013年3月1日"], rec["published"], rec["agency"]) == 1

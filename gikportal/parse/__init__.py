@@ -64,7 +64,7 @@ def _signature_start(lines, published, agency):
     if not published:
         return len(lines)
     for j in range(len(lines) - 1, max(-1, len(lines) - 9), -1):
-        if metadata.find_published([lines[j]]):
+        if len(lines[j]) <= 80 and metadata.find_published([lines[j]]):  # not a page run into one line
             start = j
             while start > 0 and j - start < 3 and _signature_line(lines[start - 1], agency):
                 start -= 1

@@ -16,7 +16,7 @@ _ISODATE = re.compile(r"(?:发布|印发|日期|时间)[^\d]{0,6}((?:19|20)\d{2}
 _ISODATE_ANY = re.compile(r"(?:19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2}")
 _BARE_ISODATE = re.compile(r"^\s*((?:19|20)\d{2})[-/.](\d{1,2})[-/.](\d{1,2})\s*$")
 _PERIOD = re.compile(r"统计(?:期限|时限|时间|周期|区间)[^。]{0,12}?((?:19|20)\d{2})\s*年")
-_TITLE_MARK = re.compile(r"年度报告|工作报告|年报")
+_TITLE_MARK = re.compile(r"年度报告|工作报告|年报(?!名)")
 
 
 def year_number(text):
@@ -67,7 +67,7 @@ def _units(lines, originals, limit=15):
     return out
 
 
-_SENTENCE = re.compile(r"[。，,；;《》〈〉]|^(?:本|根据|依据|按照|现将|现就)")
+_SENTENCE = re.compile(r"[。，,；;]|(?<=.)[《〈]|^(?:本|根据|依据|按照|现将|现就)")
 
 
 def _title_piece(text):
@@ -103,6 +103,9 @@ def find_title(lines, originals=None):
             prev = units[first - 1]
             if not _joinable(prev[3]) or prev[0] < units[first][0] - 1:
                 break
+            above = find_agency(prev[3] + joined)
+            if above and not re.match(r"[(（]", above) and not agency_rules.clean(above):
+                break  # what is above reads as no body (a banner): the title starts here
             first -= 1
             joined = prev[3] + joined
         start, end = units[first][0], units[j][0]

@@ -26,8 +26,9 @@ _PLACEHOLDERS = {"市辖区", "县", "省直辖县级行政区划", "自治区�
 _PROVINCE_TAIL = re.compile(r"(?:省|市|特别行政区|自治区)$")
 _CITY_TAIL = re.compile(r"(?:市|地区|盟|自治州)$")
 _COUNTY_TAIL = re.compile(r"(?:市|县|区|旗|自治县|自治旗|林区|特区)$")
-# a short form followed by one of these names a street, town or village, not the county
-_LOWER_UNIT = re.compile(r"(?:街道|镇|乡|村|社区|路|街|大道|里|屯|苏木|嘎查)")
+# a short form followed by one of these names a street, town or village, not the county; by a
+# department word, the department's field (公安局 is no office of 公安县)
+_LOWER_UNIT = re.compile(r"(?:街道|镇|乡|村|社区|路|街|大道|里|屯|苏木|嘎查|[局厅部委署])")
 _EMPTY = {"province": None, "city": None, "county": None}
 
 
