@@ -115,7 +115,8 @@ def find_title(lines, originals=None):
         inline = last[2] < len(lines[end].rstrip())  # the text goes on after the title on its line
         body_from = end if inline else end + 1
         return Title(start, end, text, text_s, body_from)
-    if lines and len(lines[0]) <= 60 and _joinable(lines[0]) and re.search("信息公开|政务公开", lines[0]):
+    if lines and len(lines[0]) <= 60 and _joinable(lines[0]) and re.search("信息公开|政务公开", lines[0]) \
+            and agency_rules.clean(find_agency(lines[0])):
         return Title(0, 0, tidy(originals[0] if originals else lines[0]), tidy(lines[0]), 1)
     return Title()
 
