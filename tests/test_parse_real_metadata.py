@@ -295,3 +295,9 @@ def test_a_signature_date_at_the_end_of_a_one_line_page_keeps_the_body():
     line = page.strip()
     assert _signature_start([line], rec["published"], rec["agency"]) == 1
     assert _signature_start([line[:-20], "庆元县林业局", "2013年3月1日"], rec["published"], rec["agency"]) == 1
+
+
+@pytest.mark.parametrize("body", ["庆元县气象台", "庆元县供销合作社", "庆元县妇联"])
+def test_bodies_of_every_kind_are_names(body):
+    rec = parse_text(f"根据《条例》规定，现公布{body}2020年政府信息公开工作年度报告。\n" + BODY)
+    assert rec["agency"] == body and rec["region"] == region("浙江省", "丽水市", "庆元县")
