@@ -301,3 +301,11 @@ def test_a_signature_date_at_the_end_of_a_one_line_page_keeps_the_body():
 def test_bodies_of_every_kind_are_names(body):
     rec = parse_text(f"根据《条例》规定，现公布{body}2020年政府信息公开工作年度报告。\n" + BODY)
     assert rec["agency"] == body and rec["region"] == region("浙江省", "丽水市", "庆元县")
+
+
+@pytest.mark.parametrize("line", ["2021-01-28 10:15 来源：庆元县人民政府办公室 浏览次数：120",
+                                  "2021年01月28日 来源：庆元县人民政府办公室",
+                                  "日期：2021年1月28日 【字体：大 中 小】"])
+def test_the_page_date_line_under_the_title(line):
+    rec = parse_text("庆元县人民政府2020年政府信息公开工作年度报告\n" + line + "\n" + BODY)
+    assert rec["published"] == "2021-01-28"

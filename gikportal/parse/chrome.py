@@ -110,6 +110,16 @@ def is_period(line, m):
 _BODY_ISODATE = re.compile(r"(?:政府|办公厅|办公室|局|委|委员会|管委会|办|厅|院|中心)\s+((?:19|20)\d{2})[-/.](\d{1,2})[-/.](\d{1,2})(?=\s|$)")
 
 
+_LEADING_DATE = re.compile(r"^\s*((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+                           r"(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?(?=\s|$)")
+
+
+def leading_date(line):
+    """(y, m, d) of a page line that opens with its date (2016-03-28 10:00 来源：…)."""
+    m = _LEADING_DATE.match(line)
+    return m.groups() if m and not is_period(line, m) else None
+
+
 def body_date_inline(line):
     """(y, m, d) of a body and a numeric date run into a page's one line (…办公厅 2016/3/28 …)."""
     m = _BODY_ISODATE.search(line)

@@ -206,7 +206,7 @@ def find_published(lines, head=None):
         if found:
             return found
     for line in top:
-        parts = chrome.body_date(line) or chrome.body_date_inline(line)
+        parts = chrome.body_date(line) or chrome.body_date_inline(line) or chrome.leading_date(line)
         m = parts or _ISODATE.search(line) or _BARE_ISODATE.match(line) \
             or (DATE.search(line) if len(line) <= 30 else None)
         if m and (parts or not chrome.is_period(line, m)):
