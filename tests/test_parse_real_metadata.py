@@ -309,3 +309,14 @@ def test_bodies_of_every_kind_are_names(body):
 def test_the_page_date_line_under_the_title(line):
     rec = parse_text("庆元县人民政府2020年政府信息公开工作年度报告\n" + line + "\n" + BODY)
     assert rec["published"] == "2021-01-28"
+
+
+@pytest.mark.parametrize("sentence", [
+    "根据《条例》规定，现将庆元县林业局2012年政府信息公开工作情况报告如下。",
+    "本报告根据《条例》编制。联系单位：庆元县林业局综合办公室，电话：0578-6120000。",
+])
+def test_more_ways_a_report_names_itself(sentence):
+    rec = parse_text(sentence + "\n" + BODY)
+    assert rec["agency"] == "庆元县林业局"
+    rec = parse_text(sentence.replace("庆元县林业局", "我局") + "\n" + BODY)
+    assert rec["agency"] is None
