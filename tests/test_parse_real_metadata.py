@@ -320,3 +320,11 @@ def test_more_ways_a_report_names_itself(sentence):
     assert rec["agency"] == "庆元县林业局"
     rec = parse_text(sentence.replace("庆元县林业局", "我局") + "\n" + BODY)
     assert rec["agency"] is None
+
+
+def test_short_names_of_autonomous_places():
+    # a prefecture of two peoples is called by its place name alone (德宏), as 新疆 and 广西 are
+    rec = parse_text("德宏州财政局2020年政府信息公开工作年度报告\n" + BODY)
+    assert rec["region"] == region("云南省", "德宏傣族景颇族自治州", None)
+    rec = parse_text("广西北海市人民政府2020年政府信息公开工作年度报告\n" + BODY)
+    assert rec["region"] == region("广西壮族自治区", "北海市", None)

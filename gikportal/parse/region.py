@@ -102,10 +102,12 @@ class Gazetteer:
         if place.level == 2 and place.code[2:4] == "90":
             tail = _COUNTY_TAIL
         short = tail.sub("", name)
-        if "自治" in name or short != name:
+        stripped = True
+        while stripped:  # 德宏傣族景颇族 -> 德宏
+            stripped = False
             for nation in nations:
-                if short.endswith(nation) and len(short) > len(nation):
-                    short = short[:-len(nation)]
+                if short.endswith(nation) and len(short) > len(nation) + 1:
+                    short, stripped = short[:-len(nation)], True
                     break
         return short if short != name else None
 
@@ -208,11 +210,11 @@ def _support(texts):
     return seen, full_seen
 
 
-def pick(candidates, texts, within=None, depth=3):
+def pick(candidates, texts, depth=3):
     """The one place of candidates that the texts support best; when the texts cannot tell,
     the deepest place the candidates share."""
     g = gazetteer()
-    candidates = [c for c in candidates if within is None or within.contains(c)]
+    candidates = list(candidates)
     if not candidates:
         return None
     if len(candidates) > 1:
