@@ -328,3 +328,9 @@ def test_short_names_of_autonomous_places():
     assert rec["region"] == region("云南省", "德宏傣族景颇族自治州", None)
     rec = parse_text("广西北海市人民政府2020年政府信息公开工作年度报告\n" + BODY)
     assert rec["region"] == region("广西壮族自治区", "北海市", None)
+
+
+def test_a_city_name_used_as_a_word_places_nothing():
+    page = ("新城街道办事处2020年政府信息公开工作年度报告\n"
+            "2020年，我街道坚持维护社会长治久安，保障群众幸福安康，依托政务公开平台做好公开工作。\n" + BODY)
+    assert parse_text(page)["region"] == region(None, None, None)

@@ -260,7 +260,8 @@ def from_text(texts, within=None, depth=3, level=None, accept=None):
         backed = sum(seen[a.code] for a in ancestors) + (within is not None)  # the agency names `within`
         if place.level == 3 and not backed and not (full_seen[code] and g.full_count[place.name] == 1):
             continue
-        if place.level == 2 and not backed and not full_seen[code] and count < 2 and place.code[2:4] != "90":
+        # a short city name alone may be a word (长治久安, 幸福安康): it must come back often
+        if place.level == 2 and not backed and not full_seen[code] and count < 3 and place.code[2:4] != "90":
             continue
         score = count + backed
         # deeper places win when supported: the chain county > city > province
