@@ -332,5 +332,6 @@ def test_short_names_of_autonomous_places():
 
 def test_a_city_name_used_as_a_word_places_nothing():
     page = ("新城街道办事处2020年政府信息公开工作年度报告\n"
-            "2020年，我街道坚持维护社会长治久安，保障群众幸福安康，依托政务公开平台做好公开工作。\n" + BODY)
+            "2020年，我街道坚持维护社会长治久安，保障群众幸福安康，依托政务公开平台做好公开工作，"
+            "为辖区长治久安、居民幸福安康提供保障。\n" + BODY)
     assert parse_text(page)["region"] == region(None, None, None)
