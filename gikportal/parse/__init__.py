@@ -7,7 +7,8 @@ section text are kept as printed.
 import re
 
 from ..document import Document, Table
-from . import checks, flattened, legacy, metadata, sections, tables
+from . import agency as agency_rules
+from . import checks, chrome, flattened, legacy, metadata, sections, tables
 from .cells import key, tidy, to_simplified, value
 from .checks import carry_chain
 
@@ -87,7 +88,7 @@ def _split_run_in(prose):
 
 def _simplify(prose, grids):
     strings = [t for _, t in prose] + [c for _, rows in grids for row in rows for c in row]
-    out = iter(to_simplified(strings))
+    out = iter(chrome.strip_glosses(t) for t in to_simplified(strings))
     sprose = [next(out) for _ in prose]
     sgrids = [[[next(out) for _ in row] for row in rows] for _, rows in grids]
     return sprose, sgrids
@@ -105,7 +106,7 @@ def _signature_start(lines, published, agency):
     if not published:
         return len(lines)
     for j in range(len(lines) - 1, max(-1, len(lines) - 9), -1):
-        if metadata.find_published([lines[j]]):
+        if len(lines[j]) <= 80 and metadata.find_published([lines[j]]):  # not a page run into one line
             start = j
             while start > 0 and j - start < 3 and _signature_line(lines[start - 1], agency):
                 start -= 1
@@ -219,16 +220,14 @@ def parse_document(doc: Document) -> dict:
     sprose, sgrids = _simplify(prose, grids)
     originals = [t for _, t in prose]
 
-    title_start, title_end = metadata.find_title(sprose)
-    title = title_s = None
-    if title_start is not None:
-        title = tidy("".join(originals[title_start:title_end + 1]))
-        title_s = tidy("".join(sprose[title_start:title_end + 1]))
-    agency = metadata.find_agency(title_s)
-    published = metadata.find_published(sprose)
-    year = metadata.find_year(title_s, sprose[title_end + 1:], published)
+    head = metadata.find_title(sprose, originals)
+    title, title_s, body_from = head.text, head.text_s, head.body_from
+    chrome_lines = metadata.chrome_lines(sprose, head)
+    published = metadata.find_published(sprose, chrome_lines + sprose[body_from:body_from + 2])
+    agency, agency_guessed = metadata.find_agency_anywhere(
+        metadata.find_agency(title_s), chrome_lines, sprose[body_from:], sprose[-9:])
+    year = metadata.find_year(title_s, sprose[body_from:], published)
     stop = _signature_start(sprose, published, agency)
-    body_from = title_end + 1
 
     heads = [(i + body_from, n, used) for i, n, used in sections.find_2019(sprose[body_from:stop])]
     heads, inferred5 = sections.infer_section5(sprose, heads)
@@ -252,13 +251,21 @@ def parse_document(doc: Document) -> dict:
         stats["legacy"] = legacy.stats("\n".join(sprose[body_from:]), warnings)
     if year is None:
         warnings.append("year not found")
+    if agency is None:
+        warnings.append("agency not found")
+    elif agency_guessed:
+        warnings.append("agency not in a title: read from the report's own sentences or signature")
 
+    region = metadata.find_region(agency, sprose[stop:] + sprose[body_from:body_from + 12],
+                                  lambda: metadata.region_evidence(chrome_lines, sprose[body_from:body_from + 12]))
+    if agency_guessed:
+        agency = agency_rules.qualify(agency, region)
     record = {
         "title": title,
         "agency": agency,
         "year": year,
         "published": published,
-        "region": metadata.find_region(agency, sprose[stop:] + sprose[body_from:body_from + 12]),
+        "region": region,
         "format": fmt,
         "preface": "\n".join(originals[body_from:heads[0][0] if heads else body_from]),
         "sections": sections.build(originals, heads, stop),
