@@ -9,7 +9,7 @@ In the order a reader would trust them:
    answers: 办公室, 信息公开处, 秘书股…);
 5. the subject of the first sentence of the overview: `2025年，X坚持…`;
 6. the page's 发布机构 field.
-A name that is only a place (上海市, 辽宁) means that place's 人民政府; a town (唐村镇) its
+A name that is only a place (上海市, 辽宁) means that place's 人民政府; a town (柳林镇) its
 人民政府. Self-references (我局, 本机关) are never a name.
 """
 import re
@@ -111,7 +111,7 @@ _LEVEL_WORD = re.compile(r"^(自治区|省|市|区|县|旗)(?=\S)")
 
 
 def qualify(name, record_region):
-    """区人民政府办公室 -> 硚口区人民政府办公室 when the report places itself in 硚口区: a name
+    """区人民政府办公室 -> 江岸区人民政府办公室 when the report places itself in 江岸区: a name
     that opens with a bare level word takes the name of the place of that level."""
     m = _LEVEL_WORD.match(name or "")
     if not m or not record_region:

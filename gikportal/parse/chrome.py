@@ -127,7 +127,7 @@ def body_date_inline(line):
 
 
 def body_date(line):
-    """(y, m, d) of a short line that names a body and a date (安徽省人民政府办公厅 2016/3/28)."""
+    """(y, m, d) of a short line that names a body and a date (湖北省人民政府办公厅 2021/3/30)."""
     m = _BODY_DATE.match(line.strip())
     if m and re.search(r"(?:政府|办公厅|办公室|局|委|委员会|管委会|办|厅|院|中心|街道|镇|乡)$", m.group(1).strip()):
         return m.group(2), m.group(3), m.group(4)

@@ -253,7 +253,7 @@ def find_agency_anywhere(title_agency, head, body, tail):
 
 def region_evidence(head, body):
     """Names that place an agency with no place in its name: the page's 发布机构 field, the
-    body the contact line names (硚口区政府办公室), the body that compiled the report."""
+    body the contact line names (江岸区政府办公室), the body that compiled the report."""
     text = "\n".join(head + body)[:4000]
     names = chrome.issuers(head) + [agency_rules.from_contact(text), agency_rules.from_sentences(text)]
     return [n for n in names if n]

@@ -2,13 +2,13 @@
 
 The table (`cpca/resources/adcodes.csv`) lists every province, prefecture and county with its
 adcode; the code says who contains whom (4419xx is in 44, 3502xx in 3502). Names are found with
-an Aho-Corasick automaton over full names (平潭县) and their short forms (平潭), longest first.
+an Aho-Corasick automaton over full names (长兴县) and their short forms (长兴), longest first.
 
 Two ways to use it:
 - `chain(name)`: the places an issuing body names, in order, each inside the one before
-  (池州市公安贵池分局 -> 池州市 > 贵池区). A short form only counts at the start of the name
-  or inside a place already named, and never when a street or town word follows it (新华街道
-  is not 新华区).
+  (芜湖市公安镜湖分局 -> 芜湖市 > 镜湖区). A short form only counts at the start of the name
+  or inside a place already named, and never when a street or town word follows it (向阳街道
+  is not 向阳区).
 - `from_text(texts)`: a region the prose supports. A county (and any short form) needs its
   prefecture or province named too, or a full name that is unique, so `公开平台` is not
   开平市; Taiwan, Hong Kong and Macao are never a report's region (the regulation is the
@@ -68,7 +68,7 @@ class Gazetteer:
         self.by_code = {}
         for code, name in rows:
             if name == "市辖区" and not code.endswith("00") and code[:2] not in _MUNICIPALITIES:
-                # a city's 市辖区 as printed after the city (丽水市市辖区…): only ever inside its city
+                # a city's 市辖区 as printed after the city (温州市市辖区…): only ever inside its city
                 self.by_code[code] = Place(code, name, 3, placeholder=True)
                 continue
             if name in _PLACEHOLDERS:
@@ -184,7 +184,7 @@ def chain(name):
 
 
 def is_place_only(name):
-    """True when the name is nothing but places (上海市, 辽宁, 安徽省合肥市)."""
+    """True when the name is nothing but places (上海市, 辽宁, 湖南省长沙市)."""
     g = gazetteer()
     covered = 0
     for start, end, form, entries in g.mentions(name):
@@ -260,7 +260,7 @@ def from_text(texts, within=None, depth=3, level=None, accept=None):
         backed = sum(seen[a.code] for a in ancestors) + (within is not None)  # the agency names `within`
         if place.level == 3 and not backed and not (full_seen[code] and g.full_count[place.name] == 1):
             continue
-        # a short city name alone may be a word (长治久安, 幸福安康): it must come back often
+        # a short city name alone may be a word (长治久安): it must come back often
         if place.level == 2 and not backed and not full_seen[code] and count < 3 and place.code[2:4] != "90":
             continue
         score = count + backed
