@@ -22,11 +22,8 @@ UNKNOWN = {
     ("013", "province"), ("013", "city"), ("013", "county"),
     # a 街道办事处 named alone (there are many 新华街道), the text names no district
     ("029", "province"), ("029", "city"), ("029", "county"),
-    # no title, no sentence naming the body (我镇, 全市 only)
-    ("015", "agency"), ("018", "agency"),
 }
-# the body printed only as an abbreviation (县工信局) that is not a piece of the full name
-ABBREVIATED = {("031", "agency")}
+ABBREVIATED = set()
 
 
 def _entries():
@@ -266,7 +263,9 @@ def test_a_report_naming_no_body_is_placed_as_deep_as_it_speaks_of_itself():
     city = ("一、总体情况\n2020年，全市各级各部门认真贯彻《条例》，丽水市莲都区、龙泉市等地推进基层政务公开，"
             "全市共主动公开政府信息 5000 条。\n")
     rec = parse_text(city)
-    assert rec["agency"] is None and rec["region"] == region("浙江省", "丽水市", None)
+    assert rec["region"] == region("浙江省", "丽水市", None)
+    # and, naming no body, it is that city's government, said to be inferred
+    assert rec["agency"] == "丽水市人民政府" and any("speaks of itself" in w for w in rec["warnings"])
     # 我镇: a town's report; the county its prose names (with its city) is its county
     town = ("一、总体情况\n2021年，我镇通过《丽水日报》《今日莲都》等媒体发布信息 52 条，我镇未收到公开申请。\n")
     rec = parse_text(town)
@@ -335,3 +334,31 @@ def test_a_city_name_used_as_a_word_places_nothing():
             "2020年，我街道坚持维护社会长治久安，保障群众幸福安康，依托政务公开平台做好公开工作，"
             "为辖区长治久安、居民幸福安康提供保障。\n" + BODY)
     assert parse_text(page)["region"] == region(None, None, None)
+
+
+GOV_BODY = BODY.replace("我局", "全市各级行政机关").replace("无。", "全市将继续推进政务公开。")
+
+
+def test_a_government_that_names_no_body_is_known_by_how_it_speaks_of_itself():
+    """No title, no signature: 全市 twice and no 我局 is the government of the city the text names."""
+    rec = parse_text("依据《河源市政府信息公开规定》，全市扎实推进政务公开。\n" + GOV_BODY)
+    assert rec["agency"] == "河源市人民政府"
+    assert any("speaks of itself" in w for w in rec["warnings"])
+
+
+def test_a_department_saying_全市_is_not_taken_for_the_government():
+    rec = parse_text("依据《河源市政府信息公开规定》，全市扎实推进。\n" + GOV_BODY.replace("全市将继续", "我局将继续"))
+    assert rec["agency"] is None
+    assert "agency not found" in rec["warnings"]
+
+
+def test_a_town_is_the_town_government_its_text_names():
+    text = "2021年，我镇认真落实条例，我镇通过柳溪镇人民政府网站发布信息30条。\n" + BODY.replace("我局", "我镇")
+    assert parse_text(text)["agency"] == "柳溪镇人民政府"
+
+
+def test_a_composed_name_is_written_in_full_and_a_printed_one_as_printed():
+    from gikportal.parse import agency
+
+    assert agency.qualify("县工信局", {"province": "江西省", "city": "吉安市", "county": "永丰县"}) == "永丰县工业和信息化局"
+    assert agency.qualify("县文广新局", {"province": "湖南省", "city": "邵阳市", "county": "新宁县"}) == "新宁县文广新局"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL = ROOT.parent / "shared" / "real"
-FLOOR = 0.80
+FLOOR = 0.98
 
 
 def test_real_reports_score_at_least_the_floor():

@@ -260,6 +260,11 @@ def parse_document(doc: Document) -> dict:
                                   lambda: metadata.region_evidence(chrome_lines, sprose[body_from:body_from + 12]))
     if agency_guessed:
         agency = agency_rules.qualify(agency, region)
+    if agency is None:
+        agency = agency_rules.from_self_reference("\n".join(sprose[body_from:stop]), region)
+        if agency is not None:
+            warnings.remove("agency not found")
+            warnings.append("agency not printed: taken from how the report speaks of itself (全市/我镇…)")
     record = {
         "title": title,
         "agency": agency,

@@ -8,7 +8,10 @@ In the order a reader would trust them:
 4. the contact line: `如对本报告有任何疑问，请与X联系` (X less the office inside it that
    answers: 办公室, 信息公开处, 秘书股…);
 5. the subject of the first sentence of the overview: `2025年，X坚持…`;
-6. the page's 发布机构 field.
+6. the page's 发布机构 field;
+7. how the report speaks of itself: a government says 全市/我县/我镇 and never 我局, so with no
+   body named anywhere it is the government of the place the report is in (a town's is the
+   `X镇人民政府` its text names).
 A name that is only a place (上海市, 辽宁) means that place's 人民政府; a town (柳林镇) its
 人民政府. Self-references (我局, 本机关) are never a name.
 """
@@ -120,7 +123,7 @@ def qualify(name, record_region):
     level = {"自治区": "province", "省": "province", "市": "city"}.get(word, "county")
     place = record_region.get(level)  # a municipality's 市 is the municipality itself
     if place and place.endswith(word):
-        return place + name[len(word):]
+        return full_form(place + name[len(word):])
     return name
 
 
@@ -161,3 +164,56 @@ def from_contact(text):
 
 def from_subject(text):
     return _first(_SUBJECT, _norm(text))
+
+
+# 7. a government speaking of itself; a department's words for itself rule it out
+_GOV_SELF = re.compile(r"(?:我|本|全)(市|县|区|旗|镇|乡)")
+_DEPT_SELF = re.compile(r"(?:我|本)(?:局|委|办|厅|院|署|部门|中心|站|所|处|科|股|馆|队|公司|单位)")
+_TOWN_GOV = re.compile(r"([\u4e00-\u9fff]{2,10})(镇|乡)人民政府")
+_FUNCTION = re.compile(r"^(?:我[镇乡]|本[镇乡]|全[镇乡]|通过|经过|经由|经|由|在|向|对|为|与|和|及|以|将|把|被)")
+_LEVEL_KEY = {"市": "city", "县": "county", "区": "county", "旗": "county"}
+
+
+def from_self_reference(text, record_region):
+    """The government a report without a named body is, by rule 7; None when it may be a department
+    or the place is unknown."""
+    t = _norm(text)
+    if _DEPT_SELF.search(t):
+        return None
+    levels = [m.group(1) for m in _GOV_SELF.finditer(t)]
+    if len(levels) < 2:
+        return None
+    level = max(set(levels), key=levels.count)
+    if level in ("镇", "乡"):
+        names = set()
+        for m in _TOWN_GOV.finditer(t):
+            if m.group(2) != level:
+                continue
+            name = m.group(1)
+            while _FUNCTION.match(name):
+                name = _FUNCTION.sub("", name, count=1)
+            if len(name) >= 2:
+                names.add(name + level)
+        return next(iter(names)) + "人民政府" if len(names) == 1 else None
+    place = (record_region or {}).get(_LEVEL_KEY[level])
+    if place and place.endswith(level):
+        return place + "人民政府"
+    return None
+
+
+# a body's usual short form, for a name the parser composes itself (县工信局 -> X县工业和信息化局);
+# a name printed whole is kept as printed
+SHORT_FORMS = {
+    "工信局": "工业和信息化局", "发改委": "发展和改革委员会", "发改局": "发展和改革局",
+    "人社局": "人力资源和社会保障局", "住建局": "住房和城乡建设局", "卫健委": "卫生健康委员会",
+    "卫健局": "卫生健康局", "市监局": "市场监督管理局", "医保局": "医疗保障局", "应急局": "应急管理局",
+    "文旅局": "文化和旅游局", "文广旅局": "文化广电和旅游局",
+}
+
+
+def full_form(name):
+    """The official form of a composed name whose body is written in its usual short form."""
+    for short, full in SHORT_FORMS.items():
+        if name.endswith(short):
+            return name[:-len(short)] + full
+    return name
