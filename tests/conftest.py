@@ -3,7 +3,7 @@
 A test module that sets `BACKENDS = ("whoosh", "postgres")` runs its tests once per backend: the
 module-scoped `backend` fixture is parametrised, `portal_config` and `_web_helpers.make_app` then
 point at that backend (a fresh database on one PostgreSQL server started for the session by
-gikportal.pgserver). Without the PostgreSQL binaries those tests fail; they never skip.
+tools.pgserver). Without the PostgreSQL binaries those tests fail; they never skip.
 """
 import os
 import sys
@@ -25,7 +25,7 @@ def pg_server():
     """The session's PostgreSQL server, started on first use (stopped in pytest_sessionfinish)."""
     global _server
     if _server is None:
-        from gikportal.pgserver import PostgresServer
+        from tools.pgserver import PostgresServer
 
         _server = PostgresServer().start()
     return _server

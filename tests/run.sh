@@ -2,7 +2,7 @@
 # The whole test suite on a fresh Debian machine: system packages, virtualenv, pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# postgresql: the server the tests start on a private socket (gikportal/pgserver.py) for the
+# postgresql: the server the tests start on a private socket (tools/pgserver.py) for the
 # PostgreSQL backend; those tests fail, not skip, without it
 DEBS="chromium fonts-noto-cjk wrk postgresql"
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

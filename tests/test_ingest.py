@@ -180,7 +180,7 @@ def test_bulk_ingest_commits_without_merging_then_settles(tmp_path, portal_confi
     from whoosh import index as windex
 
     from gikportal import ingest as pipeline
-    from gikportal.generate import write_files
+    from tools.generate import write_files
     from gikportal.query import SearchParams
 
     monkeypatch.setattr(pipeline, "BATCH", 10)

@@ -364,7 +364,7 @@ def test_empty_archive_renders_everything(tmp_path):
 
 
 def test_legacy_and_2019_format_reports_render(tmp_path):
-    from gikportal.generate import generate
+    from tools.generate import generate
 
     app = make_app(tmp_path)
     client = app.test_client()

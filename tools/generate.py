@@ -3,8 +3,8 @@
 Every report is drawn from the generator's own numbers, so `expected` is the record the parser
 must return (report-format.md, without id/sha256). Layouts mimic the five seeds: Markdown tables
 (000), tab-separated PDF text (001/002), OCR-noisy TSV (003) and one-cell-per-line DOCX text (004).
-Regions come from cpca's own gazetteer (gikportal/data/gen_regions.json, built by
-`python -m gikportal.generate --build-regions`), so cpca resolves each agency to its region.
+Regions come from cpca's own gazetteer (tools/data/gen_regions.json, built by
+`python -m tools.generate --build-regions`), so cpca resolves each agency to its region.
 """
 import json
 import random
@@ -13,7 +13,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from .figures import DENIED, NOT_PROCESSED, UNAVAILABLE
+from gikportal.figures import DENIED, NOT_PROCESSED, UNAVAILABLE
 
 DATA = Path(__file__).resolve().parent / "data"
 LAYOUTS = ("markdown", "tsv", "ocr", "docx")
@@ -1231,7 +1231,7 @@ def build_regions():
 def main(argv=None):
     import argparse
     import time
-    ap = argparse.ArgumentParser(prog="python -m gikportal.generate", description="生成合成年度报告（含标准答案）")
+    ap = argparse.ArgumentParser(prog="python -m tools.generate", description="生成合成年度报告（含标准答案）")
     ap.add_argument("-n", type=int, default=10)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", help="写入目录：gen_*.txt 与 gen_*.json")
