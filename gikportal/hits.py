@@ -5,13 +5,13 @@ search engine is imported here.
 """
 from . import segment
 from .figures import agency_kind, failed_checks, headline
-from .query import FINDING_LABELS, NO_VALUE, RANGE_FIGURES, text_leaves
+from . import labels
+from .query import NO_VALUE, RANGE_FIGURES, text_leaves
 
 TITLE_BOOST = 3.0
 HEADING_BOOST = 0.2  # headings are the same in every report: they find, they barely rank
 SNIPPETS_PER_HIT = 3
 FACET_LIMIT = 50
-FORMAT_LABELS = {"2019": "2019 新版格式", "legacy": "旧版格式"}
 
 
 def hit_fields(record):
@@ -29,19 +29,12 @@ def label(name, value):
     if value == NO_VALUE[0]:
         return NO_VALUE[1]
     if name == "format":
-        return FORMAT_LABELS.get(value, value)
+        return labels.FORMATS.get(value, value)
     if name == "finding":
-        if value.startswith("check:"):
-            return "未通过：" + CHECK_LABELS.get(value[6:], value[6:])
-        return FINDING_LABELS.get(value, value)
+        return labels.finding(value)
     if name.endswith("_range"):
         return next((b[1] for b in RANGE_FIGURES[name[:-6]] if b[0] == value), value)
     return value
-
-
-CHECK_LABELS = {"sections_present": "六部分与三张表齐全", "balance": "申请数量收支平衡",
-                "outcome_sum": "办理结果合计", "row_total": "行合计", "group_total": "复议诉讼合计",
-                "narrative": "正文与表格一致", "fee_explained": "信息处理费已说明", "carry_chain": "跨年结转衔接"}
 
 
 def sort_facet_values(name, values):

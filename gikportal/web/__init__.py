@@ -6,7 +6,7 @@ from werkzeug.exceptions import HTTPException
 from . import admin, agencies, api, compare, exports, feeds, reports, search, stats
 from .common import safe_snippet
 from .security import init_security
-from .tables import CHECK_LABELS
+from ..labels import CHECKS as CHECK_LABELS
 
 BLUEPRINTS = (search, api, reports, agencies, compare, stats, exports, feeds, admin)
 

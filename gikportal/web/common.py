@@ -12,14 +12,12 @@ from flask import abort, current_app, g, request, url_for
 from markupsafe import Markup
 
 from .. import backend as backends
+from .. import labels
 from ..archive import Archive, is_report_id
 from ..figures import HEADLINE_LABELS
 from ..query import MAX_QUERY_CHARS, SearchParams
 
-FACET_LABELS = {
-    "year": "年度", "province": "省份", "city": "城市", "county": "区县", "agency": "发布机关",
-    "kind": "机关类型", "format": "报告格式", "finding": "发现", "q": "检索词", "sort": "排序",
-}
+FACET_LABELS = {**labels.FACETS, **labels.PARAMETERS}
 
 
 def facet_label(name):

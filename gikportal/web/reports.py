@@ -6,13 +6,14 @@ from flask import Blueprint, abort, jsonify, render_template, send_file, url_for
 
 from ..figures import HEADLINE_LABELS, headline
 from . import common
-from .tables import CHECK_LABELS, report_tables
+from ..labels import CHECKS as CHECK_LABELS
+from ..labels import FORMATS as FORMAT_LABELS
+from .tables import report_tables
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
 SUBHEADING = re.compile(r"^\s*[（(]\s*([一二三四五六七八九十]{1,3})\s*[)）]")
 HEAD_END = re.compile(r"[。：:]")
-FORMAT_LABELS = {"2019": "2019 年新版格式", "legacy": "2019 年以前的旧格式"}
 
 
 def section_blocks(section):
