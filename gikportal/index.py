@@ -10,12 +10,11 @@ writes a sibling directory and exchanges it atomically; readers reopen when the 
 generation changes.
 """
 import ctypes
-import difflib
-import heapq
 import itertools
 import json
 import os
 import shutil
+import sys
 import threading
 import time
 import uuid
@@ -33,10 +32,12 @@ from whoosh.index import LockError
 
 from . import segment
 from .figures import HEADLINE_LABELS
-from .hits import (FACET_LIMIT, HEADING_BOOST, TITLE_BOOST, highlight_terms, hit_fields, hit_snippets,
-                   corrected_query, label, sort_facet_values)
+from .hits import HEADING_BOOST, TITLE_BOOST, hit_fields
 from .query import (CHECK_RULES, FACETS, NO_VALUE, RANGE_FIGURES, And, Field, Not, Num,
-                    Or, Text, range_bucket, sections_of, text_leaves)
+                    Or, Text, range_bucket, sections_of)
+from .searching.facets import COLUMN_FACETS, FINDING_VALUES
+from .searching.results import ModuleEngine, paging
+from .searching.seam import Matched
 
 B, K1 = 0.75, 1.2  # BM25 parameters, as whoosh.scoring.BM25F
 VERIFY_PHRASES_UP_TO = 400  # reports; beyond, a long phrase is matched by its word pairs alone
@@ -366,7 +367,13 @@ class _View:
         self._lengths, self._postings, self._folded = {}, OrderedDict(), {}
         self.findings = {}
         self._base_rank = None
-        self.suggestions = {}
+        self._docnums = None
+
+    def docnum(self, rid):
+        """The live document number of a report id, or None."""
+        if self._docnums is None:
+            self._docnums = {i: d for d, i in enumerate(self.ids) if self.alive[d]}
+        return self._docnums.get(rid)
 
     def lengths(self, fieldname):
         """(per-doc length array, average) of a text field, from the lengths kept in the meta column."""
@@ -739,129 +746,59 @@ def _order(view, docs, scores, sort, limit=None):
     return docs[np.lexsort([base, primary])]
 
 
-def _facets(view, mask, params):
-    """({facet: [values]}, {facet: reports under values cut off by FACET_LIMIT})."""
-    out, more = {}, {}
-    for name in list(FACETS[:-1]) + [f"{f}_range" for f in RANGE_FIGURES]:
-        vocab, lookup = view.vocab[name], view.lookup[name]
+def _counts(view, mask):
+    """{facet: {value: count}} over the matching reports: bincounts of the facet columns, and
+    the findings' flags."""
+    counts = {}
+    for name in COLUMN_FACETS:
+        vocab = view.vocab[name]
         codes = view.codes[name][mask]
-        counts = np.bincount(codes[codes >= 0], minlength=len(vocab)) if len(vocab) else np.zeros(0, int)
-        selected = set(params.facets.get(name, ()))
-        shown = np.flatnonzero(counts)
-        if name not in ("year",) and not name.endswith("_range"):
-            shown = shown[np.argsort(-counts[shown], kind="stable")]
-            if len(shown) > FACET_LIMIT:
-                more[name] = int(counts[shown[FACET_LIMIT:]].sum())
-                shown = shown[:FACET_LIMIT]
-        indices = list(shown)
-        for value in selected:
-            i = lookup.get(value)
-            if i is not None and i not in set(indices):
-                if counts[i] and name in more:
-                    more[name] -= int(counts[i])
-                indices.append(i)
-            elif i is None:
-                indices.append(value)
-        values = []
-        for i in indices:
-            value = vocab[i] if not isinstance(i, str) else i
-            count = int(counts[i]) if not isinstance(i, str) else 0
-            values.append({"value": value, "label": label(name, value), "count": count,
-                           "selected": value in selected})
-        sort_facet_values(name, values)
-        out[name] = values
-    findings = []
-    selected = set(params.facets.get("finding", ()))
-    for value in ["failed"] + [f"check:{r}" for r in CHECK_RULES] + ["sued", "reviewed", "fees"]:
-        count = int((view.finding(value) & mask).sum())
-        if count or value in selected:
-            findings.append({"value": value, "label": label("finding", value), "count": count,
-                             "selected": value in selected})
-    out["finding"] = findings
-    order = list(FACETS) + [f"{f}_range" for f in RANGE_FIGURES]
-    return {name: out[name] for name in order}, more
+        tally = np.bincount(codes[codes >= 0], minlength=len(vocab)) if len(vocab) else np.zeros(0, int)
+        counts[name] = {vocab[i]: int(tally[i]) for i in np.flatnonzero(tally)}
+    counts["finding"] = {value: int((view.finding(value) & mask).sum()) for value in FINDING_VALUES}
+    return counts
 
 
-def _snippets(view, docnum, terms, sections):
-    if not terms:
-        return []
-    secs = view.sections(docnum)
-    if sections:
-        secs = [s for s in secs if s.get("n") in sections]
-    return hit_snippets(secs, terms)
-
-
-def _suggest(view, tree):
-    """The nearest agency name, else the query with each word replaced by a close indexed word."""
-    words = [leaf.text for leaf in text_leaves(tree)]
-    if not words:
-        return None
-    typed = segment.fold("".join(words))
-    if typed not in view.suggestions:
-        if len(view.suggestions) > 1000:
-            view.suggestions.clear()
-        view.suggestions[typed] = _suggestion(view, words, typed)
-    return view.suggestions[typed]
-
-
-SUGGEST_CANDIDATES = 200  # agency names compared closely, out of the most similar by characters
-
-
-def _suggestion(view, words, typed):
-    chars = set(typed)
-    need = min(2, len(chars))
-    shared = ((len(chars & set(v)), v, i) for v, i in view.folded_vocab("agency") if v != NO_VALUE[0])
-    best = heapq.nlargest(SUGGEST_CANDIDATES, (c for c in shared if c[0] >= need), key=lambda c: c[0])
-    candidates = {v: i for _, v, i in best}
-    close = difflib.get_close_matches(typed, list(candidates), n=1, cutoff=0.5)
-    if close:
-        return view.vocab["agency"][candidates[close[0]]]
+def _nearest_term(view, token):
+    """The indexed word one edit from token (Whoosh's correctors, title first), else None."""
     with view.lock:
-        correctors = [view.searcher.corrector(f) for f in ["title"] + view.section_fields]
+        for fieldname in ["title"] + view.section_fields:
+            found = [t for t in view.searcher.corrector(fieldname).suggest(token, limit=3, maxdist=1, prefix=1)
+                     if segment.SHINGLE not in t and t != token]
+            if found:
+                return found[0]
+    return None
+
+
+def _known_term(view, token):
+    with view.lock:
         reader = view.searcher.reader()
-
-        def nearest(token):
-            for corrector in correctors:
-                found = [t for t in corrector.suggest(token, limit=3, maxdist=1, prefix=1)
-                         if segment.SHINGLE not in t and t != token]
-                if found:
-                    return found[0]
-            return None
-
-        def known(token):
-            return any(reader.doc_frequency(f, token) for f in ["title"] + view.section_fields)
-
-        return corrected_query(typed, words, nearest, known)
+        return any(reader.doc_frequency(f, token) for f in ["title"] + view.section_fields)
 
 
-def search(index_dir, params, facets=True) -> dict:
-    """One page of hits with snippets, the facets of the whole filtered result, notice, suggestion.
-
-    facets=False skips the facet counts (the API and the benchmark's plain search do without them)."""
-    if not exists(index_dir):
-        return {"query": params.q, "total": 0, "page": 1, "per_page": params.per_page, "pages": 0,
-                "sort": params.sort, "notice": "索引尚未建立。", "suggestion": None, "hits": [], "facets": {},
-                "facets_more": {}}
+def match(index_dir, params, facets=True) -> Matched:
+    """The raw answer (seam.Matched): the page's hits in order, the total, the facet counts."""
     view = _view(index_dir)
     tree, notice, mask, scores = _match(view, params)
     matching = np.flatnonzero(mask)
     total = len(matching)
-    pages = (total + params.per_page - 1) // params.per_page
-    page = min(params.page, max(pages, 1))
-    start = (page - 1) * params.per_page
+    page, pages, start = paging(total, params)
     docs = _order(view, matching, scores, params.sort, limit=start + params.per_page)
-    sections = sections_of(tree) if tree is not None else set()
-    terms = highlight_terms(tree) if tree is not None else []
-    hits = []
-    for docnum in docs[start:start + params.per_page]:
-        hit = view.hit(docnum)
-        hit["snippets"] = _snippets(view, docnum, terms, sections)
-        hits.append(hit)
-    facets, facets_more = _facets(view, mask, params) if facets else ({}, {})
-    return {"query": params.q, "total": total, "page": page, "per_page": params.per_page, "pages": pages,
-            "sort": params.sort, "notice": notice,
-            "suggestion": _suggest(view, tree) if total == 0 and tree is not None else None,
-            "hits": hits, "facets": facets, "facets_more": facets_more}
+    return {"tree": tree, "notice": notice, "total": total, "page": page, "pages": pages,
+            "hits": view.hits(docs[start:start + params.per_page].tolist()),
+            "counts": _counts(view, mask) if facets else None}
+
+
+def sections(index_dir, ids, numbers) -> dict:
+    """{id: [stored section]} of these reports, only sections `numbers` when given."""
+    view = _view(index_dir)
+    out = {}
+    for rid in ids:
+        docnum = view.docnum(rid)
+        if docnum is not None:
+            secs = view.sections(docnum)
+            out[rid] = [s for s in secs if s.get("n") in numbers] if numbers else secs
+    return out
 
 
 def search_all(index_dir, params) -> list:
@@ -871,3 +808,34 @@ def search_all(index_dir, params) -> list:
     view = _view(index_dir)
     _, _, mask, scores = _match(view, params)
     return view.hits(_order(view, np.flatnonzero(mask), scores, params.sort).tolist())
+
+
+def agency_names(index_dir):
+    return _view(index_dir).agencies
+
+
+def nearest_term(index_dir, token):
+    return _nearest_term(_view(index_dir), token)
+
+
+def known_term(index_dir, token):
+    return _known_term(_view(index_dir), token)
+
+
+class WhooshIndex(ModuleEngine):
+    """The Whoosh engine at one index folder (seam.SearchBackend)."""
+    name = "whoosh"
+    module = sys.modules[__name__]
+
+    def add(self, records, prepared=None, bulk=False):
+        """bulk: more batches follow and settle() comes after the last, so segments are not
+        re-merged after every commit."""
+        return add(self.location, records, prepared=prepared, merge=not bulk)
+
+    def settle(self):
+        return settle(self.location)
+
+
+def search(index_dir, params, facets=True):
+    """WhooshIndex(index_dir).search(params): for scripts and tests that hold a folder."""
+    return WhooshIndex(index_dir).search(params, facets=facets)
