@@ -17,4 +17,11 @@ def hit_fields(record):
             "format": record.get("format"),
             "region": {k: region.get(k) for k in ("province", "city", "county")},
             "kind": agency_kind(record.get("agency")),
-            "figures": headline(record), "failed_checks": failed_checks(record)}
+            "figures": headline(record), "failed_checks": failed_checks(record),
+            "carry_chain": _carry_chain(record)}
+
+
+def _carry_chain(record):
+    """{ok, detail} of the carry_chain check the index derived for this report (crossyear.py), or None."""
+    check = next((c for c in record.get("checks") or [] if c.get("rule") == "carry_chain"), None)
+    return {"ok": check.get("ok"), "detail": check.get("detail")} if check else None

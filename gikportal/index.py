@@ -45,7 +45,7 @@ LOCK_TIMEOUT = 120
 PARALLEL_FROM = 1000  # records; below this a rebuild writes in-process
 # Bumped whenever what is indexed changes; an index of another version counts as missing, so the
 # app's start (ensure_samples) rebuilds it from the archive instead of mixing two analyses.
-INDEX_VERSION = "3"
+INDEX_VERSION = "4"  # 4: hits carry the carry_chain derived at index time
 VERSION_FILE = "GIKPORTAL_INDEX_VERSION"
 
 
