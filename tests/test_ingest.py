@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from gikportal import index
+from gikportal import index, whoosh_store
 from gikportal.archive import Archive, report_id
 from gikportal.backend import for_config
 from gikportal.ingest import check, ingest_bytes, ingest_paths, reindex
@@ -229,8 +229,8 @@ def test_bulk_ingest_commits_without_merging_then_settles(tmp_path, portal_confi
     monkeypatch.setattr(index, "add", counting_add)
     summary = ingest_paths(portal_config, paths)
     assert summary.count("added") == 150
-    assert len(commits) > index.MAX_SEGMENTS and commits[:-1] == [False] * (len(commits) - 1)
-    assert len(windex.open_dir(portal_config["INDEX_DIR"])._segments()) <= index.MAX_SEGMENTS
+    assert len(commits) > whoosh_store.MAX_SEGMENTS and commits[:-1] == [False] * (len(commits) - 1)
+    assert len(windex.open_dir(portal_config["INDEX_DIR"])._segments()) <= whoosh_store.MAX_SEGMENTS
     assert index.search(portal_config["INDEX_DIR"], SearchParams.from_args({}))["total"] == 150
 
 

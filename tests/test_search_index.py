@@ -8,7 +8,7 @@ import pytest
 from _search_helpers import generated_records, handmade_records, seed_records
 from conftest import new_database
 from gikportal import backend as backends
-from gikportal import index as whoosh_index
+from gikportal import whoosh_store
 from gikportal import pgindex
 from gikportal.query import FACETS, RANGE_FIGURES, SearchParams
 from gikportal.web.common import render_snippet
@@ -300,7 +300,7 @@ def test_parallel_rebuild_answers_like_a_single_writer(tmp_path, corpus, monkeyp
     records = corpus[2]
     single, parallel = engine_at(backend, tmp_path, "single"), engine_at(backend, tmp_path, "parallel")
     single.rebuild(records)
-    monkeypatch.setattr(pgindex if backend == "postgres" else whoosh_index, "PARALLEL_FROM", 40)
+    monkeypatch.setattr(pgindex if backend == "postgres" else whoosh_store, "PARALLEL_FROM", 40)
     parallel.rebuild(records)
     assert parallel.ids() == single.ids()
     for args in [{}, {"q": "行政复议"}, {"q": "依申请公开", "sort": "-requests_new"}, {"province": "河南省"}]:
@@ -321,7 +321,7 @@ def test_writer_waits_for_a_held_lock(tmp_path, corpus, backend):
         conn.execute("SELECT pg_advisory_xact_lock(%s)", (pgindex.WRITER_LOCK,))
         release = conn.close
     else:
-        ix = whoosh_index._open_or_create(path.location)
+        ix = whoosh_store._open_or_create(path.location)
         held = ix.writer()
 
         def release():
