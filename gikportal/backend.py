@@ -26,3 +26,19 @@ def engine(name, location) -> SearchBackend:
 def for_config(config) -> SearchBackend:
     name = (config.get("BACKEND") or "whoosh").lower()
     return engine(name, config["DATABASE_URL"] if name == "postgres" else config["INDEX_DIR"])
+
+
+def upgrade_schema(config, revision="head"):
+    """Create or migrate the PostgreSQL backend's schema (alembic); returns the revision now in
+    place. The CLI's `db upgrade` asks here, so no command imports an engine."""
+    from . import pgindex
+
+    pgindex.upgrade(config["DATABASE_URL"], revision)
+    return pgindex.current_revision(config["DATABASE_URL"])
+
+
+def schema_revisions(config):
+    """(the database's schema revision or None, the newest revision) of the PostgreSQL backend."""
+    from . import pgindex
+
+    return pgindex.current_revision(config["DATABASE_URL"]), pgindex.head_revision()
