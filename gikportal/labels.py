@@ -132,6 +132,11 @@ FIGURES = {
     "normative_in_force": "现行有效规范性文件",
 }
 
+# --- legacy reports (before 2019): the figures the parser finds in their prose ------------------
+
+LEGACY_FIGURES = {"published_items": "主动公开信息条数", "requests_received": "收到依申请公开",
+                  "reviews": "行政复议", "lawsuits": "行政诉讼"}
+
 # --- sections -----------------------------------------------------------------------------------
 
 SECTIONS_SHORT = {1: "总体情况", 2: "主动公开", 3: "收到和处理申请", 4: "复议诉讼", 5: "问题及改进", 6: "其他事项"}
@@ -172,7 +177,7 @@ def dictionary():
     return {"fields": FIELDS, "figures": FIGURES, "sections": SECTIONS_SHORT,
             "active": {"rows": ACTIVE_ROWS, "fields": ACTIVE_FIELDS},
             "requests": {"columns": REQUEST_COLUMNS, "rows": REQUEST_ROWS},
-            "appeals": {"groups": APPEAL_GROUPS, "fields": APPEAL_FIELDS},
+            "appeals": {"groups": APPEAL_GROUPS, "fields": APPEAL_FIELDS}, "legacy": LEGACY_FIGURES,
             "checks": CHECKS, "formats": FORMATS, "findings": FINDINGS, "kinds": KINDS, "facets": FACETS}
 
 

@@ -16,14 +16,12 @@ from ..archive import Archive, is_report_id
 from ..figures import HEADLINE_LABELS
 from ..query import MAX_QUERY_CHARS, SearchParams
 
-FACET_LABELS = {**labels.FACETS, **labels.PARAMETERS}
-
-
 def facet_label(name):
-    if name in FACET_LABELS:
-        return FACET_LABELS[name]
-    if name.endswith("_range") and name[:-6] in HEADLINE_LABELS:
-        return HEADLINE_LABELS[name[:-6]] + "（区间）"
+    """The label of a URL parameter: a facet (searching/facets.py), q and sort, a figure's bounds."""
+    if name in facets.BY_NAME:
+        return facets.BY_NAME[name].label
+    if name in labels.PARAMETERS:
+        return labels.PARAMETERS[name]
     for suffix, word in (("_min", "下限"), ("_max", "上限")):
         if name.endswith(suffix) and name[:-4] in HEADLINE_LABELS:
             return HEADLINE_LABELS[name[:-4]] + word

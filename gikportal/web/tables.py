@@ -4,7 +4,7 @@ Labels come from the catalogue (labels.py). The checks only say *that* a rule fa
 rows are found again here from the figures so the page can mark them where the reader looks.
 """
 from ..labels import (ACTIVE_FIELDS, ACTIVE_ROWS, APPEAL_FIELDS, APPEAL_GROUPS, APPLICANTS,  # noqa: F401
-                      CHECKS, OUTCOME_ROWS, REQUEST_COLUMNS, REQUEST_ROWS)
+                      CHECKS, LEGACY_FIGURES, OUTCOME_ROWS, REQUEST_COLUMNS, REQUEST_ROWS)
 
 
 def _num(value):
@@ -87,5 +87,5 @@ def report_tables(record):
         }
     legacy = stats.get("legacy")
     if legacy:
-        out["legacy"] = legacy
+        out["legacy"] = [(LEGACY_FIGURES.get(key, key), value) for key, value in legacy.items()]
     return out
