@@ -270,7 +270,7 @@ def link_agencies(config, archive, fresh):
 
     A new report of year y takes its check from year y - 1 and can change the check of year
     y + 1 (and which report of year y counts): only those indexed reports are read back from
-    the archive, and those of years y and y + 1 are indexed again with their checks."""
+    the archive, and those whose check the batch changes are indexed again."""
     by_agency = defaultdict(dict)
     for record in fresh:
         if record.get("agency"):
@@ -287,8 +287,10 @@ def link_agencies(config, archive, fresh):
                 record = archive.record(rid)
                 if record is not None:
                     known[rid] = record
-        derived.update(crossyear.chain_checks(list(known.values()), targets))
-        again += [r for rid, r in known.items() if rid not in new and r.get("year") in targets]
+        before = crossyear.chain_checks([r for rid, r in known.items() if rid not in new], targets)
+        after = crossyear.chain_checks(list(known.values()), targets)
+        derived.update(after)
+        again += [r for rid, r in known.items() if rid not in new and after.get(rid) != before.get(rid)]
     return derived, again
 
 
