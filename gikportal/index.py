@@ -464,7 +464,8 @@ def _counts(view, mask):
         vocab = view.vocab[name]
         codes = view.codes[name][mask]
         tally = np.bincount(codes[codes >= 0], minlength=len(vocab)) if len(vocab) else np.zeros(0, int)
-        counts[name] = {vocab[i]: int(tally[i]) for i in np.flatnonzero(tally)}
+        present = np.flatnonzero(tally)
+        counts[name] = dict(zip(map(vocab.__getitem__, present.tolist()), tally[present].tolist()))
     counts["finding"] = {value: int((view.finding(value) & mask).sum()) for value in FINDING_VALUES}
     return counts
 
