@@ -2,7 +2,7 @@
 # The whole test suite on a fresh Debian machine: system packages, virtualenv, pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# postgresql: the server the tests start on a private socket (gikportal/pgserver.py) for the
+# postgresql: the server the tests start on a private socket (tools/pgserver.py) for the
 # PostgreSQL backend; those tests fail, not skip, without it
 # libreoffice-writer-nogui: soffice --headless turns generated DOCX into PDF the way offices do
 # (tests/test_extract_pdf_office.py); those tests fail, not skip, without it

@@ -1,13 +1,11 @@
 """Cross-checks of one report (and carry_chain across two years), each with a plain-Chinese detail."""
 import re
 
+from ..labels import APPEAL_GROUPS_SHORT as GROUP_NAMES
+from ..labels import REQUEST_COLUMNS as COLUMN_NAMES
+from ..labels import REQUEST_ROWS_SHORT as ROW_NAMES
+from ..labels import SECTIONS_SHORT as SECTION_NAMES
 from .tables import APPEAL_FIELDS, APPEAL_GROUPS, OUTCOME_ROWS, OUTCOME_ROWS_2019, REQUEST_COLUMNS
-
-COLUMN_NAMES = dict(zip(REQUEST_COLUMNS, ("自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计")))
-GROUP_NAMES = {"review": "行政复议", "litigation_direct": "未经复议直接起诉", "litigation_after_review": "复议后起诉"}
-SECTION_NAMES = {1: "总体情况", 2: "主动公开", 3: "收到和处理申请", 4: "复议诉讼", 5: "问题及改进", 6: "其他事项"}
-ROW_NAMES = {"new_received": "本年新收", "carried_over": "上年结转", "outcome_total": "办理结果总计",
-             "carried_forward": "结转下年度"}
 
 _NARRATIVE = (
     re.compile(r"(?:受理|收到|接到|接收|新收|办理)[^。；;，,\d]{0,30}?申请[^。；;，,\d]{0,10}?" + r"(\d+)\s*(?:件|条|个|份|宗|次)"),
