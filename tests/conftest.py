@@ -36,8 +36,8 @@ def new_database():
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "slow: converts files with external programs (LibreOffice); "
-                                       "deselect with -m 'not slow'")
+    config.addinivalue_line("markers", "slow: seconds or more (browsers, servers, LibreOffice, OCR, large "
+                                       "archives); deselect with -m 'not slow', CI runs everything")
 
 
 def pytest_sessionfinish(session, exitstatus):
