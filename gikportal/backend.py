@@ -1,61 +1,44 @@
-"""The search backend the app is configured for, behind one small interface.
+"""Which search engine the app is configured for; nothing else.
 
-Everything outside this module (ingest, CLI, views) asks `for_config(config)` for an object
-with rebuild/add/remove/exists/doc_count/ids/search/search_all and never learns whether it
-talks to the embedded Whoosh index (default) or to PostgreSQL (GIKPORTAL_BACKEND=postgres).
+Everything outside the engines (ingest, CLI, views) asks `for_config(config)` for a
+`searching.SearchBackend` and never learns whether it talks to the embedded Whoosh index
+(default) or to PostgreSQL (GIKPORTAL_BACKEND=postgres). The seam itself, its result types and
+the engine-neutral assembly of an answer live in gikportal/searching/.
 """
-from functools import partial
+from .searching.seam import SearchBackend
 
 BACKENDS = ("whoosh", "postgres")
-OPERATIONS = ("rebuild", "remove", "exists", "doc_count", "ids", "search", "search_all", "size_bytes",
-              "generation", "agency_years")
 
 
-class Backend:
-    """The engine module's functions with their location (index dir or database URL) bound.
-
-    An engine may also offer prepare(location, record) -> picklable document: ingest calls it in
-    its worker processes, so the analysis of the text runs in parallel and add() only writes.
-    """
-
-    def __init__(self, name, module, location):
-        self.name = name
-        self.location = location
-        self.module = module
-        for op in OPERATIONS:
-            setattr(self, op, partial(getattr(module, op), location))
-
-    def prepare(self, record):
-        prepare = getattr(self.module, "prepare", None)
-        return prepare(self.location, record) if prepare else None
-
-    def add(self, records, prepared=None, bulk=False):
-        """Add or replace records; prepared: {id: what prepare() made for that record}; bulk:
-        more batches follow and settle() comes after the last (an engine may defer merging)."""
-        kwargs = {}
-        if prepared and hasattr(self.module, "prepare"):
-            kwargs["prepared"] = prepared
-        if bulk and hasattr(self.module, "settle"):
-            kwargs["merge"] = False
-        return self.module.add(self.location, records, **kwargs)
-
-    def settle(self):
-        """After a bulk add: let the engine tidy up (Whoosh merges its small segments)."""
-        settle = getattr(self.module, "settle", None)
-        return settle(self.location) if settle else None
-
-    def __repr__(self):
-        return f"<Backend {self.name} at {self.location}>"
-
-
-def for_config(config):
-    name = (config.get("BACKEND") or "whoosh").lower()
+def engine(name, location) -> SearchBackend:
+    """The engine `name` at `location` (an index folder for Whoosh, a database URL for PostgreSQL)."""
     if name == "postgres":
-        from . import pgindex  # imported lazily: the Whoosh default needs no database driver
+        from .pgindex import PostgresIndex  # imported lazily: the Whoosh default needs no database driver
 
-        return Backend(name, pgindex, config["DATABASE_URL"])
-    if name != "whoosh":
-        raise ValueError(f"unknown GIKPORTAL_BACKEND {name!r}; choose one of {', '.join(BACKENDS)}")
-    from . import index
+        return PostgresIndex(location)
+    if name == "whoosh":
+        from .index import WhooshIndex
 
-    return Backend(name, index, config["INDEX_DIR"])
+        return WhooshIndex(location)
+    raise ValueError(f"unknown GIKPORTAL_BACKEND {name!r}; choose one of {', '.join(BACKENDS)}")
+
+
+def for_config(config) -> SearchBackend:
+    name = (config.get("BACKEND") or "whoosh").lower()
+    return engine(name, config["DATABASE_URL"] if name == "postgres" else config["INDEX_DIR"])
+
+
+def upgrade_schema(config, revision="head"):
+    """Create or migrate the PostgreSQL backend's schema (alembic); returns the revision now in
+    place. The CLI's `db upgrade` asks here, so no command imports an engine."""
+    from . import pgindex
+
+    pgindex.upgrade(config["DATABASE_URL"], revision)
+    return pgindex.current_revision(config["DATABASE_URL"])
+
+
+def schema_revisions(config):
+    """(the database's schema revision or None, the newest revision) of the PostgreSQL backend."""
+    from . import pgindex
+
+    return pgindex.current_revision(config["DATABASE_URL"]), pgindex.head_revision()

@@ -5,6 +5,7 @@ import click
 from flask import current_app
 from tqdm import tqdm
 
+from . import backend
 from . import ingest as pipeline
 
 
@@ -67,19 +68,12 @@ def register_commands(app):
     @click.argument("revision", default="head")
     def db_upgrade_command(revision):
         """创建或迁移数据库结构到最新版本（alembic）；之后用 reindex 从存档填入报告。"""
-        from . import pgindex
-
-        url = current_app.config["DATABASE_URL"]
-        pgindex.upgrade(url, revision)
-        click.echo(f"数据库结构已是版本 {pgindex.current_revision(url)}")
+        click.echo(f"数据库结构已是版本 {backend.upgrade_schema(current_app.config, revision)}")
 
     @db_group.command("current")
     def db_current_command():
         """显示数据库结构的当前版本与最新版本。"""
-        from . import pgindex
-
-        current = pgindex.current_revision(current_app.config["DATABASE_URL"])
-        head = pgindex.head_revision()
+        current, head = backend.schema_revisions(current_app.config)
         click.echo(f"当前版本 {current or '（未建立）'}，最新版本 {head}")
         if current != head:
             sys.exit(1)

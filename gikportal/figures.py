@@ -5,6 +5,8 @@ figure means the same thing everywhere.
 """
 import re
 
+from .labels import FIGURES
+
 DENIED = ("denied_state_secret", "denied_prohibited_by_law", "denied_security_stability",
           "denied_third_party_rights", "denied_internal_affairs", "denied_process_information",
           "denied_enforcement_records", "denied_administrative_query")
@@ -13,26 +15,8 @@ NOT_PROCESSED = ("not_processed_petition", "not_processed_repeated", "not_proces
                  "not_processed_excessive", "not_processed_confirmation")
 OTHER = ("other_no_correction", "other_no_fee", "other_other", "other_handling")
 
-# name -> Chinese label; order is the order of display
-HEADLINE_LABELS = {
-    "requests_new": "本年新收申请",
-    "requests_carried_over": "上年结转申请",
-    "granted": "予以公开",
-    "partially_granted": "部分公开",
-    "denied": "不予公开",
-    "unavailable": "无法提供",
-    "not_processed": "不予处理",
-    "other_handled": "其他处理",
-    "carried_forward": "结转下年度",
-    "reviews": "行政复议",
-    "reviews_corrected": "复议纠正",
-    "lawsuits": "行政诉讼",
-    "lawsuits_corrected": "诉讼纠正",
-    "fees_10k_yuan": "行政事业性收费（万元）",
-    "licensing": "行政许可",
-    "penalty": "行政处罚",
-    "normative_in_force": "现行有效规范性文件",
-}
+# name -> Chinese label (labels.FIGURES); order is the order of display
+HEADLINE_LABELS = FIGURES
 
 
 def _total(row):

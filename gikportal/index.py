@@ -1,291 +1,33 @@
-"""The Whoosh index: the only module that imports whoosh.
+"""The Whoosh engine's evaluator: queries, filters, facets and sorting in numpy.
 
-Whoosh holds the text (title and one field per section: jieba search-mode words and shingles of
-neighbouring precise words for phrases, no positions) and, per report, a small JSON column with
-the hit fields and headline figures. Filters, facets and sorting run on numpy arrays loaded once
-per segment from that column, not on per-hit stored fields, so they stay fast as the archive
-grows. Segments are separate files, not compound ones: Whoosh copies the parts of a compound file
-into memory when it opens them. Writers are serialised by a file lock beside the index; `rebuild`
-writes a sibling directory and exchanges it atomically; readers reopen when the directory or its
-generation changes.
+The store (whoosh_store.py, the only whoosh importer) keeps the text, the stored sections and a
+small JSON column per report with the hit fields and headline figures. Here, per index
+generation, that column becomes numpy arrays (facet codes, figures, failed checks) loaded once
+per segment, so filters, facet counts and sorting never touch per-hit stored fields; text
+leaves are BM25F over the store's postings arrays. Readers reopen when the directory is
+exchanged (rebuild) or its generation changes. This module imports no whoosh.
 """
-import ctypes
-import difflib
-import heapq
-import itertools
-import json
-import os
-import shutil
+import sys
 import threading
-import time
-import uuid
-import zlib
+import json
 from collections import OrderedDict
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
-from filelock import FileLock
-from whoosh import columns, fields, index as windex
-from whoosh.codec.whoosh3 import W3Codec
-from whoosh.system import pack_uint
-from whoosh.index import LockError
 
 from . import segment
 from .figures import HEADLINE_LABELS
-from .hits import (FACET_LIMIT, HEADING_BOOST, TITLE_BOOST, highlight_terms, hit_fields, hit_snippets,
-                   corrected_query, label, sort_facet_values)
+from .hits import HEADING_BOOST, TITLE_BOOST
 from .query import (CHECK_RULES, FACETS, NO_VALUE, RANGE_FIGURES, And, Field, Not, Num,
-                    Or, Text, range_bucket, sections_of, text_leaves)
+                    Or, Text, range_bucket, sections_of)
+from .searching.facets import COLUMN_FACETS, FINDING_VALUES
+from .searching.results import ModuleEngine, paging
+from .searching.seam import Matched
+from .whoosh_store import (INDEX_VERSION, PARALLEL_FROM, Store, add, exists, prepare, rebuild,  # noqa: F401
+                           remove, settle)
 
 B, K1 = 0.75, 1.2  # BM25 parameters, as whoosh.scoring.BM25F
 VERIFY_PHRASES_UP_TO = 400  # reports; beyond, a long phrase is matched by its word pairs alone
-LOCK_TIMEOUT = 120
-PARALLEL_FROM = 1000  # records; below this a rebuild writes in-process
-# Bumped whenever what is indexed changes; an index of another version counts as missing, so the
-# app's start (ensure_samples) rebuilds it from the archive instead of mixing two analyses.
-INDEX_VERSION = "3"
-VERSION_FILE = "GIKPORTAL_INDEX_VERSION"
-
-
-class AnalysedText(fields.TEXT):
-    """A text field fed {term: frequency} already counted by segment.term_counts, so Whoosh makes
-    no Token per word. It stays scorable: without a length column Whoosh looks for the missing
-    column file once per posting while writing."""
-
-    def __init__(self):
-        super().__init__(phrase=False)
-
-    def index(self, value, **kwargs):
-        counts = segment.term_counts(value) if isinstance(value, str) else value
-        return [(term.encode("utf-8"), freq, float(freq), pack_uint(freq)) for term, freq in counts.items()]
-
-
-class _Codec(W3Codec):
-    """Whoosh's codec without per-block length statistics: they serve Whoosh's own scorer, which
-    is not used (BM25 runs on numpy), and cost a column read for every posting written."""
-
-    length_stats = False
-
-    def __init__(self, blocklimit=1024, compression=3, inlinelimit=1):
-        # blocks of 1,024 postings, not 128: a common word is read in an eighth of the Python
-        # steps (cold search p95 47 -> 36 ms at 20,000 reports) and the index is 17% smaller
-        super().__init__(blocklimit=blocklimit, compression=compression, inlinelimit=inlinelimit)
-
-
-def _schema():
-    schema = fields.Schema(id=fields.ID(stored=True, unique=True),
-                           title=AnalysedText(), headings=AnalysedText(),
-                           meta=fields.COLUMN(columns.VarBytesColumn()),
-                           secs=fields.STORED())
-    schema.add("s*", AnalysedText(), glob=True)
-    return schema
-
-
-# --- documents ---------------------------------------------------------------------------------
-
-def _document(record):
-    sections = [{"n": s.get("n"), "anchor": s.get("anchor") or f"s{s.get('n')}",
-                 "heading": s.get("heading") or "", "text": s.get("text") or ""}
-                for s in record.get("sections") or [] if isinstance(s.get("n"), int)]
-    meta = hit_fields(record)
-    figures = meta.pop("figures")
-    meta["fv"] = [figures.get(name) for name in HEADLINE_LABELS]
-    meta["lens"] = {"title": len(record.get("title") or "")}
-    meta["lens"].update({f"s{s['n']}": len(s["text"]) for s in sections if s["text"]})
-    headings = "\n".join(s["heading"] for s in sections if s["heading"])
-    meta["lens"]["headings"] = len(headings)
-    doc = {"id": record["id"], "title": record.get("title") or "", "headings": headings,
-           "meta": json.dumps(meta, ensure_ascii=False).encode("utf-8"),
-           "secs": _pack_sections(sections)}
-    doc["title"] = segment.term_counts(doc["title"])
-    doc["headings"] = segment.term_counts(headings)
-    for s in sections:
-        if s["text"]:
-            doc[f"s{s['n']}"] = segment.term_counts(s["text"])
-    return doc
-
-
-def _sections_dictionary():
-    """zlib's preset dictionary for stored sections: the seeds' own sections, whose national
-    template wording most reports repeat, so a report's sections shrink to about 40%.
-    Fixed for an index's lifetime: changing the file means bumping INDEX_VERSION."""
-    return (Path(__file__).resolve().parent / "data" / "sections.zdict").read_bytes()
-
-
-_ZDICT = _sections_dictionary()
-
-
-def _pack_sections(sections):
-    packer = zlib.compressobj(9, zdict=_ZDICT)
-    return packer.compress(json.dumps(sections, ensure_ascii=False).encode("utf-8")) + packer.flush()
-
-
-def _unpack_sections(stored):
-    unpacker = zlib.decompressobj(zdict=_ZDICT)
-    return json.loads(unpacker.decompress(stored) + unpacker.flush())
-
-
-# --- writing -----------------------------------------------------------------------------------
-
-def _lock(index_dir):
-    path = Path(index_dir)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return FileLock(str(path.parent / f".{path.name}.lock"), timeout=LOCK_TIMEOUT)
-
-
-def _writer(ix):
-    deadline = time.monotonic() + LOCK_TIMEOUT
-    while True:
-        try:
-            return ix.writer(limitmb=256, compound=False, codec=_Codec())
-        except LockError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.2)
-
-
-@contextmanager
-def _committing(ix, writer, **commit_options):
-    """Commit the writer when the block succeeds, cancel it otherwise; close the index either way."""
-    try:
-        yield writer
-        writer.commit(**commit_options)
-    except BaseException:
-        writer.cancel()
-        raise
-    finally:
-        ix.close()
-
-
-def _exchange(a, b):
-    """Swap two directories atomically (Linux renameat2 RENAME_EXCHANGE); False if unsupported."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        fn = libc.renameat2
-    except (OSError, AttributeError):
-        return False
-    at_fdcwd, rename_exchange = -100, 2
-    return fn(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
-
-
-def rebuild(index_dir, records) -> int:
-    """Build a fresh index from records in a sibling temp dir, then swap it in; returns the count."""
-    target = Path(index_dir)
-    with _lock(index_dir):
-        tmp = target.parent / f".{target.name}.new-{uuid.uuid4().hex[:8]}"
-        tmp.mkdir(parents=True)
-        try:
-            ix = windex.create_in(str(tmp), _schema())
-            (tmp / VERSION_FILE).write_text(INDEX_VERSION)
-            records = iter(records)
-            first = list(itertools.islice(records, PARALLEL_FROM))
-            procs = min(os.cpu_count() or 1, 4) if len(first) == PARALLEL_FROM else 1
-            # a big rebuild tokenises and writes in several processes, leaving one segment each
-            writer = (ix.writer(procs=procs, limitmb=128, multisegment=True, compound=False, codec=_Codec())
-                      if procs > 1 else ix.writer(limitmb=256, compound=False, codec=_Codec()))
-            count = 0
-            with _committing(ix, writer):
-                for record in itertools.chain(first, records):
-                    writer.add_document(**_document(record))
-                    count += 1
-            if target.exists():
-                if _exchange(tmp, target):
-                    shutil.rmtree(tmp, ignore_errors=True)
-                else:
-                    old = target.parent / f".{target.name}.old-{uuid.uuid4().hex[:8]}"
-                    os.rename(target, old)
-                    os.rename(tmp, target)
-                    shutil.rmtree(old, ignore_errors=True)
-            else:
-                os.rename(tmp, target)
-        finally:
-            if tmp.exists():
-                shutil.rmtree(tmp, ignore_errors=True)
-    return count
-
-
-def _open_or_create(index_dir):
-    if exists(index_dir):
-        return windex.open_dir(str(index_dir))
-    if windex.exists_in(str(index_dir)):
-        raise RuntimeError("索引格式已更新，请先运行 flask --app app reindex 从存档重建索引")
-    Path(index_dir).mkdir(parents=True, exist_ok=True)
-    ix = windex.create_in(str(index_dir), _schema())
-    (Path(index_dir) / VERSION_FILE).write_text(INDEX_VERSION)
-    return ix
-
-
-def prepare(index_dir, record):
-    """The document of a record with its text analysed: picklable, made in ingest's workers."""
-    return _document(record)
-
-
-def add(index_dir, records, prepared=None, merge=True):
-    """Add or replace reports by id; prepared: {id: prepare(record)} made elsewhere, if any.
-
-    merge=False leaves the new segment as it is: a bulk ingest commits many batches and settles
-    once at the end, instead of Whoosh re-merging ever larger segments after every commit."""
-    records = list(records)
-    if not records:
-        return 0
-    prepared = prepared or {}
-    with _lock(index_dir):
-        ix = _open_or_create(index_dir)
-        with _committing(ix, _writer(ix), merge=merge) as writer:
-            for record in records:
-                writer.update_document(**(prepared.get(record["id"]) or _document(record)))
-    return len(records)
-
-
-MAX_SEGMENTS = 8  # after settle(); each query reads every segment's postings
-
-
-def settle(index_dir):
-    """Merge the smallest segments into one until at most MAX_SEGMENTS remain (after a bulk add)."""
-    if not exists(index_dir):
-        return 0
-    with _lock(index_dir):
-        ix = windex.open_dir(str(index_dir))
-        with _committing(ix, _writer(ix), mergetype=_merge_down):
-            pass
-    return 1
-
-
-def _merge_down(writer, segments):
-    from whoosh.reading import SegmentReader
-
-    ordered = sorted(segments, key=lambda seg: seg.doc_count_all())
-    if len(ordered) <= MAX_SEGMENTS:
-        return segments
-    cut = len(ordered) - MAX_SEGMENTS + 1
-    for seg in ordered[:cut]:
-        reader = SegmentReader(writer.storage, writer.schema, seg)
-        writer.add_reader(reader)
-        reader.close()
-    return ordered[cut:]
-
-
-def remove(index_dir, ids):
-    """Delete reports by id (unknown ids are ignored)."""
-    ids = list(ids)
-    if not ids or not exists(index_dir):
-        return 0
-    with _lock(index_dir):
-        ix = windex.open_dir(str(index_dir))
-        with _committing(ix, _writer(ix)) as writer:
-            for rid in ids:
-                writer.delete_by_term("id", rid)
-    return len(ids)
-
-
-def exists(index_dir) -> bool:
-    """An index of the current version is there (an older one must be rebuilt first)."""
-    try:
-        version = (Path(index_dir) / VERSION_FILE).read_text().strip()
-    except OSError:
-        return False
-    return version == INDEX_VERSION and windex.exists_in(str(index_dir))
 
 
 def agency_years(index_dir, agencies) -> dict:
@@ -310,7 +52,7 @@ def generation(index_dir):
     if not exists(index_dir):
         return None
     view = _view(index_dir)
-    return _dir_key(index_dir)[1], view.ix.latest_generation()
+    return _dir_key(index_dir)[1], view.store.latest_generation()
 
 
 def size_bytes(index_dir) -> int:
@@ -332,22 +74,20 @@ def ids(index_dir) -> set:
 # --- reading: one view per index generation ----------------------------------------------------
 
 class _View:
-    """An open searcher plus numpy columns for filters, facets and sorting."""
+    """An open store plus numpy columns for filters, facets and sorting."""
 
     def __init__(self, index_dir):
-        self.ix = windex.open_dir(str(index_dir))
-        self.searcher = self.ix.searcher()
-        self.lock = threading.Lock()
-        reader = self.searcher.reader()
-        n = reader.doc_count_all()
+        self.store = Store(index_dir)
+        self.lock = threading.Lock()  # the evaluator's caches; the store locks its searcher itself
+        n = self.store.n
         self.alive = np.zeros(n, dtype=bool)
-        self.alive[list(reader.all_doc_ids())] = True
+        self.alive[self.store.live] = True
         self.n_alive = int(self.alive.sum())
-        parts = [_segment_columns(sub.reader()) for sub, _ in self.searcher.leaf_searchers()]
+        parts = [_segment_columns(key, load) for key, load in self.store.segments()]
         self.n = n
         self.raw = [b for p in parts for b in p.raw]
         self.ids = [i for p in parts for i in p.ids]
-        self.section_fields = sorted(f for f in reader.indexed_field_names() if f[:1] == "s" and f[1:].isdigit())
+        self.section_fields = self.store.section_fields
         self.codes, self.vocab, self.lookup = {}, {}, {}
         for name in FACETS[:-1]:
             self._categorical(name, [v for p in parts for v in p.cats[name]])
@@ -366,7 +106,13 @@ class _View:
         self._lengths, self._postings, self._folded = {}, OrderedDict(), {}
         self.findings = {}
         self._base_rank = None
-        self.suggestions = {}
+        self._docnums = None
+
+    def docnum(self, rid):
+        """The live document number of a report id, or None."""
+        if self._docnums is None:
+            self._docnums = {i: d for d, i in enumerate(self.ids) if self.alive[d]}
+        return self._docnums.get(rid)
 
     def lengths(self, fieldname):
         """(per-doc length array, average) of a text field, from the lengths kept in the meta column."""
@@ -409,9 +155,7 @@ class _View:
 
     def sections(self, docnum):
         """The stored sections of a document ([{n, anchor, heading, text}])."""
-        with self.lock:
-            stored = self.searcher.stored_fields(int(docnum)).get("secs")
-        return _unpack_sections(stored) if stored else []
+        return self.store.sections(docnum)
 
     def folded_vocab(self, name):
         """[(folded value, code)] of a facet, for values typed in the query."""
@@ -420,32 +164,12 @@ class _View:
         return self._folded[name]
 
     def postings(self, fieldname, token):
-        """(docnums, term frequencies) of a term as numpy arrays, read a block at a time."""
+        """(docnums, term frequencies) of a term as numpy arrays, from the store, cached."""
         key = (fieldname, token)
         if key in self._postings:
             self._postings.move_to_end(key)
             return self._postings[key]
-        ids, weights = [], []
-        for sub, offset in self.searcher.leaf_searchers():
-            reader = sub.reader()
-            if (fieldname, token) not in reader:
-                continue
-            matcher = reader.postings(fieldname, token)
-            matcher = getattr(matcher, "child", matcher)  # deletions are masked by `alive`
-            fast = all(hasattr(matcher, a) for a in ("_read_ids", "_read_weights", "_next_block"))
-            while matcher.is_active():
-                if fast:
-                    matcher._read_ids()
-                    matcher._read_weights()
-                    ids.append(np.asarray(matcher._ids[matcher._i:], dtype=np.int64) + offset)
-                    weights.append(np.asarray(matcher._weights[matcher._i:], dtype=float))
-                    matcher._next_block()
-                else:
-                    ids.append(np.array([matcher.id() + offset], dtype=np.int64))
-                    weights.append(np.array([matcher.weight()], dtype=float))
-                    matcher.next()
-        result = ((np.concatenate(ids), np.concatenate(weights)) if ids
-                  else (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=float)))
+        result = self.store.postings(fieldname, token)
         self._postings[key] = result
         if len(self._postings) > 4096:
             self._postings.popitem(last=False)
@@ -476,8 +200,7 @@ class _View:
         return np.zeros(n, dtype=bool)
 
     def close(self):
-        self.searcher.close()
-        self.ix.close()
+        self.store.close()
 
 
 FIGURES = tuple(HEADLINE_LABELS)
@@ -516,18 +239,12 @@ def _figure_values(meta):
     return [figures.get(name) for name in FIGURES]
 
 
-def _segment_columns(reader):
+def _segment_columns(key, load):
     """A segment's _Columns; segments never change, so they are cached by segment id."""
-    try:
-        key = reader.segment().segment_id()
-    except Exception:  # noqa: BLE001 - an unusual reader: no caching
-        key = None
     if key is not None and key in _segment_cache:
         _segment_cache.move_to_end(key)
         return _segment_cache[key]
-    n = reader.doc_count_all()
-    raw = list(reader.column_reader("meta")) if n and reader.has_column("meta") else [b""] * n
-    columns_ = _Columns(raw)
+    columns_ = _Columns(load())
     if key is not None:
         _segment_cache[key] = columns_
         while len(_segment_cache) > 64:
@@ -565,7 +282,7 @@ def _view(index_dir):
         if entry is not None:
             view_inode, view = entry
             try:
-                fresh = view_inode == inode and view.searcher.up_to_date()
+                fresh = view_inode == inode and view.store.up_to_date()
             except Exception:  # the files of a swapped-out index are gone
                 fresh = False
             if fresh:
@@ -594,7 +311,7 @@ class _Eval:
 
     def _bm25(self, fieldname, token, ids, tfs):
         lengths, avg = self.view.lengths(fieldname)
-        idf = self.view.searcher.idf(fieldname, token)
+        idf = self.view.store.idf(fieldname, token)
         return idf * (tfs * (K1 + 1)) / (tfs + K1 * ((1 - B) + B * lengths[ids] / avg))
 
     def text(self, node):
@@ -739,129 +456,52 @@ def _order(view, docs, scores, sort, limit=None):
     return docs[np.lexsort([base, primary])]
 
 
-def _facets(view, mask, params):
-    """({facet: [values]}, {facet: reports under values cut off by FACET_LIMIT})."""
-    out, more = {}, {}
-    for name in list(FACETS[:-1]) + [f"{f}_range" for f in RANGE_FIGURES]:
-        vocab, lookup = view.vocab[name], view.lookup[name]
+def _counts(view, mask):
+    """{facet: {value: count}} over the matching reports: bincounts of the facet columns, and
+    the findings' flags."""
+    counts = {}
+    for name in COLUMN_FACETS:
+        vocab = view.vocab[name]
         codes = view.codes[name][mask]
-        counts = np.bincount(codes[codes >= 0], minlength=len(vocab)) if len(vocab) else np.zeros(0, int)
-        selected = set(params.facets.get(name, ()))
-        shown = np.flatnonzero(counts)
-        if name not in ("year",) and not name.endswith("_range"):
-            shown = shown[np.argsort(-counts[shown], kind="stable")]
-            if len(shown) > FACET_LIMIT:
-                more[name] = int(counts[shown[FACET_LIMIT:]].sum())
-                shown = shown[:FACET_LIMIT]
-        indices = list(shown)
-        for value in selected:
-            i = lookup.get(value)
-            if i is not None and i not in set(indices):
-                if counts[i] and name in more:
-                    more[name] -= int(counts[i])
-                indices.append(i)
-            elif i is None:
-                indices.append(value)
-        values = []
-        for i in indices:
-            value = vocab[i] if not isinstance(i, str) else i
-            count = int(counts[i]) if not isinstance(i, str) else 0
-            values.append({"value": value, "label": label(name, value), "count": count,
-                           "selected": value in selected})
-        sort_facet_values(name, values)
-        out[name] = values
-    findings = []
-    selected = set(params.facets.get("finding", ()))
-    for value in ["failed"] + [f"check:{r}" for r in CHECK_RULES] + ["sued", "reviewed", "fees"]:
-        count = int((view.finding(value) & mask).sum())
-        if count or value in selected:
-            findings.append({"value": value, "label": label("finding", value), "count": count,
-                             "selected": value in selected})
-    out["finding"] = findings
-    order = list(FACETS) + [f"{f}_range" for f in RANGE_FIGURES]
-    return {name: out[name] for name in order}, more
+        tally = np.bincount(codes[codes >= 0], minlength=len(vocab)) if len(vocab) else np.zeros(0, int)
+        present = np.flatnonzero(tally)
+        counts[name] = dict(zip(map(vocab.__getitem__, present.tolist()), tally[present].tolist()))
+    counts["finding"] = {value: int((view.finding(value) & mask).sum()) for value in FINDING_VALUES}
+    return counts
 
 
-def _snippets(view, docnum, terms, sections):
-    if not terms:
-        return []
-    secs = view.sections(docnum)
-    if sections:
-        secs = [s for s in secs if s.get("n") in sections]
-    return hit_snippets(secs, terms)
+def _nearest_term(view, token):
+    """The indexed word one edit from token (title first, then the sections), else None."""
+    return view.store.nearest(token, ["title"] + view.section_fields)
 
 
-def _suggest(view, tree):
-    """The nearest agency name, else the query with each word replaced by a close indexed word."""
-    words = [leaf.text for leaf in text_leaves(tree)]
-    if not words:
-        return None
-    typed = segment.fold("".join(words))
-    if typed not in view.suggestions:
-        if len(view.suggestions) > 1000:
-            view.suggestions.clear()
-        view.suggestions[typed] = _suggestion(view, words, typed)
-    return view.suggestions[typed]
+def _known_term(view, token):
+    return view.store.known(token, ["title"] + view.section_fields)
 
 
-SUGGEST_CANDIDATES = 200  # agency names compared closely, out of the most similar by characters
-
-
-def _suggestion(view, words, typed):
-    chars = set(typed)
-    need = min(2, len(chars))
-    shared = ((len(chars & set(v)), v, i) for v, i in view.folded_vocab("agency") if v != NO_VALUE[0])
-    best = heapq.nlargest(SUGGEST_CANDIDATES, (c for c in shared if c[0] >= need), key=lambda c: c[0])
-    candidates = {v: i for _, v, i in best}
-    close = difflib.get_close_matches(typed, list(candidates), n=1, cutoff=0.5)
-    if close:
-        return view.vocab["agency"][candidates[close[0]]]
-    with view.lock:
-        correctors = [view.searcher.corrector(f) for f in ["title"] + view.section_fields]
-        reader = view.searcher.reader()
-
-        def nearest(token):
-            for corrector in correctors:
-                found = [t for t in corrector.suggest(token, limit=3, maxdist=1, prefix=1)
-                         if segment.SHINGLE not in t and t != token]
-                if found:
-                    return found[0]
-            return None
-
-        def known(token):
-            return any(reader.doc_frequency(f, token) for f in ["title"] + view.section_fields)
-
-        return corrected_query(typed, words, nearest, known)
-
-
-def search(index_dir, params, facets=True) -> dict:
-    """One page of hits with snippets, the facets of the whole filtered result, notice, suggestion.
-
-    facets=False skips the facet counts (the API and the benchmark's plain search do without them)."""
-    if not exists(index_dir):
-        return {"query": params.q, "total": 0, "page": 1, "per_page": params.per_page, "pages": 0,
-                "sort": params.sort, "notice": "索引尚未建立。", "suggestion": None, "hits": [], "facets": {},
-                "facets_more": {}}
+def match(index_dir, params, facets=True) -> Matched:
+    """The raw answer (seam.Matched): the page's hits in order, the total, the facet counts."""
     view = _view(index_dir)
     tree, notice, mask, scores = _match(view, params)
     matching = np.flatnonzero(mask)
     total = len(matching)
-    pages = (total + params.per_page - 1) // params.per_page
-    page = min(params.page, max(pages, 1))
-    start = (page - 1) * params.per_page
+    page, pages, start = paging(total, params)
     docs = _order(view, matching, scores, params.sort, limit=start + params.per_page)
-    sections = sections_of(tree) if tree is not None else set()
-    terms = highlight_terms(tree) if tree is not None else []
-    hits = []
-    for docnum in docs[start:start + params.per_page]:
-        hit = view.hit(docnum)
-        hit["snippets"] = _snippets(view, docnum, terms, sections)
-        hits.append(hit)
-    facets, facets_more = _facets(view, mask, params) if facets else ({}, {})
-    return {"query": params.q, "total": total, "page": page, "per_page": params.per_page, "pages": pages,
-            "sort": params.sort, "notice": notice,
-            "suggestion": _suggest(view, tree) if total == 0 and tree is not None else None,
-            "hits": hits, "facets": facets, "facets_more": facets_more}
+    return {"tree": tree, "notice": notice, "total": total, "page": page, "pages": pages,
+            "hits": view.hits(docs[start:start + params.per_page].tolist()),
+            "counts": _counts(view, mask) if facets else None}
+
+
+def sections(index_dir, ids, numbers) -> dict:
+    """{id: [stored section]} of these reports, only sections `numbers` when given."""
+    view = _view(index_dir)
+    out = {}
+    for rid in ids:
+        docnum = view.docnum(rid)
+        if docnum is not None:
+            secs = view.sections(docnum)
+            out[rid] = [s for s in secs if s.get("n") in numbers] if numbers else secs
+    return out
 
 
 def search_all(index_dir, params) -> list:
@@ -871,3 +511,34 @@ def search_all(index_dir, params) -> list:
     view = _view(index_dir)
     _, _, mask, scores = _match(view, params)
     return view.hits(_order(view, np.flatnonzero(mask), scores, params.sort).tolist())
+
+
+def agency_names(index_dir):
+    return _view(index_dir).agencies
+
+
+def nearest_term(index_dir, token):
+    return _nearest_term(_view(index_dir), token)
+
+
+def known_term(index_dir, token):
+    return _known_term(_view(index_dir), token)
+
+
+class WhooshIndex(ModuleEngine):
+    """The Whoosh engine at one index folder (seam.SearchBackend)."""
+    name = "whoosh"
+    module = sys.modules[__name__]
+
+    def add(self, records, prepared=None, bulk=False):
+        """bulk: more batches follow and settle() comes after the last, so segments are not
+        re-merged after every commit."""
+        return add(self.location, records, prepared=prepared, merge=not bulk)
+
+    def settle(self):
+        return settle(self.location)
+
+
+def search(index_dir, params, facets=True):
+    """WhooshIndex(index_dir).search(params): for scripts and tests that hold a folder."""
+    return WhooshIndex(index_dir).search(params, facets=facets)

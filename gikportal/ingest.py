@@ -13,11 +13,11 @@ from pathlib import Path
 from filelock import FileLock
 from pebble import ProcessPool
 
+from . import crossyear
 from .backend import for_config as backend_for
 from .archive import Archive, report_id
 from .document import ExtractionError
 from .extract import media_type_for
-from .parse import carry_chain
 from .records import build_record
 
 EXTENSIONS = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
@@ -232,13 +232,16 @@ def _result(name, rid, created, record, error):
 
 
 def _index_fresh(config, archive, fresh, prepared=None, bulk=False):
-    """Index a batch of new records and link the years of the agencies they touch; a prepared
-    document whose record the linking changed is made again."""
+    """Index a batch of new records with the facts that need other years (crossyear.py): each
+    new report's carry_chain, and that of the agency's neighbouring years already indexed, which
+    a new report can change. The archive is not written: derived facts live in the index only.
+    A prepared document whose record gains a derived check is made again."""
     with writer_lock(config):
-        changed = relink_agencies(config, archive, fresh)
-        prepared = {rid: doc for rid, doc in (prepared or {}).items() if rid not in {r["id"] for r in changed}}
-        backend_for(config).add(list({r["id"]: r for r in fresh + changed}.values()), prepared=prepared,
-                                bulk=bulk)
+        derived, again = link_agencies(config, archive, fresh)
+        prepared = {rid: doc for rid, doc in (prepared or {}).items() if rid not in derived}
+        records = {r["id"]: r for r in fresh + again}
+        backend_for(config).add([crossyear.indexed(r, derived.get(rid)) for rid, r in records.items()],
+                                prepared=prepared, bulk=bulk)
 
 
 def ingest_bytes(config, data, filename, source_url=None):
@@ -260,42 +263,20 @@ def ingest_bytes(config, data, filename, source_url=None):
     return result
 
 
-# --- carry_chain across an agency's years ------------------------------------------
+# --- carry_chain across an agency's years: derived at index time ---------------------
 
-def link_years(records, years=None):
-    """Set the carry_chain check on each record that has the previous year's report.
+def link_agencies(config, archive, fresh):
+    """({id: carry_chain check}, indexed records to index again) for a batch of new reports.
 
-    records: the reports of one agency (every one, or those of `years` and the year before
-    each). Only records of `years` (all, when None) are updated. Returns those that changed.
-    """
-    by_year = {}
-    for record in sorted(records, key=lambda r: r["id"]):
-        by_year.setdefault(record.get("year"), record)
-    changed = []
-    for year, record in by_year.items():
-        if years is not None and year not in years:
-            continue
-        previous = by_year.get(year - 1) if isinstance(year, int) else None
-        checks = [c for c in record.get("checks") or [] if c.get("rule") != "carry_chain"]
-        if previous is not None:
-            checks.append(carry_chain(previous, record))
-        if checks != (record.get("checks") or []):
-            record["checks"] = checks
-            changed.append(record)
-    return changed
-
-
-def relink_agencies(config, archive, fresh):
-    """After new reports arrive, recompute carry_chain for their agencies; persist changes.
-
-    A new report of year y can change its own check and that of year y + 1, reading year
-    y - 1: only those indexed reports are read back from the archive."""
+    A new report of year y takes its check from year y - 1 and can change the check of year
+    y + 1 (and which report of year y counts): only those indexed reports are read back from
+    the archive, and those whose check the batch changes are indexed again."""
     by_agency = defaultdict(dict)
     for record in fresh:
         if record.get("agency"):
             by_agency[record["agency"]][record["id"]] = record
     indexed = backend_for(config).agency_years(list(by_agency))
-    changed = []
+    derived, again = {}, []
     for agency, new in by_agency.items():
         known = dict(new)
         years = {r.get("year") for r in new.values()}
@@ -306,46 +287,42 @@ def relink_agencies(config, archive, fresh):
                 record = archive.record(rid)
                 if record is not None:
                     known[rid] = record
-        for record in link_years(list(known.values()), targets):
-            archive.write_record(record["id"], record)
-            changed.append(record)
-    return changed
+        before = crossyear.chain_checks([r for rid, r in known.items() if rid not in new], targets)
+        after = crossyear.chain_checks(list(known.values()), targets)
+        derived.update(after)
+        again += [r for rid, r in known.items() if rid not in new and after.get(rid) != before.get(rid)]
+    return derived, again
+
+
+def derived_checks(archive):
+    """{id: carry_chain check} over the whole archive, from a slim summary of each record."""
+    groups = defaultdict(list)
+    for rid in archive.ids():
+        record = archive.record(rid)
+        if record is not None and record.get("agency"):
+            groups[record["agency"]].append(crossyear.chain_summary(record))
+    derived = {}
+    for summaries in groups.values():
+        derived.update(crossyear.chain_checks(summaries))
+    return derived
 
 
 # --- rebuilding --------------------------------------------------------------------
 
 def reindex(config, progress=None):
-    """Rebuild the index from the archive alone (new directory, then swap). Returns the count."""
+    """Rebuild the index from the archive alone (new directory, then swap). Returns the count.
+    The archive is only read: every record.json stays byte for byte what the parser wrote."""
     archive = Archive(config["ARCHIVE_DIR"])
     with writer_lock(config):
         archive.clean_tmp()
-        groups = defaultdict(list)
-        for rid in archive.ids():
-            record = archive.record(rid)
-            if record is not None:
-                groups[record.get("agency")].append(_chain_summary(record))
-        for agency, summaries in groups.items():
-            if agency:
-                for record in link_years(summaries):
-                    full = archive.record(record["id"])
-                    full["checks"] = record["checks"]
-                    archive.write_record(full["id"], full)
+        derived = derived_checks(archive)
 
         def stream():
             for record in archive.records():
                 _tick(progress)
-                yield record
+                yield crossyear.indexed(record, derived.get(record["id"]))
 
         return backend_for(config).rebuild(stream())
-
-
-def _chain_summary(record):
-    """Just what link_years needs, so reindex never holds every full record in memory."""
-    stats = record.get("stats") or {}
-    requests = stats.get("requests") or {}
-    slim = {k: requests[k] for k in ("carried_over", "carried_forward") if k in requests}
-    return {"id": record["id"], "agency": record.get("agency"), "year": record.get("year"),
-            "stats": {"requests": slim} if slim else {}, "checks": record.get("checks") or []}
 
 
 def reparse(config, progress=None, workers=None):

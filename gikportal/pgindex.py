@@ -12,11 +12,11 @@ Whoosh backend's boosts. Filters, facets (GROUPING SETS) and sorting are SQL ove
 `rebuild` replaces everything in one transaction, so readers see the old or the new archive,
 never a mix; writers are serialised by an advisory lock.
 """
-import difflib
 import itertools
 import json
 import multiprocessing
 import os
+import sys
 import threading
 from collections import Counter, OrderedDict
 from pathlib import Path
@@ -27,12 +27,14 @@ from psycopg_pool import ConnectionPool
 
 from . import segment
 from .figures import HEADLINE_LABELS
-from .hits import (FACET_LIMIT, HEADING_BOOST, TITLE_BOOST, corrected_query, highlight_terms, hit_fields,
-                   hit_snippets, label, sort_facet_values)
-from .query import CHECK_RULES, FACETS, NO_VALUE, RANGE_FIGURES, And, Field, Not, Num, Or, Text, sections_of
+from .hits import HEADING_BOOST, TITLE_BOOST, hit_fields
+from .query import CHECK_RULES, NO_VALUE, RANGE_FIGURES, And, Field, Not, Num, Or, Text, sections_of
+from .searching.facets import COLUMN_FACETS, FINDING_VALUES
+from .searching.results import NO_INDEX, ModuleEngine, paging
+from .searching.seam import Matched
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-ANALYSIS = "pg1/segment-pairs"  # bumped whenever what is stored per text changes: rebuild needed
+ANALYSIS = "pg2/segment-pairs"  # bumped (pg2: hits carry the carry_chain derived at index time) whenever what is stored per text changes: rebuild needed
 FIGURES = tuple(HEADLINE_LABELS)
 WRITER_LOCK = 7_310_411_208  # pg_advisory_xact_lock key shared by every writer
 PARALLEL_FROM = 1000  # records; below this a rebuild analyses text in-process
@@ -40,7 +42,7 @@ MAX_POSITION = 16383  # PostgreSQL keeps positions up to this
 MAX_LEXEME_BYTES = 2046
 MAX_TSVECTOR_CHARS = 900_000  # a tsvector holds at most 1 MB
 POOL_SIZE = 8
-UNKNOWN_INDEX = "索引尚未建立。"
+UNKNOWN_INDEX = NO_INDEX
 
 FACET_SQL = {"year": "COALESCE(r.year::text, 'none')", "province": "COALESCE(r.province, 'none')",
              "city": "COALESCE(r.city, 'none')", "county": "COALESCE(r.county, 'none')",
@@ -58,8 +60,7 @@ def _range_sql(figure):
 
 for _figure in RANGE_FIGURES:
     FACET_SQL[f"{_figure}_range"] = _range_sql(_figure)
-FACET_NAMES = list(FACETS[:-1]) + [f"{f}_range" for f in RANGE_FIGURES]
-FINDINGS = ["failed"] + [f"check:{r}" for r in CHECK_RULES] + ["sued", "reviewed", "fees"]
+FACET_NAMES = list(COLUMN_FACETS)
 OPS = {">=": ">=", ">": ">", "<=": "<=", "<": "<", "=": "="}
 
 
@@ -632,51 +633,28 @@ def _page_sql(sql, where, sort, limit=True):
             f"ORDER BY {_order_sql(sort, score)}" + (" LIMIT %(_limit)s OFFSET %(_offset)s" if limit else ""))
 
 
-def _facets(conn, sql, where, params):
-    """(total, {facet: [values]}, {facet: reports cut off by FACET_LIMIT}) in one GROUPING SETS query."""
+def _counts(conn, sql, where):
+    """(total, {facet: {value: count}}) of the matching reports in one GROUPING SETS query."""
     exprs = [f"{FACET_SQL[name]} AS f{i}" for i, name in enumerate(FACET_NAMES)]
-    flags = [f"{_Sql.finding(sql, value)} AS x{i}" for i, value in enumerate(FINDINGS)]
+    flags = [f"{_Sql.finding(sql, value)} AS x{i}" for i, value in enumerate(FINDING_VALUES)]
     keys = ", ".join(f"(f{i})" for i in range(len(FACET_NAMES)))
-    counts = ", ".join(f"count(*) FILTER (WHERE x{i})" for i in range(len(FINDINGS)))
+    counts = ", ".join(f"count(*) FILTER (WHERE x{i})" for i in range(len(FINDING_VALUES)))
     query = (f"{sql.with_()}{', ' if sql.ctes else 'WITH '}m AS (SELECT {', '.join(exprs + flags)} FROM reports r "
              f"{' '.join(sql.joins)} WHERE {where}) "
              f"SELECT {', '.join(f'f{i}' for i in range(len(FACET_NAMES)))}, count(*), {counts} FROM m "
              f"GROUP BY GROUPING SETS ({keys}, ())")
     rows = conn.execute(query, sql.params).fetchall()
     per_facet = {name: {} for name in FACET_NAMES}
-    total, finding_counts = 0, [0] * len(FINDINGS)
+    total, finding_counts = 0, [0] * len(FINDING_VALUES)
     n = len(FACET_NAMES)
     for row in rows:
         which = [i for i in range(n) if row[i] is not None]
         if not which:
             total, finding_counts = row[n], row[n + 1:]
             continue
-        per_facet[FACET_NAMES[which[0]]][row[which[0]]] = row[n]
-    out, more = {}, {}
-    for name in FACET_NAMES:
-        counts_ = per_facet[name]
-        selected = set(params.facets.get(name, ()))
-        shown = sorted(counts_)
-        if name != "year" and not name.endswith("_range"):
-            shown.sort(key=lambda v: -counts_[v])  # stable: equal counts stay in value order
-            if len(shown) > FACET_LIMIT:
-                more[name] = sum(counts_[v] for v in shown[FACET_LIMIT:])
-                shown = shown[:FACET_LIMIT]
-        values = list(shown)
-        for value in selected:
-            if value not in values:
-                if counts_.get(value) and name in more:
-                    more[name] -= counts_[value]
-                values.append(value)
-        entries = [{"value": v, "label": label(name, v), "count": int(counts_.get(v, 0)), "selected": v in selected}
-                   for v in values]
-        sort_facet_values(name, entries)
-        out[name] = entries
-    selected = set(params.facets.get("finding", ()))
-    out["finding"] = [{"value": v, "label": label("finding", v), "count": int(c), "selected": v in selected}
-                      for v, c in zip(FINDINGS, finding_counts) if c or v in selected]
-    order = list(FACETS) + [f"{f}_range" for f in RANGE_FIGURES]
-    return int(total), {name: out[name] for name in order}, more
+        per_facet[FACET_NAMES[which[0]]][row[which[0]]] = int(row[n])
+    per_facet["finding"] = {v: int(c) for v, c in zip(FINDING_VALUES, finding_counts)}
+    return int(total), per_facet
 
 
 def _damerau1(a, b):
@@ -694,46 +672,46 @@ def _damerau1(a, b):
     return a[i + 1:] == b[i:] if la > lb else a[i:] == b[i + 1:]
 
 
-def _suggest(conn, url, generation, tree):
-    """As index._suggest: the nearest agency name, else each unknown word replaced by a close indexed word."""
-    from .query import text_leaves
-
-    words = [leaf.text for leaf in text_leaves(tree)]
-    if not words:
+def nearest_term(url, token):
+    """The most frequent indexed word one edit from token, in the first field (title, s1, …)
+    that has one, as Whoosh's correctors walk them; else None."""
+    if not token:
         return None
-    typed = segment.fold("".join(words))
-    chars = set(typed)
-    candidates = {}
-    for v in _vocab(conn, url, generation, "agency"):
-        f = segment.fold(v)
-        if v != NO_VALUE[0] and len(chars & set(f)) >= min(2, len(chars)):
-            candidates.setdefault(f, v)
-    close = difflib.get_close_matches(typed, list(candidates), n=1, cutoff=0.5)
-    if close:
-        return candidates[close[0]]
-    fields = _text_fields(conn, url, generation)
-
-    def nearest(token):
-        if not token:
+    with _reader(url) as conn:
+        state = _state(conn)
+        if not _current(state):
             return None
+        fields = _text_fields(conn, url, state[2])
         first = token[0]
         rows = conn.execute("SELECT field, term, freq FROM terms WHERE field = ANY(%s) AND term >= %s AND term < %s "
                             "AND char_length(term) BETWEEN %s AND %s",
                             (fields, first, chr(ord(first) + 1), len(token) - 1, len(token) + 1)).fetchall()
-        by_field = {}
-        for field, term, freq in rows:
-            if term != token and segment.SHINGLE not in term and _damerau1(term, token):
-                by_field.setdefault(field, []).append((-freq, term))
-        for field in fields:
-            if by_field.get(field):
-                return min(by_field[field])[1]
-        return None
+    by_field = {}
+    for field, term, freq in rows:
+        if term != token and segment.SHINGLE not in term and _damerau1(term, token):
+            by_field.setdefault(field, []).append((-freq, term))
+    for field in fields:
+        if by_field.get(field):
+            return min(by_field[field])[1]
+    return None
 
-    def known(token):
+
+def known_term(url, token):
+    with _reader(url) as conn:
+        state = _state(conn)
+        if not _current(state):
+            return False
+        fields = _text_fields(conn, url, state[2])
         return conn.execute("SELECT 1 FROM terms WHERE field = ANY(%s) AND term = %s LIMIT 1",
                             (fields, token)).fetchone() is not None
 
-    return corrected_query(typed, words, nearest, known)
+
+def agency_names(url):
+    with _reader(url) as conn:
+        state = _state(conn)
+        if not _current(state):
+            return []
+        return [v for v in _vocab(conn, url, state[2], "agency") if v != NO_VALUE[0]]
 
 
 def _text_fields(conn, url, generation):
@@ -742,52 +720,42 @@ def _text_fields(conn, url, generation):
         f"s{r[0]}" for r in conn.execute("SELECT DISTINCT n FROM sections WHERE text <> ''").fetchall()))
 
 
-def _empty(params):
-    return {"query": params.q, "total": 0, "page": 1, "per_page": params.per_page, "pages": 0,
-            "sort": params.sort, "notice": UNKNOWN_INDEX, "suggestion": None, "hits": [], "facets": {},
-            "facets_more": {}}
-
-
-def search(url, params, facets=True) -> dict:
-    """One page of hits with snippets, the facets of the whole filtered result, notice, suggestion."""
+def match(url, params, facets=True) -> Matched:
+    """The raw answer (seam.Matched): the page's hits in order, the total, the facet counts."""
     with _reader(url) as conn:
         state = _state(conn)
         if not _current(state):
-            return _empty(params)
+            return {"tree": None, "notice": UNKNOWN_INDEX, "total": 0, "page": 1, "pages": 0, "hits": [],
+                    "counts": None}
         generation = state[2]
         tree, notice, sql, where = _compile(conn, url, generation, params, rank=False)
         if facets:
-            total, facet_values, facets_more = _facets(conn, sql, where, params)
+            total, counts = _counts(conn, sql, where)
         else:
-            facet_values, facets_more = {}, {}
+            counts = None
             total = conn.execute(f"{sql.with_()}SELECT count(*) FROM reports r {' '.join(sql.joins)} WHERE {where}",
                                  sql.params).fetchone()[0]
-        pages = (total + params.per_page - 1) // params.per_page
-        page = min(params.page, max(pages, 1))
+        page, pages, start = paging(total, params)
         if params.sort == "relevance" and sql.scores:
             _, _, sql, where = _compile(conn, url, generation, params)
         rows = conn.execute(_page_sql(sql, where, params.sort),
-                            dict(sql.params, _limit=params.per_page, _offset=(page - 1) * params.per_page)).fetchall()
-        sections = sections_of(tree) if tree is not None else set()
-        terms = highlight_terms(tree) if tree is not None else []
-        by_report = {}
-        if rows and terms:
-            query = "SELECT report_id, n, anchor, heading, text FROM sections WHERE report_id = ANY(%(ids)s)"
-            args = {"ids": [r[0] for r in rows]}
-            if sections:
-                query += " AND n = ANY(%(ns)s)"
-                args["ns"] = sorted(sections)
-            for rid, n, anchor, heading, text in conn.execute(query + " ORDER BY report_id, position", args):
-                by_report.setdefault(rid, []).append({"n": n, "anchor": anchor, "heading": heading, "text": text})
-        hits = []
-        for rid, hit, _ in rows:
-            hit = _finish(hit)
-            hit["snippets"] = hit_snippets(by_report.get(rid, []), terms)
-            hits.append(hit)
-        suggestion = _suggest(conn, url, generation, tree) if total == 0 and tree is not None else None
-    return {"query": params.q, "total": total, "page": page, "per_page": params.per_page, "pages": pages,
-            "sort": params.sort, "notice": notice, "suggestion": suggestion, "hits": hits, "facets": facet_values,
-            "facets_more": facets_more}
+                            dict(sql.params, _limit=params.per_page, _offset=start)).fetchall()
+    return {"tree": tree, "notice": notice, "total": total, "page": page, "pages": pages,
+            "hits": [_finish(hit) for _, hit, _ in rows], "counts": counts}
+
+
+def sections(url, ids, numbers) -> dict:
+    """{id: [stored section]} of these reports in their order, only sections `numbers` when given."""
+    query = "SELECT report_id, n, anchor, heading, text FROM sections WHERE report_id = ANY(%(ids)s)"
+    args = {"ids": list(ids)}
+    if numbers:
+        query += " AND n = ANY(%(ns)s)"
+        args["ns"] = sorted(numbers)
+    out = {}
+    with _reader(url) as conn:
+        for rid, n, anchor, heading, text in conn.execute(query + " ORDER BY report_id, position", args):
+            out.setdefault(rid, []).append({"n": n, "anchor": anchor, "heading": heading, "text": text})
+    return out
 
 
 def _finish(hit):
@@ -804,3 +772,15 @@ def search_all(url, params) -> list:
             return []
         _, _, sql, where = _compile(conn, url, state[2], params, rank=params.sort == "relevance")
         return [_finish(row[1]) for row in conn.execute(_page_sql(sql, where, params.sort, limit=False), sql.params)]
+
+
+class PostgresIndex(ModuleEngine):
+    """The PostgreSQL engine at one database URL (seam.SearchBackend). Every add is one
+    transaction, so a bulk add needs no settling."""
+    name = "postgres"
+    module = sys.modules[__name__]
+
+
+def search(url, params, facets=True):
+    """PostgresIndex(url).search(params): for scripts and tests that hold a URL."""
+    return PostgresIndex(url).search(params, facets=facets)

@@ -9,15 +9,16 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 
 from .figures import HEADLINE_LABELS
+from .labels import CHECK_RULES, NO_VALUE
+from .labels import FACETS as _FACET_LABELS
+from .labels import FINDINGS as FINDING_LABELS
 
 MAX_QUERY_CHARS = 500
 MAX_TERMS = 32
 PER_PAGE = 20
 MAX_PER_PAGE = 100
 
-CHECK_RULES = ("sections_present", "balance", "outcome_sum", "row_total", "group_total", "narrative",
-               "fee_explained", "carry_chain")
-FACETS = ("year", "province", "city", "county", "agency", "kind", "format", "finding")
+FACETS = tuple(_FACET_LABELS)
 # figure -> [(value, label, low, high)] range buckets, high exclusive; "none" = report lacks the figure
 RANGE_FIGURES = {
     "requests_new": [("0", "0", 0, 1), ("1-9", "1–9", 1, 10), ("10-99", "10–99", 10, 100),
@@ -27,9 +28,6 @@ RANGE_FIGURES = {
     "fees_10k_yuan": [("0", "0", 0, 1e-9), ("0-1", "不足 1 万元", 1e-9, 1), ("1-10", "1–10 万元", 1, 10),
                       ("10+", "10 万元及以上", 10, None)],
 }
-NO_VALUE = ("none", "不详")
-FINDING_LABELS = {"sued": "被提起行政诉讼", "reviewed": "被申请行政复议", "fees": "收取行政事业性收费",
-                  "failed": "有未通过的校验"}
 SORTS = ("relevance", "year", "-year") + tuple(f"{s}{n}" for n in HEADLINE_LABELS for s in ("", "-"))
 TEXT_FIELDS = ("agency", "province", "city", "county", "kind", "format")
 

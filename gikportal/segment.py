@@ -8,7 +8,6 @@ the same run of text in the index; neighbouring precise words are also indexed a
 text are offsets in the original text (highlighting never cuts a character in half).
 """
 import bisect
-import html
 import re
 import threading
 import unicodedata
@@ -204,24 +203,19 @@ def _matches(folded, terms):
     return sorted(spans)
 
 
-def _render(text, spans, lo, hi):
-    parts = ["…" if lo > 0 else ""]
-    cur = lo
-    for s, e in spans:
-        if s < lo or e > hi:
-            continue
-        parts.append(html.escape(text[cur:s]))
-        parts.append("<mark>" + html.escape(text[s:e]) + "</mark>")
-        cur = e
-    parts.append(html.escape(text[cur:hi]))
-    parts.append("…" if hi < len(text) else "")
-    return "".join(parts)
+def _excerpt(text, spans, lo, hi):
+    """text[lo:hi] with "…" where it was cut, and the spans inside it shifted to its offsets."""
+    head = "…" if lo > 0 else ""
+    shift = len(head) - lo
+    inside = [{"start": s + shift, "end": e + shift} for s, e in spans if s >= lo and e <= hi]
+    return head + text[lo:hi].replace("\n", " ") + ("…" if hi < len(text) else ""), inside
 
 
 def snippets(sections, terms, limit=3, width=80):
-    """Up to `limit` escaped snippets with <mark> around whole matched terms, best sections first.
+    """Up to `limit` excerpts with the spans of whole matched terms, best sections first.
 
-    sections: [{"n", "anchor", "heading", "text"}]; terms: folded strings to mark.
+    sections: [{"n", "anchor", "heading", "text"}]; terms: folded strings to mark. Each snippet is
+    plain text and [{"start", "end"}] character offsets into it: no markup (the web layer renders).
     """
     found = []
     for sec in sections:
@@ -240,7 +234,7 @@ def snippets(sections, terms, limit=3, width=80):
         hi = min(len(text), lo + width)
         while hi < len(text) and any(s < hi < e for s, e in spans):
             hi += 1
+        excerpt, inside = _excerpt(text, spans, lo, hi)
         out.append({"section": sec.get("n"), "anchor": sec.get("anchor") or f"s{sec.get('n')}",
-                    "heading": sec.get("heading") or "",
-                    "html": _render(text, spans, lo, hi).replace("\n", " ")})
+                    "heading": sec.get("heading") or "", "text": excerpt, "spans": inside})
     return out

@@ -186,3 +186,113 @@ def to_html(doc, encoding="gbk"):
 <footer><p>主办单位：人民政府办公室 版权所有 ICP备05001234号</p><p>网站标识码 4108000001</p></footer>
 </body></html>"""
     return page.encode(encoding, errors="xmlcharrefreplace")
+
+
+# --- office documents: DOCX as offices write them, turned into PDF by LibreOffice -----------------
+
+OFFICE_HEADER = "某某市人民政府门户网站 政务公开"
+OFFICE_TEXT_BOX = "本报告电子版可在本机关门户网站政府信息公开专栏下载。"
+
+
+def _field_run(paragraph, instruction):
+    """A simple field (PAGE, NUMPAGES) in a paragraph: Word and LibreOffice print its value."""
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+    paragraph._p.append(parse_xml(f'<w:fldSimple {nsdecls("w")} w:instr=" {instruction} "><w:r><w:t>1</w:t></w:r>'
+                                  f"</w:fldSimple>"))
+
+
+def _text_box(paragraph, text):
+    """A bordered text box (文本框: a DrawingML shape with a white fill, a black outline and its own
+    paragraphs, as Word 2010+ and WPS write it) inline in a paragraph."""
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+    wp = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
+    a = "http://schemas.openxmlformats.org/drawingml/2006/main"
+    wps = "http://schemas.microsoft.com/office/word/2010/wordprocessingShape"
+    cx, cy = 5334000, 457200          # 14 cm x 1.27 cm in EMU
+    paragraph._p.append(parse_xml(
+        f'<w:r {nsdecls("w")} xmlns:wp="{wp}" xmlns:a="{a}" xmlns:wps="{wps}"><w:drawing>'
+        f'<wp:inline distT="0" distB="0" distL="0" distR="0"><wp:extent cx="{cx}" cy="{cy}"/>'
+        f'<wp:docPr id="101" name="Text Box 1"/><a:graphic>'
+        f'<a:graphicData uri="{wps}"><wps:wsp><wps:cNvSpPr txBox="1"/><wps:spPr>'
+        f'<a:xfrm><a:off x="0" y="0"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm>'
+        f'<a:prstGeom prst="rect"><a:avLst/></a:prstGeom><a:solidFill><a:srgbClr val="FFFFFF"/></a:solidFill>'
+        f'<a:ln w="12700"><a:solidFill><a:srgbClr val="000000"/></a:solidFill></a:ln></wps:spPr>'
+        f'<wps:txbx><w:txbxContent><w:p><w:r><w:t>{escape(text)}</w:t></w:r></w:p></w:txbxContent></wps:txbx>'
+        f'<wps:bodyPr/></wps:wsp></a:graphicData></a:graphic></wp:inline></w:drawing></w:r>'))
+
+
+def _page_border(section):
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+    sides = "".join(f'<w:{s} w:val="single" w:sz="12" w:space="24" w:color="000000"/>'
+                    for s in ("top", "left", "bottom", "right"))
+    borders = parse_xml(f'<w:pgBorders {nsdecls("w")} w:offsetFrom="page">{sides}</w:pgBorders>')
+    section._sectPr.find("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}pgMar").addnext(borders)
+
+
+def _box_paragraphs(document, texts):
+    """Move the paragraphs `texts` into a ruled one-column table, one row each (the layout grid WPS
+    and some offices put around their prose)."""
+    paragraphs = [p for p in document.paragraphs if p.text in texts]
+    if not paragraphs:
+        return
+    table = document.add_table(rows=len(paragraphs), cols=1)
+    table.style = "Table Grid"
+    for row, paragraph in zip(table.rows, paragraphs):
+        row.cells[0].paragraphs[0].text = paragraph.text
+    paragraphs[0]._p.addprevious(table._tbl)
+    for paragraph in paragraphs:
+        paragraph._p.getparent().remove(paragraph._p)
+
+
+def to_office_docx(doc, text_box_after=None, boxed=()):
+    """DOCX the way an office writes its report: a page border around the whole page (header and
+    footer inside it), a running header, a footer 第 N 页 共 M 页, a bordered text box after the
+    paragraph `text_box_after`, the paragraphs `boxed` laid out in a ruled one-column grid, ruled
+    tables with merged label cells, and the long vertical label of table 3 (三、本年度办理结果)
+    typed one character per line."""
+    document = DocxDocument(io.BytesIO(to_docx(doc)))
+    _box_paragraphs(document, set(boxed))
+    section = document.sections[0]
+    _page_border(section)
+    section.header.paragraphs[0].text = OFFICE_HEADER
+    footer = section.footer.paragraphs[0]
+    footer.alignment = 1
+    footer.add_run("第 ")
+    _field_run(footer, "PAGE")
+    footer.add_run(" 页 共 ")
+    _field_run(footer, "NUMPAGES")
+    footer.add_run(" 页")
+    from docx.oxml import OxmlElement
+    from docx.text.paragraph import Paragraph
+    anchor = next((p for p in document.paragraphs if text_box_after and p.text == text_box_after), None)
+    if anchor is not None:
+        holder = OxmlElement("w:p")
+        anchor._p.addnext(holder)
+        _text_box(Paragraph(holder, anchor._parent), OFFICE_TEXT_BOX)
+    for table in document.tables:
+        for row in table.rows:
+            for cell in row.cells:
+                text = cell.text
+                if text.startswith("三、") and "办理结果" in text and len(cell.paragraphs) == 1:
+                    cell.paragraphs[0].text = text[0]
+                    for ch in text[1:]:
+                        cell.add_paragraph(ch)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def office_pdf(docx_bytes, workdir):
+    """The DOCX converted to PDF by LibreOffice headless (a private profile in workdir)."""
+    import subprocess
+    from pathlib import Path
+    workdir = Path(workdir)
+    source = workdir / "report.docx"
+    source.write_bytes(docx_bytes)
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{workdir / 'profile'}", "--headless",
+                    "--convert-to", "pdf", "--outdir", str(workdir), str(source)],
+                   check=True, capture_output=True, timeout=180)
+    return (workdir / "report.pdf").read_bytes()

@@ -81,7 +81,7 @@ def handmade_records():
 
 def generated_records(n=200, seed=7):
     """Realistic synthetic records from the project's generator (ids from their bytes)."""
-    from gikportal.generate import generate
+    from tools.generate import generate
     out = []
     for report in generate(n, seed=seed):
         record = dict(report.expected)

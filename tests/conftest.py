@@ -3,7 +3,7 @@
 A test module that sets `BACKENDS = ("whoosh", "postgres")` runs its tests once per backend: the
 module-scoped `backend` fixture is parametrised, `portal_config` and `_web_helpers.make_app` then
 point at that backend (a fresh database on one PostgreSQL server started for the session by
-gikportal.pgserver). Without the PostgreSQL binaries those tests fail; they never skip.
+tools.pgserver). Without the PostgreSQL binaries those tests fail; they never skip.
 """
 import os
 import sys
@@ -25,7 +25,7 @@ def pg_server():
     """The session's PostgreSQL server, started on first use (stopped in pytest_sessionfinish)."""
     global _server
     if _server is None:
-        from gikportal.pgserver import PostgresServer
+        from tools.pgserver import PostgresServer
 
         _server = PostgresServer().start()
     return _server
@@ -33,6 +33,11 @@ def pg_server():
 
 def new_database():
     return pg_server().create_database()
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: seconds or more (browsers, servers, LibreOffice, OCR, large "
+                                       "archives); deselect with -m 'not slow', CI runs everything")
 
 
 def pytest_sessionfinish(session, exitstatus):
@@ -45,6 +50,41 @@ def pytest_sessionfinish(session, exitstatus):
         finally:
             _server.stop()
             _server = None
+
+
+# The slow tier (`pytest -m "not slow"` skips it; CI runs everything): whole modules that start
+# browsers, servers or the benchmark, every test on the PostgreSQL backend (a server per session,
+# a database per module), and single tests that take seconds (crash, memory and parallelism
+# tests, the CLI in subprocesses, large generated archives).
+SLOW_MODULES = {"test_web_e2e", "test_bench", "test_backend_parity", "test_reliability_crash",
+                "test_reliability_load", "test_start"}
+SLOW_TESTS = {
+    "test_pdf_memory_stays_bounded_with_page_count", "test_docx_zip_bomb_over_the_unzipped_limit",
+    "test_docx_zip_bomb_under_the_limit_caught_by_ratio", "test_pdf_tables_split_over_pages_are_joined",
+    "test_grids_are_the_seeds_grids", "test_same_record_as_the_text_version",
+    "test_ingest_command_adds_seeds_and_reports_failures", "test_sigkill_during_ingest_loses_nothing_and_reindex_agrees",
+    "test_check_finds_and_repairs_index_drift", "test_reparse_rebuilds_records_from_originals",
+    "test_bulk_ingest_commits_without_merging_then_settles", "test_parse_command_prints_json_and_json_lines",
+    "test_rebuild_swaps_while_readers_search", "test_parallel_rebuild_answers_like_a_single_writer",
+    "test_writer_waits_for_a_held_lock", "test_rjieba_tokens_equal_jieba_tokens_on_the_seeds",
+    "test_segmenter_is_built_once_under_concurrent_first_use", "test_repeated_export_is_cached_and_a_new_report_shows_at_once",
+    "test_legacy_and_2019_format_reports_render", "test_parser_never_crashes_and_keeps_the_record_shape",
+    "test_a_stray_engine_import_breaks_the_contract", "test_reindex_leaves_every_record_byte_identical",
+    "test_docx_truncated", "test_docx_paragraph_order_and_line_breaks", "test_byte_flips_never_raise_anything_else",
+    "test_years_arriving_out_of_order_link_as_a_full_reindex_does", "test_mutated_seed_gives_record_or_clean_error",
+}
+# fixtures that build many files (every seed as PDF, DOCX and HTML)
+SLOW_FIXTURES = {("test_extract_formats", "files")}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        params = getattr(item, "callspec", None)
+        module = item.module.__name__.rpartition(".")[2]
+        if (module in SLOW_MODULES or item.originalname in SLOW_TESTS
+                or any((module, f) in SLOW_FIXTURES for f in getattr(item, "fixturenames", ()))
+                or (params is not None and params.params.get("backend") == "postgres")):
+            item.add_marker(pytest.mark.slow)
 
 
 def pytest_generate_tests(metafunc):

@@ -2,10 +2,12 @@
 # The whole test suite on a fresh Debian machine: system packages, virtualenv, pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# postgresql: the server the tests start on a private socket (gikportal/pgserver.py) for the
+# postgresql: the server the tests start on a private socket (tools/pgserver.py) for the
 # PostgreSQL backend; those tests fail, not skip, without it
+# libreoffice-writer-nogui: soffice --headless turns generated DOCX into PDF the way offices do
+# (tests/test_extract_pdf_office.py); those tests fail, not skip, without it
 # tesseract-ocr + chi_sim: the OCR engine for scans (gikportal/extract/ocr.py)
-DEBS="chromium fonts-noto-cjk wrk postgresql tesseract-ocr tesseract-ocr-chi-sim"
+DEBS="chromium fonts-noto-cjk wrk postgresql libreoffice-writer-nogui tesseract-ocr tesseract-ocr-chi-sim"
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   missing=""
   for pkg in $DEBS; do dpkg -s "$pkg" >/dev/null 2>&1 || missing="$missing $pkg"; done

@@ -15,6 +15,7 @@ from gikportal import backend as backends
 from gikportal import index as whoosh_index
 from gikportal import pgindex, segment
 from gikportal.query import SearchParams
+from gikportal.searching import SearchBackend
 
 EXTRA_QUERIES = ["依申请公开办理流程", "\"存在的主要问题\"", "朝阳区", "焦作 -北京", "section:4 行政复议", "agency:鄭州市公安局",
                  "焦作市教育句", "依申请公干", "APP", "(焦作 OR 北京) 信息处理费", "NOT 行政复议", "行政複議 year:2021",
@@ -28,8 +29,9 @@ QUERIES = QUERY_MIX + EXTRA_QUERIES
 @pytest.fixture(scope="module")
 def engines(tmp_path_factory):
     records = list(handmade_records().values()) + seed_records() + generated_records(400, seed=3)
-    whoosh = backends.Backend("whoosh", whoosh_index, str(tmp_path_factory.mktemp("parity") / "index"))
-    postgres = backends.Backend("postgres", pgindex, new_database())
+    whoosh = backends.engine("whoosh", str(tmp_path_factory.mktemp("parity") / "index"))
+    postgres = backends.engine("postgres", new_database())
+    assert isinstance(whoosh, SearchBackend) and isinstance(postgres, SearchBackend)
     assert whoosh.rebuild(records) == postgres.rebuild(records) == len(records)
     return whoosh, postgres, records
 
@@ -125,7 +127,7 @@ def test_tables_answer_sql_questions(engines):
 def test_rebuild_is_atomic_for_readers(engines):
     """While a rebuild of 120 reports replaces 20, every search sees 20 or 120, never a mix."""
     _, _, records = engines
-    engine = backends.Backend("postgres", pgindex, new_database())
+    engine = backends.engine("postgres", new_database())
     engine.rebuild(records[:20])
     seen, errors, done = set(), [], threading.Event()
 
@@ -166,6 +168,6 @@ def test_db_upgrade_then_reindex_switches_without_loss(cli_env, portal_config, s
     assert reindexed.returncode == 0 and "5" in reindexed.stdout, reindexed.stderr
     checked = flask(env, "check")
     assert checked.returncode == 0, checked.stdout + checked.stderr
-    pg = backends.Backend("postgres", pgindex, env["DATABASE_URL"])
-    wh = backends.Backend("whoosh", whoosh_index, portal_config["INDEX_DIR"])
+    pg = backends.engine("postgres", env["DATABASE_URL"])
+    wh = backends.engine("whoosh", portal_config["INDEX_DIR"])
     assert pg.ids() == wh.ids() and len(pg.ids()) == 5

@@ -3,7 +3,7 @@ import json
 import re
 import shutil
 
-from gikportal import bench
+from tools import bench
 
 
 def test_bench_runs_both_pipelines_and_a_wrk_load(tmp_path, capsys):

@@ -8,7 +8,7 @@ from collections import defaultdict
 
 import pytest
 
-from gikportal.generate import LAYOUTS, generate
+from tools.generate import LAYOUTS, generate
 
 try:
     from gikportal.extract.text import read_text_document

@@ -6,7 +6,7 @@ import cpca
 import pytest
 from opencc import OpenCC
 
-from gikportal.generate import COLS, GROUPS, LAYOUTS, generate
+from tools.generate import COLS, GROUPS, LAYOUTS, generate
 
 N = 400
 RECORD_KEYS = {"title", "agency", "year", "published", "region", "format", "sections", "stats", "checks", "warnings"}

@@ -10,9 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from gikportal import index
-from gikportal.archive import Archive
+from gikportal import index, whoosh_store
+from gikportal.archive import Archive, report_id
+from gikportal.backend import for_config
 from gikportal.ingest import check, ingest_bytes, ingest_paths, reindex
+from gikportal.query import SearchParams
+from gikportal.records import build_record
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -134,8 +137,20 @@ def test_reparse_rebuilds_records_from_originals(seed_paths, portal_config, cli_
     assert archive.record(rid)["title"] != "stale" and archive.record(rid)["sections"]
 
 
+def chains(portal_config):
+    """{year: carry_chain {ok, detail} or None} as the index holds it, one hit per report."""
+    hits = for_config(portal_config).search_all(SearchParams.from_args({}))
+    return {h["year"]: h["carry_chain"] for h in hits}
+
+
+def record_bytes(portal_config):
+    root = Path(portal_config["ARCHIVE_DIR"])
+    return {p.parent.name: p.read_bytes() for p in root.glob("*/*/record.json")}
+
+
 def test_carry_chain_links_consecutive_years(seed_paths, portal_config):
-    """Two years of one agency: the later report gets a carry_chain check."""
+    """Two years of one agency: the index gives the later report a carry_chain check (a finding
+    to filter by), while neither record in the archive is touched by it."""
     text = seed_paths[1].read_text("utf-8")
     earlier = text.replace("2024", "2023")
     folder = Path(portal_config["ARCHIVE_DIR"]).parent / "years"
@@ -146,9 +161,9 @@ def test_carry_chain_links_consecutive_years(seed_paths, portal_config):
     archive = Archive(portal_config["ARCHIVE_DIR"])
     records = {archive.record(r.id)["year"]: archive.record(r.id) for r in summary.results}
     assert set(records) == {2023, 2024}
-    chain = [c for c in records[2024]["checks"] if c["rule"] == "carry_chain"]
-    assert len(chain) == 1 and chain[0]["ok"] is True
-    assert not [c for c in records[2023]["checks"] if c["rule"] == "carry_chain"]
+    assert not [c for r in records.values() for c in r["checks"] if c["rule"] == "carry_chain"]
+    linked = chains(portal_config)
+    assert linked[2023] is None and linked[2024]["ok"] is True and "2023年结转下年度" in linked[2024]["detail"]
 
 
 def test_years_arriving_out_of_order_link_as_a_full_reindex_does(seed_paths, portal_config):
@@ -162,16 +177,35 @@ def test_years_arriving_out_of_order_link_as_a_full_reindex_does(seed_paths, por
         path.write_text(text.replace("2024", str(year)), "utf-8")
         [result] = ingest_paths(portal_config, [path]).results
         assert result.status == "added"
-    archive = Archive(portal_config["ARCHIVE_DIR"])
-
-    def checks():
-        return {archive.record(rid)["year"]: archive.record(rid)["checks"] for rid in archive.ids()}
-
-    linked = checks()
-    chained = {year for year, cs in linked.items() if any(c["rule"] == "carry_chain" for c in cs)}
-    assert chained == {2020, 2021, 2022, 2023, 2024}  # 2019 has no previous year
+    linked = chains(portal_config)
+    assert {year for year, chain in linked.items() if chain} == {2020, 2021, 2022, 2023, 2024}  # 2019: no previous
     reindex(portal_config)
-    assert checks() == linked
+    assert chains(portal_config) == linked
+
+
+def test_reindex_leaves_every_record_byte_identical(seed_paths, portal_config):
+    """record.json is a pure function of the original's bytes and the parser: ingesting a later
+    year of an agency and rebuilding the index derive the carry chain without rewriting it."""
+    ingest_paths(portal_config, seed_paths)
+    before = record_bytes(portal_config)
+    folder = Path(portal_config["ARCHIVE_DIR"]).parent / "pure"
+    folder.mkdir()
+    earlier = folder / "2023.txt"  # the year before a seed: the seed's carry chain changes
+    earlier.write_text(seed_paths[1].read_text("utf-8").replace("2024", "2023"), "utf-8")
+    [added] = ingest_paths(portal_config, [earlier]).results
+    assert added.status == "added"
+    after_ingest = record_bytes(portal_config)
+    assert {k: after_ingest[k] for k in before} == before and len(after_ingest) == len(before) + 1
+    assert reindex(portal_config) == len(after_ingest)
+    assert record_bytes(portal_config) == after_ingest
+    archive = Archive(portal_config["ARCHIVE_DIR"])
+    for rid, data in after_ingest.items():  # and each is what the parser makes of the original
+        meta = archive.meta(rid)
+        assert json.loads(data) == build_record(archive.original_bytes(rid), meta["filename"])
+    seed = report_id(seed_paths[1].read_bytes())
+    [hit] = [h for h in for_config(portal_config).search_all(SearchParams.from_args({})) if h["id"] == seed]
+    assert hit["carry_chain"]["ok"] is True 
+    assert all(c["rule"] != "carry_chain" for c in json.loads(after_ingest[seed])["checks"])
 
 
 def test_bulk_ingest_commits_without_merging_then_settles(tmp_path, portal_config, monkeypatch):
@@ -180,7 +214,7 @@ def test_bulk_ingest_commits_without_merging_then_settles(tmp_path, portal_confi
     from whoosh import index as windex
 
     from gikportal import ingest as pipeline
-    from gikportal.generate import write_files
+    from tools.generate import write_files
     from gikportal.query import SearchParams
 
     monkeypatch.setattr(pipeline, "BATCH", 10)
@@ -195,8 +229,8 @@ def test_bulk_ingest_commits_without_merging_then_settles(tmp_path, portal_confi
     monkeypatch.setattr(index, "add", counting_add)
     summary = ingest_paths(portal_config, paths)
     assert summary.count("added") == 150
-    assert len(commits) > index.MAX_SEGMENTS and commits[:-1] == [False] * (len(commits) - 1)
-    assert len(windex.open_dir(portal_config["INDEX_DIR"])._segments()) <= index.MAX_SEGMENTS
+    assert len(commits) > whoosh_store.MAX_SEGMENTS and commits[:-1] == [False] * (len(commits) - 1)
+    assert len(windex.open_dir(portal_config["INDEX_DIR"])._segments()) <= whoosh_store.MAX_SEGMENTS
     assert index.search(portal_config["INDEX_DIR"], SearchParams.from_args({}))["total"] == 150
 
 

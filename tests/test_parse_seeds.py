@@ -72,8 +72,8 @@ def test_checks_and_warnings(records, path):
 @pytest.mark.parametrize("path", SEEDS, ids=IDS)
 def test_whole_record(records, path):
     got, exp = records[path.stem]
-    assert set(got) == {"title", "agency", "year", "published", "region", "format", "sections", "stats",
-                        "checks", "warnings"}
+    assert set(got) == {"title", "agency", "year", "published", "region", "format", "preface", "sections",
+                        "stats", "checks", "warnings"}
     assert got == exp
 
 

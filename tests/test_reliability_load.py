@@ -1,5 +1,5 @@
 """The loopback load test in short: the real app under waitress answers a mixed load without one error."""
-from gikportal import loadtest
+from tools import loadtest
 
 
 def test_load_mix_has_no_errors():

@@ -8,9 +8,10 @@ import pytest
 from _search_helpers import generated_records, handmade_records, seed_records
 from conftest import new_database
 from gikportal import backend as backends
-from gikportal import index as whoosh_index
+from gikportal import whoosh_store
 from gikportal import pgindex
 from gikportal.query import FACETS, RANGE_FIGURES, SearchParams
+from gikportal.web.common import render_snippet
 
 BACKENDS = ("whoosh", "postgres")
 SINGLE_VALUED = [f for f in FACETS if f != "finding"] + [f"{f}_range" for f in RANGE_FIGURES]
@@ -19,8 +20,8 @@ SINGLE_VALUED = [f for f in FACETS if f != "finding"] + [f"{f}_range" for f in R
 def engine_at(backend, tmp_path, name="index"):
     """A fresh, empty location of the backend: an index folder or a new database."""
     if backend == "postgres":
-        return backends.Backend("postgres", pgindex, new_database())
-    return backends.Backend("whoosh", whoosh_index, str(tmp_path / name))
+        return backends.engine("postgres", new_database())
+    return backends.engine("whoosh", str(tmp_path / name))
 
 
 @pytest.fixture(scope="module")
@@ -105,10 +106,12 @@ def test_hostile_text_is_escaped_in_snippets(ix, corpus):
         hit = next(h for h in result["hits"] if h["id"] == made["hostile"]["id"])
         assert hit["snippets"], q
         for snippet in hit["snippets"]:
-            html = snippet["html"].replace("<mark>", "").replace("</mark>", "")
+            assert set(snippet) == {"section", "anchor", "heading", "text", "spans"}  # no markup crosses the seam
+            rendered = str(render_snippet(snippet))
+            html = rendered.replace("<mark>", "").replace("</mark>", "")
             assert "<" not in html and ">" not in html
-            seen += snippet["html"]
-    assert "&lt;<mark>script</mark>&gt;" in seen and "<mark>onerror</mark>=&quot;" in seen
+            seen += rendered
+    assert "&lt;<mark>script</mark>&gt;" in seen and "<mark>onerror</mark>=&#34;" in seen
 
 
 def test_snippets_name_existing_sections_and_mark_whole_words(ix, corpus):
@@ -120,7 +123,10 @@ def test_snippets_name_existing_sections_and_mark_whole_words(ix, corpus):
             for snippet in hit["snippets"]:
                 assert snippet["anchor"] in anchors and snippet["anchor"] == f"s{snippet['section']}"
                 assert snippet["heading"]
-                assert "<mark>" in snippet["html"]
+                assert snippet["spans"] and "<" not in snippet["text"][:0]
+                for span in snippet["spans"]:  # spans are offsets into the excerpt's own text
+                    marked = snippet["text"][span["start"]:span["end"]]
+                    assert marked and marked.strip() == marked
 
 
 def test_facet_counts_sum_to_filtered_total(ix):
@@ -294,7 +300,7 @@ def test_parallel_rebuild_answers_like_a_single_writer(tmp_path, corpus, monkeyp
     records = corpus[2]
     single, parallel = engine_at(backend, tmp_path, "single"), engine_at(backend, tmp_path, "parallel")
     single.rebuild(records)
-    monkeypatch.setattr(pgindex if backend == "postgres" else whoosh_index, "PARALLEL_FROM", 40)
+    monkeypatch.setattr(pgindex if backend == "postgres" else whoosh_store, "PARALLEL_FROM", 40)
     parallel.rebuild(records)
     assert parallel.ids() == single.ids()
     for args in [{}, {"q": "行政复议"}, {"q": "依申请公开", "sort": "-requests_new"}, {"province": "河南省"}]:
@@ -315,7 +321,7 @@ def test_writer_waits_for_a_held_lock(tmp_path, corpus, backend):
         conn.execute("SELECT pg_advisory_xact_lock(%s)", (pgindex.WRITER_LOCK,))
         release = conn.close
     else:
-        ix = whoosh_index._open_or_create(path.location)
+        ix = whoosh_store._open_or_create(path.location)
         held = ix.writer()
 
         def release():

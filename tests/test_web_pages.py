@@ -156,6 +156,21 @@ def test_failed_check_is_shown_with_its_detail(portal):
         assert str(escape(check["detail"])) in html
 
 
+def test_a_rule_has_one_name_on_report_page_hit_and_facet(portal):
+    """The report page, the hit's flags and the finding facet name a failed rule alike (labels.py)."""
+    from gikportal import labels
+
+    record = next(r for r in all_records(portal) if any(c["ok"] is False for c in r["checks"]))
+    rule = next(c["rule"] for c in record["checks"] if c["ok"] is False)
+    name = labels.CHECKS[rule]
+    assert f"<strong>{escape(name)}</strong>" in page(portal, f"/reports/{record['id']}")
+    assert f'<span class="flag">{escape(name)}</span>' in page(portal, f"/search?q=check:{rule}")
+    facet = get(portal, "/api/search").get_json()["facets"]["finding"]
+    assert any(v["value"] == f"check:{rule}" and v["label"] == labels.FAILED_CHECK_PREFIX + name for v in facet)
+    dictionary = get(portal, "/api/dictionary").get_json()
+    assert dictionary["checks"][rule] == name and dictionary["requests"]["columns"]["total"] == "总计"
+
+
 def test_parser_warnings_are_listed(portal):
     record = next((r for r in all_records(portal) if r.get("warnings")), None)
     if record is None:
@@ -364,7 +379,7 @@ def test_empty_archive_renders_everything(tmp_path):
 
 
 def test_legacy_and_2019_format_reports_render(tmp_path):
-    from gikportal.generate import generate
+    from tools.generate import generate
 
     app = make_app(tmp_path)
     client = app.test_client()

@@ -157,34 +157,63 @@ def _cell_text(cell):
     return join_wrapped(" ".join(piece.split()) for piece in cell.itertext())
 
 
+_LEADING_INT = re.compile(r"\s*\+?(\d+)")
+
+
 def _span(cell, name, limit):
-    try:
-        return max(1, min(limit, int(re.sub(r"[^\d]", "", cell.get(name) or "1") or 1)))
-    except ValueError:
+    """A rowspan/colspan read the way browsers read it: the leading digits only ("2.0" and "2px"
+    are 2), 1 when missing or unreadable, 0 (rowspan: to the end of the row group) kept as 0."""
+    match = _LEADING_INT.match(cell.get(name) or "")
+    if not match:
         return 1
+    return min(limit, int(match.group(1)))
+
+
+def _row_groups(table):
+    """This table's own rows (not a nested table's), in groups: <thead>, each <tbody>, <tfoot>,
+    or the rows standing directly in <table>. A rowspan never reaches past its group."""
+    groups, loose = [], []
+    for child in table:
+        tag = _tag(child)
+        if tag == "tr":
+            loose.append(child)
+        elif tag in ("thead", "tbody", "tfoot"):
+            if loose:
+                groups.append(loose)
+                loose = []
+            rows = [tr for tr in child if _tag(tr) == "tr"]
+            if rows:
+                groups.append(rows)
+    if loose:
+        groups.append(loose)
+    return groups
 
 
 def _grid(table):
-    rows = [tr for tr in table.iter("tr")]
-    grid, width = {}, 0
-    for r, tr in enumerate(rows):
-        c = 0
-        for cell in tr:
-            if _tag(cell) not in ("td", "th"):
-                continue
-            while (r, c) in grid:
-                c += 1
-            rowspan = _span(cell, "rowspan", len(rows) - r)
-            colspan = _span(cell, "colspan", _MAX_SPAN)
-            if len(grid) + rowspan * colspan > _MAX_CELLS:
-                raise ExtractionError("网页中的表格过大，无法读取。")
-            text = _cell_text(cell)
-            for i in range(rowspan):
-                for j in range(colspan):
-                    grid[(r + i, c + j)] = text if i == 0 and j == 0 else ""
-            c += colspan
-            width = max(width, c)
-    return [[grid.get((r, c), "") for c in range(width)] for r in range(len(rows))]
+    """Cells placed as the HTML table model places them: a cell goes to the first slot of its row
+    that no rowspan from above covers, merged cells are expanded with '' in the covered slots."""
+    grid, width, r = {}, 0, 0
+    for group in _row_groups(table):
+        end = r + len(group)
+        for tr in group:
+            c = 0
+            for cell in tr:
+                if _tag(cell) not in ("td", "th"):
+                    continue
+                while (r, c) in grid:
+                    c += 1
+                rowspan = _span(cell, "rowspan", end - r) or end - r
+                colspan = max(1, _span(cell, "colspan", _MAX_SPAN))
+                if len(grid) + rowspan * colspan > _MAX_CELLS:
+                    raise ExtractionError("网页中的表格过大，无法读取。")
+                text = _cell_text(cell)
+                for i in range(rowspan):
+                    for j in range(colspan):
+                        grid.setdefault((r + i, c + j), text if i == 0 and j == 0 else "")
+                c += colspan
+                width = max(width, c)
+            r += 1
+    return [[grid.get((row, col), "") for col in range(width)] for row in range(r)]
 
 
 def _blocks(body, size, has_table, title_text):

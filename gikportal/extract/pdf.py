@@ -4,10 +4,15 @@ Pages are opened one at a time and closed after use, so memory stays bounded wha
 page count; the page count is checked before any page is read. Lines repeated at the top or
 bottom of most pages (running headers, footers, page numbers) are dropped, and a table that
 runs on from one page to the next is joined into one grid.
+
+Prose is never lost to the table finder: it sees only the rules that are drawn visibly (WPS and
+Word paint an invisible white box behind every line and cell), and a ruled box that frames prose
+(a page border, a text box, a layout grid of one or two columns of text lines) is read as text.
 """
 import io
 import re
 import time
+import unicodedata
 from collections import Counter
 
 import pdfplumber
@@ -27,6 +32,9 @@ _CONTINUED = re.compile(r"^[（(]?\s*续\s*表\s*[\d一二三四五六七八九�
 _BAND = 0.09            # top/bottom share of the page height where running headers live
 _CELL_GAP = 1.2         # a gap wider than this many font sizes separates two cells of an unruled row
 _TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
+_PROSE_CELL_CHARS = 12  # cells of a layout grid hold text lines at least this long on average
+_COLUMN_LINE_CHARS = 8  # lines this long mark out the page's text column
+_NUMBER_CELL = re.compile(r"^[\d\s.,，/%％—–\-]+$")
 
 
 def join_wrapped(parts):
@@ -81,12 +89,171 @@ def _split_cells(chars):
     return cells
 
 
+def _is_white(color):
+    """A fill or stroke colour that paints nothing on a white page (gray, RGB or CMYK white)."""
+    if isinstance(color, (int, float)):
+        color = (color,)
+    if not isinstance(color, (tuple, list)) or not color or not all(isinstance(c, (int, float)) for c in color):
+        return False
+    if len(color) == 4:
+        return max(color) <= 0.05
+    return min(color) >= 0.95
+
+
+def _visible(obj):
+    """False for a rule or box that draws nothing visible: a white-filled unstroked rectangle
+    (WPS and Word paint one behind every paragraph and every table cell) or a white stroke."""
+    if obj.get("object_type") not in ("rect", "line", "curve"):
+        return True
+    stroked = obj.get("stroke") and not _is_white(obj.get("stroking_color"))
+    filled = obj.get("fill") and obj.get("object_type") != "line" and not _is_white(obj.get("non_stroking_color"))
+    return bool(stroked or filled)
+
+
+def _closing_rules(edges):
+    """Horizontal rules that close a ruled table where the page cut it: several vertical rules end
+    (or begin) at the same height and no horizontal rule (or only part of one) is drawn there."""
+    vertical = [e for e in edges if e["orientation"] == "v"]
+    horizontal = [e for e in edges if e["orientation"] == "h"]
+    extra = []
+    for side in ("top", "bottom"):
+        groups = []
+        for e in sorted(vertical, key=lambda e: e[side]):
+            if groups and e[side] - groups[-1][-1][side] <= 2:
+                groups[-1].append(e)
+            else:
+                groups.append([e])
+        for group in groups:
+            if len(group) < 3:
+                continue
+            y = sum(e[side] for e in group) / len(group)
+            x0, x1 = min(e["x0"] for e in group), max(e["x1"] for e in group)
+            drawn = sum(max(0, min(h["x1"], x1) - max(h["x0"], x0)) for h in horizontal if abs(h["top"] - y) <= 3)
+            if drawn >= 0.9 * (x1 - x0):
+                continue
+            top = min(e[side] for e in group) if side == "top" else max(e[side] for e in group)
+            extra.append({"object_type": "line_edge", "orientation": "h", "x0": x0, "x1": x1, "width": x1 - x0,
+                          "top": top, "bottom": top, "height": 0, "doctop": top})
+    return extra
+
+
+def _is_number(text):
+    return bool(_NUMBER_CELL.match(text))
+
+
+def _is_frame(table, grid):
+    """A ruled box that lays out prose rather than tabulating figures: a page border or text box
+    (one cell), or a grid of one or two columns of text lines with hardly any figures in it."""
+    if len(table.cells) <= 1:
+        return True
+    filled = [c for row in grid for c in row if c]
+    if not filled:
+        return True
+    width = max(len(row) for row in grid)
+    numbers = sum(1 for c in filled if _is_number(c))
+    if width <= 2 and numbers <= max(1, len(filled) // 10):
+        return sum(len(c) for c in filled) / len(filled) >= _PROSE_CELL_CHARS
+    return False
+
+
+def _prose_rows(table, grid):
+    """How many leading and trailing rows of a table are prose: runs of rows holding one cell that
+    spans the whole table, at least one of them a long text line (a layout grid that a figure
+    table continues)."""
+    def single(i):
+        cells = table.rows[i].cells
+        return sum(1 for c in cells if c is not None) == 1 and sum(1 for c in grid[i] if c) <= 1
+
+    def run(indices):
+        count, prose = 0, False
+        for i in indices:
+            if not single(i):
+                break
+            count += 1
+            prose = prose or len(next((c for c in grid[i] if c), "")) >= _PROSE_CELL_CHARS
+        return count if prose else 0
+
+    lead = run(range(len(grid)))
+    if lead == len(grid):
+        return lead, 0
+    return lead, run(range(len(grid) - 1, lead - 1, -1))
+
+
+def _rotated(char):
+    """A character set at an angle (stamp and seal lettering, text turned along a margin); italics
+    only slant and stay upright."""
+    a, b = char["matrix"][0], char["matrix"][1]
+    return abs(b) > 0.3 * abs(a)
+
+
+def _page_number_row(row, cells, height):
+    """A table row in the top or bottom band of the page holding nothing but a page number (a
+    footer the page's frame or a table reaching the page edge took in)."""
+    filled = [c for c in cells if c]
+    top, bottom = row.bbox[1], row.bbox[3]
+    return (len(filled) == 1 and bool(_PAGE_NUMBER.match(filled[0]))
+            and (top < height * _BAND or bottom > height * (1 - _BAND)))
+
+
+def _stray(line, right):
+    """A text line of one glyph that is not a word or figure: a punctuation mark or symbol left
+    alone (a box cut it off its line), or a letter standing beyond the right edge of the text
+    column (run off a frame, a stamp's letter). A one-word line like 无 stays."""
+    text = line["text"]
+    if len(text) != 1 or text.isdigit():
+        return False
+    if unicodedata.category(text)[0] in "PSZC":
+        return True
+    return right is not None and line["x0"] >= right - 0.5 * (line["bottom"] - line["top"])
+
+
+def _vertical_runs(lines):
+    """Consecutive one-character lines stacked at one x (text set vertically, one character per
+    line) joined into one line."""
+    out = []
+    for line in lines:
+        text = line["text"].strip()
+        prev = out[-1] if out else None
+        if (prev is not None and len(text) == 1 and prev["vertical"] and abs(line["x0"] - prev["x0"]) < 2
+                and line["top"] - prev["bottom"] < line["bottom"] - line["top"]):
+            prev["text"] += text
+            prev["bottom"] = line["bottom"]
+            continue
+        out.append({"text": text, "top": line["top"], "bottom": line["bottom"], "x0": line["x0"],
+                    "x1": line["x1"], "chars": line["chars"], "vertical": len(text) == 1})
+    return out
+
+
 def _page_items(page):
-    """[(top, bottom, str | Table, column edges of a ruled table)] of one page in reading order."""
-    found = page.find_tables(_TABLE_SETTINGS)
-    boxes = [t.bbox for t in found]
+    """[(top, bottom, str | Table, (column edges, which columns of the first row hold a cell of
+    their own) of a ruled table)] of one page in reading order.
+    Tables are found on the visible rules only; boxes that frame prose are read as text."""
+    drawn = page.filter(_visible)
+    closing = _closing_rules(drawn.edges) if drawn.edges else []
+    settings = dict(_TABLE_SETTINGS, explicit_horizontal_lines=closing)
+    found = []
+    for table in drawn.find_tables(settings) if drawn.edges else []:
+        grid = _grid(table)
+        if not any(any(c for c in row) for row in grid) or _is_frame(table, grid):
+            continue
+        lead, trail = _prose_rows(table, grid)
+        keep = list(range(lead, len(grid) - trail))
+        for end in (-1, 0):      # the first or the last row: a running header's or footer's page number
+            if keep and _page_number_row(table.rows[keep[end]], grid[keep[end]], page.height):
+                keep.pop(end)
+        if not keep:
+            continue
+        bbox = (table.bbox[0], table.rows[keep[0]].bbox[1], table.bbox[2], table.rows[keep[-1]].bbox[3])
+        own = [cell is not None for cell in table.rows[keep[0]].cells]
+        found.append((bbox, [grid[i] for i in keep], table, own))
+    boxes = [b for b, _, _, _ in found]
+
+    rotated = [_rotated(c) for c in page.chars]
+    drop_rotated = any(rotated) and sum(rotated) < len(rotated) / 2
 
     def outside(obj):
+        if drop_rotated and obj.get("object_type") == "char" and _rotated(obj):
+            return False
         return not any(b[0] - 1 <= obj["x0"] and obj["x1"] <= b[2] + 1
                        and b[1] - 1 <= obj["top"] and obj["bottom"] <= b[3] + 1 for b in boxes)
 
@@ -102,23 +269,23 @@ def _page_items(page):
             items.extend((top, bottom, " ".join(cells), None) for top, bottom, cells in rows)
         rows.clear()
 
-    text_page = page.filter(outside) if boxes else page
-    for line in text_page.extract_text_lines(return_chars=True):
+    text_page = page.filter(outside) if boxes or drop_rotated else page
+    lines = _vertical_runs(text_page.extract_text_lines(return_chars=True))
+    right = max((line["x1"] for line in lines if len(line["text"]) >= _COLUMN_LINE_CHARS), default=None)
+    for line in lines:
         text = " ".join(line["text"].split())
-        if not text:
+        if not text or _stray(line, right):
             continue
-        cells = _split_cells(line["chars"])
+        cells = _split_cells(line["chars"]) if not line["vertical"] else [text]
         if len(cells) >= 2:
             rows.append((line["top"], line["bottom"], cells))
             continue
         flush_rows()
         items.append((line["top"], line["bottom"], text, None))
     flush_rows()
-    for table in found:
-        grid = _grid(table)
-        if grid and any(any(c for c in row) for row in grid):
-            edges = sorted({cell[0] for cell in table.cells} | {table.bbox[2]})
-            items.append((table.bbox[1], table.bbox[3], Table(rows=grid, page=page.page_number), edges))
+    for bbox, grid, table, own in found:
+        edges = sorted({cell[0] for cell in table.cells} | {table.bbox[2]})
+        items.append((bbox[1], bbox[3], Table(rows=grid, page=page.page_number), (edges, own)))
     items.sort(key=lambda item: item[0])
     return items
 
@@ -148,16 +315,29 @@ def _drop_running_lines(pages):
     return out
 
 
+def _row_runs_on(last, first, own):
+    """The first row of a table's continuation is the rest of the previous page's last row (the row
+    broke at the page end): the last row holds figures, the first holds none, each of its cells is a
+    cell of its own (not a heading merged across columns), and it has text only where the last row
+    has a text label."""
+    filled = [c for c, text in enumerate(first) if text]
+    return (bool(filled) and all(own) and len(own) == len(first) == len(last)
+            and any(_is_number(text) for text in last if text)
+            and not any(_is_number(first[c]) for c in filled)
+            and all(last[c] and not _is_number(last[c]) for c in filled))
+
+
 def _join_continued(pages):
     """Blocks of all pages. A ruled table that starts a page (after a 续表 line, if any) joins the
     table that ended the previous page when both have their column rules at the same places; a header
-    row repeated on the new page is dropped."""
+    row repeated on the new page is dropped, a row broken by the page end is joined again."""
     blocks, ends = [], {}        # id(table) -> (last page, column edges)
     for items in pages:
         if len(items) > 1 and isinstance(items[0][0], str) and _CONTINUED.match(items[0][0]) \
                 and isinstance(items[1][0], Table):
             items = items[1:]
-        for i, (value, xs) in enumerate(items):
+        for i, (value, meta) in enumerate(items):
+            xs, own = meta if meta is not None else (None, None)
             prev = blocks[-1] if blocks else None
             end = ends.get(id(prev))
             if (i == 0 and isinstance(value, Table) and xs is not None and end is not None
@@ -165,6 +345,10 @@ def _join_continued(pages):
                     and len(end[1]) == len(xs) and all(abs(a - b) < 3 for a, b in zip(end[1], xs))):
                 rows = value.rows
                 if rows and rows[0] == prev.rows[0] and any(rows[0]):
+                    rows = rows[1:]
+                elif rows and prev.rows and _row_runs_on(prev.rows[-1], rows[0], own):
+                    last = prev.rows[-1]
+                    prev.rows[-1] = [join_wrapped([a, b]) for a, b in zip(last, rows[0])]
                     rows = rows[1:]
                 prev.rows.extend(rows)
                 ends[id(prev)] = (value.page, xs)

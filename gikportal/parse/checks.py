@@ -1,16 +1,15 @@
 """Cross-checks of one report (and carry_chain across two years), each with a plain-Chinese detail."""
 import re
 
+from ..labels import APPEAL_GROUPS_SHORT as GROUP_NAMES
+from ..labels import REQUEST_COLUMNS as COLUMN_NAMES
+from ..labels import REQUEST_ROWS_SHORT as ROW_NAMES
+from ..labels import SECTIONS_SHORT as SECTION_NAMES
 from .tables import APPEAL_FIELDS, APPEAL_GROUPS, OUTCOME_ROWS, OUTCOME_ROWS_2019, REQUEST_COLUMNS
 
-COLUMN_NAMES = dict(zip(REQUEST_COLUMNS, ("自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计")))
-GROUP_NAMES = {"review": "行政复议", "litigation_direct": "未经复议直接起诉", "litigation_after_review": "复议后起诉"}
-SECTION_NAMES = {1: "总体情况", 2: "主动公开", 3: "收到和处理申请", 4: "复议诉讼", 5: "问题及改进", 6: "其他事项"}
-ROW_NAMES = {"new_received": "本年新收", "carried_over": "上年结转", "outcome_total": "办理结果总计",
-             "carried_forward": "结转下年度"}
-
 _NARRATIVE = (
-    re.compile(r"(?:受理|收到|接到|接收|新收|办理)[^。；;，,]{0,30}?申请[^。；;\d]{0,10}?" + r"(\d+)\s*(?:件|条|个|份|宗|次)"),
+    re.compile(r"(?:受理|收到|接到|接收|新收|办理)[^。；;，,\d]{0,30}?申请[^。；;，,\d]{0,10}?" + r"(\d+)\s*(?:件|条|个|份|宗|次)"),
+    re.compile(r"(?:受理|收到|接到|接收|新收)[^。；;，,\d]{0,8}?(\d+)\s*(?:件|条|个|份|宗)[^。；;，,\d]{0,16}?申请"),
     re.compile(r"申请(?:数量|总数|量)?(?:共|为|合计|总计)[^。；;\d]{0,4}?(\d+)\s*(?:件|条|个|份|宗|次)"),
 )
 _NARRATIVE_NONE = re.compile(r"(?:未|没有|无)(?:收到|接到|受理|发生|产生)[^。；;，,]{0,12}?申请")
@@ -39,6 +38,8 @@ def sections_present(record):
     stats = record["stats"]
     tables = [name for name, k in (("表二", "active"), ("表三", "requests"), ("表四", "appeals")) if k not in stats]
     problems = missing + [f"{t}缺失" for t in tables]
+    if 1 in have and not have[1]["text"].strip():
+        problems.append("第一部分（总体情况）内容为空")
     if 5 in have and not have[5]["text"].strip():
         problems.append("第五部分（存在的主要问题及改进情况）内容为空")
     if problems:
@@ -51,12 +52,21 @@ def _columns(requests, keys):
     return [c for c in REQUEST_COLUMNS if all(requests[k].get(c) is not None for k in keys)]
 
 
+def _partial(cols):
+    """Detail suffix for a check run on some columns only: which ones were checked."""
+    if len(cols) == len(REQUEST_COLUMNS):
+        return ""
+    names = "、".join(COLUMN_NAMES[c] for c in cols)
+    return f"（只核对了{len(REQUEST_COLUMNS)}列中的{len(cols)}列：{names}；其余列数字不全）"
+
+
 def balance(requests):
     keys = ("new_received", "carried_over", "outcome_total", "carried_forward")
     if not requests:
         return _check("balance", None, "报告没有表三。")
-    if any(k not in requests for k in keys):
-        return _check("balance", None, "表三不完整，无法核对勾稽关系。")
+    missing = [ROW_NAMES[k] for k in keys if k not in requests]
+    if missing:
+        return _check("balance", None, f"表三缺少{'、'.join(missing)}行，无法核对勾稽关系。")
     cols = _columns(requests, keys)
     if not cols:
         return _check("balance", None, "表三数字不全，无法核对勾稽关系。")
@@ -66,10 +76,10 @@ def balance(requests):
         if a + b != t + f:
             bad.append(f"{COLUMN_NAMES[c]}列：本年新收{a}＋上年结转{b}＝{a + b}，办理结果总计{t}＋结转下年度{f}＝{t + f}")
     if bad:
-        return _check("balance", False, "；".join(bad) + "。")
+        return _check("balance", False, "；".join(bad) + "。" + _partial(cols))
     a, b, t, f = (requests[k]["total"] for k in keys) if "total" in cols else (None,) * 4
     tail = f"（总计列：{a}＋{b}＝{t}＋{f}）" if a is not None else ""
-    return _check("balance", True, f"表三各列均满足本年新收＋上年结转＝办理结果总计＋结转下年度{tail}。")
+    return _check("balance", True, f"表三各列均满足本年新收＋上年结转＝办理结果总计＋结转下年度{tail}。" + _partial(cols))
 
 
 def outcome_sum(requests):
@@ -89,11 +99,11 @@ def outcome_sum(requests):
         if total != requests["outcome_total"][c]:
             bad.append(f"{COLUMN_NAMES[c]}列：各办理结果之和为{total}，总计行为{requests['outcome_total'][c]}")
     if bad:
-        return _check("outcome_sum", False, "；".join(bad) + "。")
+        return _check("outcome_sum", False, "；".join(bad) + "。" + _partial(cols))
     if not cols:
         return _check("outcome_sum", None, "表三数字不全，无法核对。")
-    return _check("outcome_sum", True,
-                  f"各列办理结果之和等于总计行（总计列：{requests['outcome_total'].get('total')}）。")
+    tail = f"（总计列：{requests['outcome_total'].get('total')}）" if "total" in cols else ""
+    return _check("outcome_sum", True, f"各列办理结果之和等于总计行{tail}。" + _partial(cols))
 
 
 def row_total(requests):
@@ -107,11 +117,13 @@ def row_total(requests):
         checked += 1
         if sum(vals[:-1]) != vals[-1]:
             bad.append(f"{ROW_NAMES.get(k, k)}行：{_fmt(vals[:-1])}＝{sum(vals[:-1])}，总计列为{vals[-1]}")
+    skipped = len(requests) - checked
+    tail = f"（另有{skipped}行数字不全，未核对）" if skipped and checked else ""
     if bad:
-        return _check("row_total", False, "；".join(bad) + "。")
+        return _check("row_total", False, "；".join(bad) + "。" + tail)
     if not checked:
         return _check("row_total", None, "表三数字不全，无法核对。")
-    return _check("row_total", True, f"表三{checked}行的总计均等于六类申请人之和。")
+    return _check("row_total", True, f"表三{checked}行的总计均等于六类申请人之和。" + tail)
 
 
 def group_total(appeals):
@@ -127,11 +139,12 @@ def group_total(appeals):
         if sum(vals[:-1]) != vals[-1]:
             bad.append(f"{GROUP_NAMES[g]}：维持{vals[0]}＋纠正{vals[1]}＋其他{vals[2]}＋尚未审结{vals[3]}"
                        f"＝{sum(vals[:-1])}，总计为{vals[-1]}")
+    tail = f"（只核对了3组中的{len(parts)}组，其余数字不全）" if parts and len(parts) < len(APPEAL_GROUPS) else ""
     if bad:
-        return _check("group_total", False, "；".join(bad) + "。")
+        return _check("group_total", False, "；".join(bad) + "。" + tail)
     if not parts:
         return _check("group_total", None, "表四数字不全，无法核对。")
-    return _check("group_total", True, "表四各组总计等于各结果之和（" + "，".join(parts) + "）。")
+    return _check("group_total", True, "表四各组总计等于各结果之和（" + "，".join(parts) + "）。" + tail)
 
 
 def narrative_figure(text):

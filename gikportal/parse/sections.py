@@ -70,7 +70,8 @@ def section_of(text):
 def find_2019(lines):
     """[(line index, n, lines consumed)] of the 2019 headings found in prose lines, in order.
 
-    A heading is numbered as its section (or is the bare canonical wording); an OCR-damaged
+    A heading is numbered as its section, or is the canonical wording under any number (a
+    conversion whose numbering restarts: 一、主动公开政府信息情况 is section 2); an OCR-damaged
     numbered heading is accepted by character overlap. A later exact heading replaces an
     earlier loose match of the same number (a sub-heading such as "2、主动公开情况"), and
     restarts the list when the headings so far stood on consecutive lines (a table of contents).
@@ -88,7 +89,7 @@ def find_2019(lines):
         if n is None and num in SECTIONS_2019 and len(line) <= 40 and _similar(rest, num):
             n = num
         last_n, last_exact = (found[-1][1], found[-1][3]) if found else (0, True)
-        if n is not None and (num == n or (num is None and _canonical(line, n))):
+        if n is not None and (num == n or _canonical(line if num is None else rest, n)):
             if used == 1 and i + 1 < len(lines) and _continues(rest, lines[i + 1], n):
                 used = 2
             exact = _canonical(" ".join(lines[i:i + used])[len(line) - len(rest):], n)
@@ -105,6 +106,27 @@ def find_2019(lines):
             continue
         i += 1
     return [(i, n, used) for i, n, used, _ in found]
+
+
+_PROBLEMS_START = re.compile(r"^(?:[(（]\s*[一1]\s*[)）]|[一1]\s*[、.．])?\s*(?:存在的?)?(?:主要)?问题(?:及|和|与)?(?:改进)?")
+
+
+def infer_section5(lines, heads):
+    """(heads, line index or None): when sections 4 and 6 are there but no heading of 5, the
+    first short line after table 4 that opens the problems (（一）主要问题) starts section 5 and
+    stands as its heading (the caller says so in the warnings)."""
+    have = {n: j for j, (_, n, _) in enumerate(heads)}
+    if 5 in have or 4 not in have or 6 not in have:
+        return heads, None
+    i4, _, used4 = heads[have[4]]
+    i6 = heads[have[6]][0]
+    for i in range(i4 + used4, i6):
+        line = lines[i]
+        if len(line) <= 20 and _PROBLEMS_START.match(key(line)) and "问题" in line:
+            out = list(heads)
+            out.insert(have[4] + 1, (i, 5, 1))
+            return out, i
+    return heads, None
 
 
 def _contiguous(found):
@@ -158,4 +180,84 @@ def build(lines, heads, stop):
         heading = tidy(" ".join(lines[i:i + used]))
         text = "\n".join(lines[i + used:end])
         out.append({"n": n, "anchor": f"s{n}", "heading": heading, "text": text})
+    return out
+
+
+# A numbered heading inside a line (a crawled page that is one line): 一、 二. … not after a
+# letter (统一、规范…) nor inside brackets (（一）); its wording ends at a heading word.
+_RUN_IN = re.compile(r"([一二三四五六七八九十]{1,2})\s*[、.．]\s*")
+_AFTER_WORD = re.compile(r"[\u3400-\u9fff（(、]")  # 统一、规范… ; （一）
+_HEAD_END = re.compile(r"情况|事项|措施|概述|附表")
+_HEAD_TAIL = re.compile(r"统计表|一览表|表")
+_HEAD_STOP = re.compile(r"[。，,；;：:！!？?\d（(“\"]")
+
+
+def _run_in_heading(line, at, start):
+    """End of a heading's wording that starts at start (its number at at), or None: the first
+    heading word after which the text names a section (2019 wording), or a short unpunctuated
+    numbered heading (legacy reports number their own headings). After a word character
+    (统一、规范…) only the exact 2019 wording counts (…432.52元三、收到和处理政府信息公开申请情况)."""
+    after_word = at > 0 and _AFTER_WORD.match(line[at - 1])
+    text = line[start:start + 40]
+    stop = _HEAD_STOP.search(text)
+    limit = stop.start() if stop else len(text)
+    for m in _HEAD_END.finditer(text, 0, limit):
+        end = m.end()
+        while (tail := _HEAD_TAIL.match(text, end) or _HEAD_END.match(text, end)) and tail.end() <= limit:
+            end = tail.end()  # 情况统计表, 情况概述
+        head = text[:end]
+        n = section_of(head)
+        if after_word:
+            if n is not None and _canonical(head, n):
+                return start + end
+        elif n is not None or len(key(head)) <= 30:
+            return start + end
+    return None
+
+
+def split_run_in(lines, simplified=None):
+    """Lines with every heading that runs into its text on one line (`…联系。一、 概述 推进…`)
+    put on a line of its own, the text before and after on theirs. Headings are found in the
+    simplified copy of each line (same length) and cut in the printed one.
+
+    Only numbered headings are split, and only where the wording ends at a heading word
+    (情况, 事项, 措施, 概述) with no sentence punctuation or digit inside: prose enumerations
+    (一是, （一）) and table-3 row labels (一、本年新收政府信息公开申请数量, 四、结转下年度继续办理)
+    never start a line here."""
+    out = []
+    for j, line in enumerate(lines):
+        probe = simplified[j] if simplified and len(simplified[j]) == len(line) else line
+        cuts = set()
+        for m in _RUN_IN.finditer(probe):
+            if chinese_number(m.group(1)) is None:
+                continue
+            end = _run_in_heading(probe, m.start(), m.end())
+            if end is None or (m.start() == 0 and end >= len(probe.rstrip())):
+                continue
+            cuts.update((m.start(), end))
+        if not cuts:
+            out.append((j, line))
+            continue
+        bounds = sorted(cuts | {0, len(line)})
+        out.extend((j, piece) for a, b in zip(bounds, bounds[1:]) if (piece := line[a:b].strip()))
+    return out
+
+
+# a closing date run into the text: after a sentence (and a short signature), before the end of
+# the page or its attachments (…日常化。 二○一二年二月二十日 附件1：…)
+_CLOSING = re.compile(r"(?<=[。；;！!？?])\s*((?:[^\s。；;，,：:！!？?、]{2,30}\s*)?"
+                      r"(?:(?:19|20)\d{2}|二[〇○零Ｏ一二三四五六七八九]{3})\s*年\s*[\d一二三四五六七八九十]{1,3}\s*月"
+                      r"\s*[\d一二三四五六七八九十]{1,3}\s*日)\s*(?=$|附)")
+
+
+def split_closing(pieces):
+    """[(j, line)] with a closing signature and date that run into the text on lines of their own."""
+    out = []
+    for j, line in pieces:
+        m = _CLOSING.search(line)
+        if not m:
+            out.append((j, line))
+            continue
+        out.extend((j, piece) for piece in (line[:m.start(1)].strip(), m.group(1).strip(), line[m.end(1):].strip())
+                   if piece)
     return out

@@ -205,8 +205,14 @@ def _recover_from_totals(table, warnings):
 
 
 def _request_values(k, raw, warnings):
-    cells = _strip_empty(raw)
     n = len(REQUEST_COLUMNS)
+    if len(raw) >= n and not any(c.strip() for c in raw[n - 1:]) \
+            and all(value(c) not in ("", None) for c in raw[:n - 1]):
+        values = _numbers(raw[:n - 1])
+        if None not in values:  # six cells printed, the total left empty: it is their sum
+            warnings.append(f"row {k}: total cell empty, recovered from the row sum")
+            return dict(zip(REQUEST_COLUMNS, values + [sum(values)]))
+    cells = _strip_empty(raw)
     if len(cells) > n:
         warnings.append(f"row {k}: {len(cells)} cells for {n} columns, last {n} kept")
         cells = cells[-n:]

@@ -4,9 +4,9 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from . import admin, agencies, api, compare, exports, feeds, reports, search, stats
-from .common import safe_snippet
+from .common import render_snippet
 from .security import init_security
-from .tables import CHECK_LABELS
+from ..labels import CHECKS as CHECK_LABELS
 
 BLUEPRINTS = (search, api, reports, agencies, compare, stats, exports, feeds, admin)
 
@@ -44,7 +44,7 @@ def register_blueprints(app):
         app.register_blueprint(module.bp)
     init_security(app)
     app.add_template_filter(number, "number")
-    app.add_template_filter(safe_snippet, "snippet")
+    app.add_template_filter(render_snippet, "snippet")
     app.jinja_env.globals["check_labels"] = CHECK_LABELS
     app.register_error_handler(HTTPException, handle_error)
     app.jinja_env.trim_blocks = True

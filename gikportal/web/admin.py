@@ -9,7 +9,7 @@ from wtforms.validators import DataRequired, Length, Optional, URL
 
 from ..figures import HEADLINE_LABELS
 from . import common
-from .tables import CHECK_LABELS
+from ..labels import CHECKS as CHECK_LABELS
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

@@ -9,19 +9,17 @@ bp = Blueprint("agencies", __name__, url_prefix="/agencies")
 CHART_FIGURES = ("requests_new", "granted", "denied", "reviews", "lawsuits")
 
 
-def carry_chain(hits, store):
-    """Consecutive years side by side: carried forward in year N vs carried over in year N+1."""
+def carry_chain(hits):
+    """Consecutive years side by side: carried forward in year N vs carried over in year N+1,
+    with the carry_chain check the index derived for year N+1 (crossyear.py)."""
     rows = []
     for before, after in zip(hits, hits[1:]):
         if (before.get("year") or 0) + 1 != (after.get("year") or 0):
             continue
-        record = store.record(after["id"]) or {}
-        check = next((c for c in record.get("checks") or [] if c.get("rule") == "carry_chain"), None)
-        forward = before["figures"].get("carried_forward")
-        over = after["figures"].get("requests_carried_over")
-        ok = check.get("ok") if check else (None if forward is None or over is None else forward == over)
-        rows.append({"before": before, "after": after, "forward": forward, "over": over, "ok": ok,
-                     "detail": check.get("detail") if check else None})
+        check = after.get("carry_chain") or {}
+        rows.append({"before": before, "after": after, "forward": before["figures"].get("carried_forward"),
+                     "over": after["figures"].get("requests_carried_over"), "ok": check.get("ok"),
+                     "detail": check.get("detail")})
     return rows
 
 
@@ -34,5 +32,5 @@ def agency(name):
              "series": [{"label": HEADLINE_LABELS[f], "data": [h["figures"].get(f) for h in hits]}
                         for f in CHART_FIGURES]}
     return render_template("agency.html", name=name, hits=hits, chart=chart,
-                           chain=carry_chain(hits, common.archive()),
+                           chain=carry_chain(hits),
                            figures=CHART_FIGURES, headline_labels=HEADLINE_LABELS)

@@ -1,8 +1,8 @@
 """JSON API: the same functions as the pages, with caching headers and open CORS for GET."""
 from flask import Blueprint, jsonify, request, url_for
 
+from .. import labels
 from ..figures import HEADLINE_LABELS
-
 from . import common
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -24,7 +24,14 @@ def endpoints():
         "figures": HEADLINE_LABELS,
         "exports": [url_for("exports.export_csv"), url_for("exports.export_json")],
         "feed": url_for("feeds.feed"),
+        "dictionary": url_for("api.dictionary"),
     }), 3600)
+
+
+@bp.get("/dictionary")
+def dictionary():
+    """The data dictionary: what every key of a record and of a search is called (labels.py)."""
+    return cached(jsonify(labels.dictionary()), 3600)
 
 
 @bp.get("/search")

@@ -3,30 +3,25 @@
 Views stay thin: they call these helpers, which call archive/index/query, and render.
 """
 import os
-import re
 from functools import lru_cache
 from urllib.parse import urlencode
 
-import bleach
 from flask import abort, current_app, g, request, url_for
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from .. import backend as backends
+from .. import labels
+from ..searching import facets, results
 from ..archive import Archive, is_report_id
 from ..figures import HEADLINE_LABELS
 from ..query import MAX_QUERY_CHARS, SearchParams
 
-FACET_LABELS = {
-    "year": "年度", "province": "省份", "city": "城市", "county": "区县", "agency": "发布机关",
-    "kind": "机关类型", "format": "报告格式", "finding": "发现", "q": "检索词", "sort": "排序",
-}
-
-
 def facet_label(name):
-    if name in FACET_LABELS:
-        return FACET_LABELS[name]
-    if name.endswith("_range") and name[:-6] in HEADLINE_LABELS:
-        return HEADLINE_LABELS[name[:-6]] + "（区间）"
+    """The label of a URL parameter: a facet (searching/facets.py), q and sort, a figure's bounds."""
+    if name in facets.BY_NAME:
+        return facets.BY_NAME[name].label
+    if name in labels.PARAMETERS:
+        return labels.PARAMETERS[name]
     for suffix, word in (("_min", "下限"), ("_max", "上限")):
         if name.endswith(suffix) and name[:-4] in HEADLINE_LABELS:
             return HEADLINE_LABELS[name[:-4]] + word
@@ -74,24 +69,25 @@ def report_url(rid, anchor=None, external=False):
     return cache[external] + rid + ("#" + anchor if anchor else "")
 
 
-_SNIPPET_SHAPE = re.compile(r"(?:[^<>&]|&(?:amp|lt|gt|quot|#x27|#39);|</?mark>)*")
+def render_snippet(snippet):
+    """A snippet's excerpt as HTML: its text escaped, each highlight span wrapped in <mark>.
 
-
-def safe_snippet(html):
-    """Snippet HTML from the index is escaped text with <mark>; re-check it before trusting it.
-
-    Text that is exactly that shape (no other tag, no bare ampersand) is what bleach would give
-    back unchanged, so it skips bleach, which costs a millisecond a snippet; anything else goes
-    through bleach."""
-    html = html or ""
-    if _SNIPPET_SHAPE.fullmatch(html) and html.count("<mark>") == html.count("</mark>"):
-        return Markup(html)
-    return Markup(bleach.clean(html, tags=["mark"], attributes={}, strip=True))
+    Engines return text and character offsets only, so this is the one place where a snippet
+    becomes markup, and nothing but <mark> can come out of it."""
+    text = snippet.get("text") or ""
+    parts, cur = [], 0
+    for span in snippet.get("spans") or []:
+        start, end = int(span["start"]), int(span["end"])
+        if start < cur or end > len(text) or start >= end:
+            continue
+        parts += [escape(text[cur:start]), Markup("<mark>"), escape(text[start:end]), Markup("</mark>")]
+        cur = end
+    parts.append(escape(text[cur:]))
+    return Markup("").join(parts)
 
 
 def empty_result(params):
-    return {"query": query_text(params), "total": 0, "page": 1, "per_page": 20, "pages": 0,
-            "sort": "relevance", "notice": None, "suggestion": None, "hits": [], "facets": {}}
+    return results.empty_result(params)
 
 
 def search(params, endpoint="search.search"):
@@ -105,7 +101,7 @@ def search(params, endpoint="search.search"):
             snippet["url"] = report_url(hit["id"], snippet.get("anchor") or f"s{snippet.get('section')}")
     for name, values in (result.get("facets") or {}).items():
         for value in values:
-            value["url"] = params_url(endpoint, params.toggle(name, str(value["value"])))
+            value["url"] = params_url(endpoint, facets.BY_NAME[name].toggle(params, value["value"]))
     return result
 
 

@@ -7,13 +7,12 @@ from cachetools import TTLCache
 from flask import Blueprint, Response, jsonify, request
 
 from ..figures import HEADLINE_LABELS
+from ..labels import FIELDS
 from . import common
 
 bp = Blueprint("exports", __name__)
 
-COLUMNS = [("id", "编号"), ("title", "标题"), ("agency", "发布机关"), ("year", "年度"),
-           ("published", "发布日期"), ("province", "省份"), ("city", "城市"), ("county", "区县"),
-           ("format", "格式")]
+COLUMNS = list(FIELDS.items())
 
 
 def rows(hits):

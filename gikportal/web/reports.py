@@ -6,13 +6,14 @@ from flask import Blueprint, abort, jsonify, render_template, send_file, url_for
 
 from ..figures import HEADLINE_LABELS, headline
 from . import common
-from .tables import CHECK_LABELS, report_tables
+from ..labels import CHECKS as CHECK_LABELS
+from ..labels import FORMATS as FORMAT_LABELS
+from .tables import report_tables
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
 SUBHEADING = re.compile(r"^\s*[（(]\s*([一二三四五六七八九十]{1,3})\s*[)）]")
 HEAD_END = re.compile(r"[。：:]")
-FORMAT_LABELS = {"2019": "2019 年新版格式", "legacy": "2019 年以前的旧格式"}
 
 
 def section_blocks(section):
@@ -45,13 +46,16 @@ def section_blocks(section):
 
 
 def neighbours(record):
-    """(other years of the agency, previous report, next report) around this one."""
+    """(other years of the agency, previous report, next report, the checks the index derived
+    for this one from other years: carry_chain) around this one."""
     hits = common.agency_hits(record.get("agency"))
     others = [h for h in hits if h["id"] != record["id"]]
+    own = next((h for h in hits if h["id"] == record["id"]), {})
+    derived = [dict(own["carry_chain"], rule="carry_chain")] if own.get("carry_chain") else []
     year = record.get("year") or 0
     before = [h for h in others if (h.get("year") or 0) < year]
     after = [h for h in others if (h.get("year") or 0) > year]
-    return others, (before[-1] if before else None), (after[0] if after else None)
+    return others, (before[-1] if before else None), (after[0] if after else None), derived
 
 
 def citation(record, section=None):
@@ -70,10 +74,11 @@ def report(rid):
     record, meta = common.record_or_404(rid)
     if record is None:
         return render_template("unparsed.html", meta=meta), 200
-    others, previous, following = neighbours(record)
+    others, previous, following, derived = neighbours(record)
     sections = [dict(s, blocks=section_blocks(s)) for s in record.get("sections") or []]
     return render_template(
         "report.html", record=record, meta=meta, sections=sections, tables=report_tables(record),
+        checks=(record.get("checks") or []) + derived,
         figures=headline(record), headline_labels=HEADLINE_LABELS, check_labels=CHECK_LABELS,
         format_labels=FORMAT_LABELS, others=others, previous=previous, following=following,
         citation=citation(record),

@@ -5,7 +5,7 @@ from flask import Blueprint, render_template, request
 
 from ..figures import HEADLINE_LABELS
 from . import common
-from .tables import APPLICANTS, REQUEST_COLUMNS
+from ..labels import APPLICANTS, REQUEST_COLUMNS
 
 bp = Blueprint("stats", __name__)
 

@@ -1,63 +1,10 @@
 """Tables 2–4 of a record as rows ready to render, with failed checks pinned to their rows.
 
-Labels are those of report-format.md. The checks only say *that* a rule failed; the offending
+Labels come from the catalogue (labels.py). The checks only say *that* a rule failed; the offending
 rows are found again here from the figures so the page can mark them where the reader looks.
 """
-ACTIVE_ROWS = {
-    "regulations": "规章", "normative_documents": "行政规范性文件", "licensing": "行政许可",
-    "other_services": "其他对外管理服务事项", "penalty": "行政处罚", "coercion": "行政强制",
-    "fees": "行政事业性收费", "procurement": "政府集中采购",
-}
-ACTIVE_FIELDS = {
-    "issued": "本年制发件数", "repealed": "本年废止件数", "in_force": "现行有效件数",
-    "made": "本年新制作数量", "published": "本年新公开数量", "public_total": "对外公开总数量",
-    "items_last_year": "上一年项目数量", "change": "本年增/减", "decisions": "本年处理决定数量",
-    "amount_10k_yuan": "金额（万元）", "items": "采购项目数量",
-}
-REQUEST_COLUMNS = {
-    "natural_person": "自然人", "commercial": "商业企业", "research": "科研机构",
-    "social_welfare": "社会公益组织", "legal_services": "法律服务机构", "other": "其他", "total": "总计",
-}
-APPLICANTS = ("natural_person", "commercial", "research", "social_welfare", "legal_services", "other")
-REQUEST_ROWS = {
-    "new_received": "一、本年新收政府信息公开申请数量",
-    "carried_over": "二、上年结转政府信息公开申请数量",
-    "granted": "三、本年度办理结果（一）予以公开",
-    "partially_granted": "（二）部分公开",
-    "denied_state_secret": "（三）不予公开 1.属于国家秘密",
-    "denied_prohibited_by_law": "2.其他法律行政法规禁止公开",
-    "denied_security_stability": "3.危及“三安全一稳定”",
-    "denied_third_party_rights": "4.保护第三方合法权益",
-    "denied_internal_affairs": "5.属于三类内部事务信息",
-    "denied_process_information": "6.属于四类过程性信息",
-    "denied_enforcement_records": "7.属于行政执法案卷",
-    "denied_administrative_query": "8.属于行政查询事项",
-    "unavailable_not_held": "（四）无法提供 1.本机关不掌握相关政府信息",
-    "unavailable_needs_creation": "2.没有现成信息需要另行制作",
-    "unavailable_unclear": "3.补正后申请内容仍不明确",
-    "not_processed_petition": "（五）不予处理 1.信访举报投诉类申请",
-    "not_processed_repeated": "2.重复申请",
-    "not_processed_publication": "3.要求提供公开出版物",
-    "not_processed_excessive": "4.无正当理由大量反复申请",
-    "not_processed_confirmation": "5.要求行政机关确认或重新出具已获取信息",
-    "other_handling": "（六）其他处理",
-    "other_no_correction": "（六）其他处理 1.申请人无正当理由逾期不补正",
-    "other_no_fee": "2.申请人逾期未按收费通知要求缴纳费用",
-    "other_other": "3.其他",
-    "outcome_total": "（七）总计",
-    "carried_forward": "四、结转下年度继续办理",
-}
-OUTCOME_ROWS = tuple(k for k in REQUEST_ROWS if k not in
-                     ("new_received", "carried_over", "outcome_total", "carried_forward"))
-APPEAL_GROUPS = {"review": "行政复议", "litigation_direct": "行政诉讼（未经复议直接起诉）",
-                 "litigation_after_review": "行政诉讼（复议后起诉）"}
-APPEAL_FIELDS = {"upheld": "结果维持", "corrected": "结果纠正", "other": "其他结果",
-                 "pending": "尚未审结", "total": "总计"}
-CHECK_LABELS = {
-    "sections_present": "六部分与三张表齐全", "balance": "勾稽关系（收到 = 办理 + 结转）",
-    "outcome_sum": "办理结果合计", "row_total": "各行总计", "group_total": "复议诉讼合计",
-    "narrative": "正文数字与表格一致", "fee_explained": "信息处理费说明", "carry_chain": "跨年度结转衔接",
-}
+from ..labels import (ACTIVE_FIELDS, ACTIVE_ROWS, APPEAL_FIELDS, APPEAL_GROUPS, APPLICANTS,  # noqa: F401
+                      CHECKS, LEGACY_FIGURES, OUTCOME_ROWS, REQUEST_COLUMNS, REQUEST_ROWS)
 
 
 def _num(value):
@@ -140,5 +87,5 @@ def report_tables(record):
         }
     legacy = stats.get("legacy")
     if legacy:
-        out["legacy"] = legacy
+        out["legacy"] = [(LEGACY_FIGURES.get(key, key), value) for key, value in legacy.items()]
     return out

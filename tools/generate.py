@@ -3,8 +3,8 @@
 Every report is drawn from the generator's own numbers, so `expected` is the record the parser
 must return (report-format.md, without id/sha256). Layouts mimic the five seeds: Markdown tables
 (000), tab-separated PDF text (001/002), OCR-noisy TSV (003) and one-cell-per-line DOCX text (004).
-Regions come from cpca's own gazetteer (gikportal/data/gen_regions.json, built by
-`python -m gikportal.generate --build-regions`), so cpca resolves each agency to its region.
+Regions come from cpca's own gazetteer (tools/data/gen_regions.json, built by
+`python -m tools.generate --build-regions`), so cpca resolves each agency to its region.
 """
 import json
 import random
@@ -13,7 +13,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from .figures import DENIED, NOT_PROCESSED, UNAVAILABLE
+from gikportal.figures import DENIED, NOT_PROCESSED, UNAVAILABLE
+from gikportal.labels import REQUEST_OUTCOME_ROWS, REQUEST_TOP_ROWS, SINGLE_REPORT_CHECKS
 
 DATA = Path(__file__).resolve().parent / "data"
 LAYOUTS = ("markdown", "tsv", "ocr", "docx")
@@ -27,40 +28,10 @@ OUTCOMES_NEW = ("granted", "partially_granted") + DENIED + UNAVAILABLE + NOT_PRO
 OUTCOMES_OLD = ("granted", "partially_granted") + DENIED + UNAVAILABLE + NOT_PROCESSED + ("other_handling",)
 GROUPS = ("review", "litigation_direct", "litigation_after_review")
 GROUP_FIELDS = ("upheld", "corrected", "other", "pending", "total")
-CHECK_RULES = ("sections_present", "balance", "outcome_sum", "row_total", "group_total", "narrative",
-               "fee_explained")
-
-# (group label, item label) per outcome row; group label printed on the group's first row only
-ROW_LABELS = {
-    "granted": ("（一）", "予以公开"),
-    "partially_granted": ("（二）", "部分公开（区分处理的，只计这一情形，不计其他情形）"),
-    "denied_state_secret": ("（三）不予公开", "1.属于国家秘密"),
-    "denied_prohibited_by_law": (None, "2.其他法律行政法规禁止公开"),
-    "denied_security_stability": (None, "3.危及“三安全一稳定”"),
-    "denied_third_party_rights": (None, "4.保护第三方合法权益"),
-    "denied_internal_affairs": (None, "5.属于三类内部事务信息"),
-    "denied_process_information": (None, "6.属于四类过程性信息"),
-    "denied_enforcement_records": (None, "7.属于行政执法案卷"),
-    "denied_administrative_query": (None, "8.属于行政查询事项"),
-    "unavailable_not_held": ("（四）无法提供", "1.本机关不掌握相关政府信息"),
-    "unavailable_needs_creation": (None, "2.没有现成信息需要另行制作"),
-    "unavailable_unclear": (None, "3.补正后申请内容仍不明确"),
-    "not_processed_petition": ("（五）不予处理", "1.信访举报投诉类申请"),
-    "not_processed_repeated": (None, "2.重复申请"),
-    "not_processed_publication": (None, "3.要求提供公开出版物"),
-    "not_processed_excessive": (None, "4.无正当理由大量反复申请"),
-    "not_processed_confirmation": (None, "5.要求行政机关确认或重新出具已获取信息"),
-    "other_no_correction": ("（六）其他处理", "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"),
-    "other_no_fee": (None, "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请"),
-    "other_other": (None, "3.其他"),
-}
-TOP_LABELS = {
-    "new_received": "一、本年新收政府信息公开申请数量",
-    "carried_over": "二、上年结转政府信息公开申请数量",
-    "results": "三、本年度办理结果",
-    "outcome_total": "（七）总计",
-    "carried_forward": "四、结转下年度继续办理",
-}
+CHECK_RULES = SINGLE_REPORT_CHECKS
+# (group label, item label) per outcome row, and the top rows, as the national format prints them
+ROW_LABELS = REQUEST_OUTCOME_ROWS
+TOP_LABELS = REQUEST_TOP_ROWS
 HEADINGS = {1: "总体情况", 2: "主动公开政府信息情况", 3: "收到和处理政府信息公开申请情况",
             4: "政府信息公开行政复议、行政诉讼情况", 5: "存在的主要问题及改进情况", 6: "其他需要报告的事项"}
 CN_NUM = "零一二三四五六七八九十"
@@ -1231,7 +1202,7 @@ def build_regions():
 def main(argv=None):
     import argparse
     import time
-    ap = argparse.ArgumentParser(prog="python -m gikportal.generate", description="生成合成年度报告（含标准答案）")
+    ap = argparse.ArgumentParser(prog="python -m tools.generate", description="生成合成年度报告（含标准答案）")
     ap.add_argument("-n", type=int, default=10)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", help="写入目录：gen_*.txt 与 gen_*.json")

@@ -1,13 +1,13 @@
 """A throw-away PostgreSQL server for tests and benchmarks: Debian's binaries, a temp dir, a socket.
 
-    from gikportal.pgserver import temporary_server
+    from tools.pgserver import temporary_server
 
     with temporary_server() as server:          # initdb + start; stopped and deleted on exit
         url = server.create_database("gik")     # postgresql://postgres@/gik?host=/tmp/...&port=...
         ...
 
 `temporary_server()` yields a `PostgresServer` (`.url` is its `postgres` database); `python -m
-gikportal.pgserver` starts one and prints its URL until Ctrl-C. The binaries are found under
+tools.pgserver` starts one and prints its URL until Ctrl-C. The binaries are found under
 /usr/lib/postgresql/*/bin (newest first; PG_BINDIR overrides). initdb refuses to run as root, so
 as root the server runs as the `postgres` OS user that Debian's package creates. It listens on a
 unix socket in its own temp dir (loopback TCP too with tcp=True), trusts local connections, and

@@ -1,6 +1,6 @@
 """Loopback load test: the portal under waitress in a subprocess, N clients for S seconds.
 
-`python -m gikportal.loadtest --reports 200 --clients 32 --seconds 60` builds a throw-away
+`python -m tools.loadtest --reports 200 --clients 32 --seconds 60` builds a throw-away
 archive and index, serves it with the production WSGI server (waitress, threads=8) on
 127.0.0.1, replays a fixed mix of searches, facet filters, report and section pages, the
 search API and the CSV export, and prints requests, errors, requests/s and p50/p95/p99 per
@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
-from . import config as _config
+from gikportal import config as _config
 
 ROOT = Path(__file__).resolve().parent.parent
 WORDS = ("行政复议", "政府信息", "依申请公开", "行政诉讼", "主动公开", "年度报告", "收费", "解放区")
@@ -32,7 +32,7 @@ REQUEST_TIMEOUT = 30
 
 def build_corpus(workdir, reports, seed=0):
     """Archive + index under workdir with `reports` reports; returns (config, records)."""
-    from .ingest import ingest_paths
+    from gikportal.ingest import ingest_paths
 
     workdir = Path(workdir)
     cfg = _config.from_env()
@@ -58,7 +58,7 @@ def free_port():
 def serve(archive_dir, index_dir, port, threads=8):
     """Run in the server subprocess: the real app under waitress, rate limits raised out of the way."""
     from waitress import serve as waitress_serve
-    from . import create_app
+    from gikportal import create_app
 
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # 32 clients > 8 threads queue by design
 
@@ -69,9 +69,9 @@ def serve(archive_dir, index_dir, port, threads=8):
 
 
 def gunicorn_app():
-    """The app for gunicorn's workers (`gikportal.loadtest:gunicorn_app()`), configured from the
+    """The app for gunicorn's workers (`tools.loadtest:gunicorn_app()`), configured from the
     environment like any deployment, rate limits raised out of the way of the load."""
-    from . import create_app
+    from gikportal import create_app
 
     return create_app({"RATELIMIT_API": "100000000 per minute"})
 
@@ -89,9 +89,9 @@ def start_server(cfg, threads=8, ready_timeout=60, server="waitress", workers=1)
     if server == "gunicorn":
         args = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads", str(threads),
                 "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "--timeout", "120",
-                "gikportal.loadtest:gunicorn_app()"]
+                "tools.loadtest:gunicorn_app()"]
     else:
-        code = ("import sys; from gikportal.loadtest import serve; "
+        code = ("import sys; from tools.loadtest import serve; "
                 "serve(sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))")
         args = [sys.executable, "-c", code, cfg["ARCHIVE_DIR"], cfg["INDEX_DIR"], str(port), str(threads)]
     proc = subprocess.Popen(args, env=env, cwd=str(ROOT))

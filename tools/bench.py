@@ -1,6 +1,6 @@
 """Benchmark: the portal's pipeline and search against a naive Whoosh + jieba baseline.
 
-`python -m gikportal.bench --reports 1000,10000,100000` generates N reports with the project's
+`python -m tools.bench --reports 1000,10000,100000` generates N reports with the project's
 generator, ingests them end to end (parse + archive + index) into a throw-away archive, and
 prints one table per size: ingest reports/s, index size against the original texts, search and
 search+facets p50/p95 over a fixed mix of realistic queries, report and search pages through
@@ -31,7 +31,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-from . import config as _config
+from gikportal import config as _config
 from .generate import write_files
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -122,7 +122,7 @@ def in_child(fn, *args):
 
 def ingest_ours(cfg, paths):
     """End-to-end ingest (parse in workers, archive, index) of every path; returns (records, seconds)."""
-    from .ingest import ingest_paths
+    from gikportal.ingest import ingest_paths
 
     start = time.perf_counter()
     summary = ingest_paths(cfg, paths)
@@ -133,9 +133,9 @@ def ingest_ours(cfg, paths):
 
 def measure_ours(cfg, queries, page_ids, reps):
     """In the portal process: backend searches, search and report pages through Flask, peak RSS."""
-    from . import create_app
-    from .backend import for_config
-    from .query import SearchParams
+    from gikportal import create_app
+    from gikportal.backend import for_config
+    from gikportal.query import SearchParams
 
     app = create_app(dict(cfg, RATELIMIT_ENABLED=False, TESTING=True))
     engine = for_config(app.config)
@@ -190,8 +190,8 @@ def baseline_build(index_dir, paths):
     import jieba
     from whoosh import index as windex
 
-    from .figures import headline
-    from .records import build_record
+    from gikportal.figures import headline
+    from gikportal.records import build_record
 
     jieba.setLogLevel(60)
     jieba.initialize()
@@ -324,7 +324,7 @@ def load_with_wrk(cfg, records, seconds, connections=32, threads=4):
 @contextlib.contextmanager
 def backend_config(name, workdir):
     """Config for a fresh archive and an empty index of the named backend (PostgreSQL: a
-    throw-away Debian server of gikportal.pgserver, loopback TCP, stopped afterwards)."""
+    throw-away Debian server of tools.pgserver, loopback TCP, stopped afterwards)."""
     cfg = _config.from_env()
     cfg.update(ARCHIVE_DIR=str(Path(workdir) / "archive"), INDEX_DIR=str(Path(workdir) / "index"), BACKEND=name)
     if name != "postgres":
@@ -352,7 +352,7 @@ def run_size(n, workdir, reps=3, baseline=True, load_seconds=0, seed=0, backend=
             result = _run_ours(cfg, n, paths, texts, gen_seconds, reps, load_seconds, seed, backend)
         queries = result.pop("_queries")
     else:  # the baseline alone, on the same reports and the same filled-in queries
-        from .records import build_record
+        from gikportal.records import build_record
         records = []
         for path in paths[:QUERY_SAMPLE]:
             try:
@@ -385,7 +385,7 @@ def _run_ours(cfg, n, paths, texts, gen_seconds, reps, load_seconds, seed, backe
 
 
 def _index_bytes(cfg):
-    from .backend import for_config
+    from gikportal.backend import for_config
 
     return for_config(cfg).size_bytes()
 

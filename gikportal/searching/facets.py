@@ -1,0 +1,145 @@
+"""Facets from raw counts, once for every engine (after Datasette's facets.py: one small class per
+kind of facet, registered in one list).
+
+An engine counts `{facet: {value: count}}` over the whole filtered result; each facet class turns
+its counts into `FacetValue`s -- value, label, count, selected -- in its own order, with its own
+limit, and says how to toggle a value. The web layer adds the toggle URL.
+"""
+import heapq
+
+from .. import labels
+from ..query import RANGE_FIGURES, SearchParams
+
+FACET_LIMIT = 50  # values shown of a long facet (agencies); the rest are counted in facets_more
+FINDING_VALUES = (("failed",) + tuple(f"check:{rule}" for rule in labels.CHECK_RULES)
+                  + ("sued", "reviewed", "fees"))
+
+
+class Facet:
+    """A facet over one categorical column: the most frequent values first, up to FACET_LIMIT."""
+    limit = FACET_LIMIT
+
+    def __init__(self, name):
+        self.name = name
+
+    @property
+    def label(self):
+        return labels.FACETS.get(self.name, self.name)
+
+    def value_label(self, value):
+        return labels.NO_VALUE[1] if value == labels.NO_VALUE[0] else value
+
+    def order(self, counts):
+        """Values with a count, most frequent first, equal counts in value order (two C-level
+        sorts: a search page counts thousands of agencies)."""
+        values = sorted(v for v, c in counts.items() if c)
+        values.sort(key=counts.__getitem__, reverse=True)  # stable: ties stay in value order
+        return values
+
+    def top(self, counts, limit):
+        """The first `limit` values of order(counts) without ordering them all: only values
+        counted at least as often as the limit-th are sorted (thousands of agencies, 50 shown)."""
+        kth = heapq.nlargest(limit, counts.values())[-1]
+        return self.order({v: c for v, c in counts.items() if c >= kth})[:limit]
+
+    def toggle(self, params: SearchParams, value) -> SearchParams:
+        return params.toggle(self.name, str(value))
+
+    def facet_results(self, counts, params):
+        """([FacetValue], reports under values cut off by the limit or None)."""
+        counts = counts or {}
+        if 0 in counts.values():
+            counts = {v: c for v, c in counts.items() if c}
+        selected = set(params.facets.get(self.name, ()))
+        more = None
+        if self.limit and len(counts) > self.limit:
+            shown = self.top(counts, self.limit)
+            more = sum(counts.values()) - sum(map(counts.__getitem__, shown))
+        else:
+            shown = self.order(counts)
+        for value in sorted(selected):  # a selected value is always listed, even with no report
+            if value not in shown:
+                if more is not None and counts.get(value):
+                    more -= counts[value]
+                shown.append(value)
+        values = [{"value": v, "label": self.value_label(v), "count": int(counts.get(v, 0)),
+                   "selected": v in selected} for v in shown]
+        return self.arrange(values), more
+
+    def arrange(self, values):
+        return values
+
+
+class YearFacet(Facet):
+    """Every year, newest first, unknown last."""
+    limit = None
+
+    def arrange(self, values):
+        return sorted(values, key=lambda v: (v["value"] == labels.NO_VALUE[0],
+                                             -int(v["value"]) if v["value"].isdigit() else 0))
+
+
+class FormatFacet(Facet):
+    def value_label(self, value):
+        return labels.FORMATS.get(value) or super().value_label(value)
+
+
+class RangeFacet(Facet):
+    """Buckets of a headline figure (query.RANGE_FIGURES), in bucket order, unknown last."""
+    limit = None
+
+    def __init__(self, figure):
+        super().__init__(f"{figure}_range")
+        self.figure = figure
+        self.buckets = {b[0]: b[1] for b in RANGE_FIGURES[figure]}
+
+    @property
+    def label(self):
+        return labels.FIGURES[self.figure] + "（区间）"
+
+    def value_label(self, value):
+        return self.buckets.get(value) or super().value_label(value)
+
+    def arrange(self, values):
+        order = list(self.buckets) + [labels.NO_VALUE[0]]
+        return sorted(values, key=lambda v: order.index(v["value"]) if v["value"] in order else len(order))
+
+
+class FindingFacet(Facet):
+    """Findings about the reports (failed checks, lawsuits, fees): a fixed list of flags, each
+    shown when some report has it or it is selected; a report may have several."""
+    limit = None
+
+    def value_label(self, value):
+        return labels.finding(value)
+
+    def order(self, counts):
+        return [v for v in FINDING_VALUES if counts.get(v)]
+
+    def arrange(self, values):
+        return sorted((v for v in values if v["value"] in FINDING_VALUES),
+                      key=lambda v: FINDING_VALUES.index(v["value"]))
+
+
+FACETS = ([YearFacet("year")] + [Facet(n) for n in ("province", "city", "county", "agency", "kind")]
+          + [FormatFacet("format"), FindingFacet("finding")] + [RangeFacet(f) for f in RANGE_FIGURES])
+BY_NAME = {facet.name: facet for facet in FACETS}
+# the single-valued facets an engine counts by column (finding is counted per flag)
+COLUMN_FACETS = tuple(f.name for f in FACETS if not isinstance(f, FindingFacet))
+
+
+def facet_results(counts, params):
+    """({facet: [FacetValue]}, {facet: reports cut off}) from an engine's raw counts."""
+    out, more = {}, {}
+    for facet in FACETS:
+        values, cut = facet.facet_results(counts.get(facet.name), params)
+        out[facet.name] = values
+        if cut is not None:
+            more[facet.name] = cut
+    return out, more
+
+
+def label(name, value):
+    """The label of one facet value (also for values not counted, e.g. the stats page's filters)."""
+    facet = BY_NAME.get(name)
+    return facet.value_label(value) if facet else value

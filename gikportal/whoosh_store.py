@@ -1,0 +1,382 @@
+"""The Whoosh store: the only module that imports whoosh.
+
+It keeps the text (title, headings and one field per section: jieba search-mode words and
+shingles of neighbouring precise words for phrases, no positions), the stored sections and, per
+report, a small JSON column with the hit fields and headline figures. Writers are serialised by
+a file lock beside the index; `rebuild` writes a sibling directory and exchanges it atomically.
+Segments are separate files, not compound ones: Whoosh copies the parts of a compound file into
+memory when it opens them.
+
+Reading goes through `Store`: postings as numpy arrays, idf, stored sections, the meta column of
+each segment, the spelling correctors. Postings are read a block at a time through private
+matcher internals (`_read_ids`, `_read_weights`, `_next_block`) and the codec is a subclass of
+W3Codec: both are pinned to Whoosh-Reloaded 2.7.5 (requirements.txt), confined to this module,
+and checked by tests/test_whoosh_store.py, which fails loudly when an upgrade changes them.
+The numpy evaluator (index.py) imports no whoosh.
+"""
+import ctypes
+import itertools
+import json
+import os
+import shutil
+import threading
+import time
+import uuid
+import zlib
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+from filelock import FileLock
+from whoosh import columns, fields, index as windex
+from whoosh.codec.whoosh3 import W3Codec
+from whoosh.index import LockError
+from whoosh.system import pack_uint
+
+from . import segment
+from .figures import HEADLINE_LABELS
+from .hits import hit_fields
+
+LOCK_TIMEOUT = 120
+PARALLEL_FROM = 1000  # records; below this a rebuild writes in-process
+# Bumped whenever what is indexed changes; an index of another version counts as missing, so the
+# app's start (ensure_samples) rebuilds it from the archive instead of mixing two analyses.
+INDEX_VERSION = "4"  # 4: hits carry the carry_chain derived at index time
+VERSION_FILE = "GIKPORTAL_INDEX_VERSION"
+PRIVATE_MATCHER_API = ("_read_ids", "_read_weights", "_next_block", "_ids", "_weights", "_i")
+
+
+class AnalysedText(fields.TEXT):
+    """A text field fed {term: frequency} already counted by segment.term_counts, so Whoosh makes
+    no Token per word. It stays scorable: without a length column Whoosh looks for the missing
+    column file once per posting while writing."""
+
+    def __init__(self):
+        super().__init__(phrase=False)
+
+    def index(self, value, **kwargs):
+        counts = segment.term_counts(value) if isinstance(value, str) else value
+        return [(term.encode("utf-8"), freq, float(freq), pack_uint(freq)) for term, freq in counts.items()]
+
+
+class _Codec(W3Codec):
+    """Whoosh's codec without per-block length statistics: they serve Whoosh's own scorer, which
+    is not used (BM25 runs on numpy), and cost a column read for every posting written."""
+
+    length_stats = False
+
+    def __init__(self, blocklimit=1024, compression=3, inlinelimit=1):
+        # blocks of 1,024 postings, not 128: a common word is read in an eighth of the Python
+        # steps (cold search p95 47 -> 36 ms at 20,000 reports) and the index is 17% smaller
+        super().__init__(blocklimit=blocklimit, compression=compression, inlinelimit=inlinelimit)
+
+
+def _schema():
+    schema = fields.Schema(id=fields.ID(stored=True, unique=True),
+                           title=AnalysedText(), headings=AnalysedText(),
+                           meta=fields.COLUMN(columns.VarBytesColumn()),
+                           secs=fields.STORED())
+    schema.add("s*", AnalysedText(), glob=True)
+    return schema
+
+
+# --- documents ---------------------------------------------------------------------------------
+
+def _document(record):
+    sections = [{"n": s.get("n"), "anchor": s.get("anchor") or f"s{s.get('n')}",
+                 "heading": s.get("heading") or "", "text": s.get("text") or ""}
+                for s in record.get("sections") or [] if isinstance(s.get("n"), int)]
+    meta = hit_fields(record)
+    figures = meta.pop("figures")
+    meta["fv"] = [figures.get(name) for name in HEADLINE_LABELS]
+    meta["lens"] = {"title": len(record.get("title") or "")}
+    meta["lens"].update({f"s{s['n']}": len(s["text"]) for s in sections if s["text"]})
+    headings = "\n".join(s["heading"] for s in sections if s["heading"])
+    meta["lens"]["headings"] = len(headings)
+    doc = {"id": record["id"], "title": record.get("title") or "", "headings": headings,
+           "meta": json.dumps(meta, ensure_ascii=False).encode("utf-8"),
+           "secs": _pack_sections(sections)}
+    doc["title"] = segment.term_counts(doc["title"])
+    doc["headings"] = segment.term_counts(headings)
+    for s in sections:
+        if s["text"]:
+            doc[f"s{s['n']}"] = segment.term_counts(s["text"])
+    return doc
+
+
+def _sections_dictionary():
+    """zlib's preset dictionary for stored sections: the seeds' own sections, whose national
+    template wording most reports repeat, so a report's sections shrink to about 40%.
+    Fixed for an index's lifetime: changing the file means bumping INDEX_VERSION."""
+    return (Path(__file__).resolve().parent / "data" / "sections.zdict").read_bytes()
+
+
+_ZDICT = _sections_dictionary()
+
+
+def _pack_sections(sections):
+    packer = zlib.compressobj(9, zdict=_ZDICT)
+    return packer.compress(json.dumps(sections, ensure_ascii=False).encode("utf-8")) + packer.flush()
+
+
+def _unpack_sections(stored):
+    unpacker = zlib.decompressobj(zdict=_ZDICT)
+    return json.loads(unpacker.decompress(stored) + unpacker.flush())
+
+
+# --- writing -----------------------------------------------------------------------------------
+
+def _lock(index_dir):
+    path = Path(index_dir)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return FileLock(str(path.parent / f".{path.name}.lock"), timeout=LOCK_TIMEOUT)
+
+
+def _writer(ix):
+    deadline = time.monotonic() + LOCK_TIMEOUT
+    while True:
+        try:
+            return ix.writer(limitmb=256, compound=False, codec=_Codec())
+        except LockError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+@contextmanager
+def _committing(ix, writer, **commit_options):
+    """Commit the writer when the block succeeds, cancel it otherwise; close the index either way."""
+    try:
+        yield writer
+        writer.commit(**commit_options)
+    except BaseException:
+        writer.cancel()
+        raise
+    finally:
+        ix.close()
+
+
+def _exchange(a, b):
+    """Swap two directories atomically (Linux renameat2 RENAME_EXCHANGE); False if unsupported."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        fn = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    return fn(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
+
+
+def rebuild(index_dir, records) -> int:
+    """Build a fresh index from records in a sibling temp dir, then swap it in; returns the count."""
+    target = Path(index_dir)
+    with _lock(index_dir):
+        tmp = target.parent / f".{target.name}.new-{uuid.uuid4().hex[:8]}"
+        tmp.mkdir(parents=True)
+        try:
+            ix = windex.create_in(str(tmp), _schema())
+            (tmp / VERSION_FILE).write_text(INDEX_VERSION)
+            records = iter(records)
+            first = list(itertools.islice(records, PARALLEL_FROM))
+            procs = min(os.cpu_count() or 1, 4) if len(first) == PARALLEL_FROM else 1
+            # a big rebuild tokenises and writes in several processes, leaving one segment each
+            writer = (ix.writer(procs=procs, limitmb=128, multisegment=True, compound=False, codec=_Codec())
+                      if procs > 1 else ix.writer(limitmb=256, compound=False, codec=_Codec()))
+            count = 0
+            with _committing(ix, writer):
+                for record in itertools.chain(first, records):
+                    writer.add_document(**_document(record))
+                    count += 1
+            if target.exists():
+                if _exchange(tmp, target):
+                    shutil.rmtree(tmp, ignore_errors=True)
+                else:
+                    old = target.parent / f".{target.name}.old-{uuid.uuid4().hex[:8]}"
+                    os.rename(target, old)
+                    os.rename(tmp, target)
+                    shutil.rmtree(old, ignore_errors=True)
+            else:
+                os.rename(tmp, target)
+        finally:
+            if tmp.exists():
+                shutil.rmtree(tmp, ignore_errors=True)
+    return count
+
+
+def _open_or_create(index_dir):
+    if exists(index_dir):
+        return windex.open_dir(str(index_dir))
+    if windex.exists_in(str(index_dir)):
+        raise RuntimeError("索引格式已更新，请先运行 flask --app app reindex 从存档重建索引")
+    Path(index_dir).mkdir(parents=True, exist_ok=True)
+    ix = windex.create_in(str(index_dir), _schema())
+    (Path(index_dir) / VERSION_FILE).write_text(INDEX_VERSION)
+    return ix
+
+
+def prepare(index_dir, record):
+    """The document of a record with its text analysed: picklable, made in ingest's workers."""
+    return _document(record)
+
+
+def add(index_dir, records, prepared=None, merge=True):
+    """Add or replace reports by id; prepared: {id: prepare(record)} made elsewhere, if any.
+
+    merge=False leaves the new segment as it is: a bulk ingest commits many batches and settles
+    once at the end, instead of Whoosh re-merging ever larger segments after every commit."""
+    records = list(records)
+    if not records:
+        return 0
+    prepared = prepared or {}
+    with _lock(index_dir):
+        ix = _open_or_create(index_dir)
+        with _committing(ix, _writer(ix), merge=merge) as writer:
+            for record in records:
+                writer.update_document(**(prepared.get(record["id"]) or _document(record)))
+    return len(records)
+
+
+MAX_SEGMENTS = 8  # after settle(); each query reads every segment's postings
+
+
+def settle(index_dir):
+    """Merge the smallest segments into one until at most MAX_SEGMENTS remain (after a bulk add)."""
+    if not exists(index_dir):
+        return 0
+    with _lock(index_dir):
+        ix = windex.open_dir(str(index_dir))
+        with _committing(ix, _writer(ix), mergetype=_merge_down):
+            pass
+    return 1
+
+
+def _merge_down(writer, segments):
+    from whoosh.reading import SegmentReader
+
+    ordered = sorted(segments, key=lambda seg: seg.doc_count_all())
+    if len(ordered) <= MAX_SEGMENTS:
+        return segments
+    cut = len(ordered) - MAX_SEGMENTS + 1
+    for seg in ordered[:cut]:
+        reader = SegmentReader(writer.storage, writer.schema, seg)
+        writer.add_reader(reader)
+        reader.close()
+    return ordered[cut:]
+
+
+def remove(index_dir, ids):
+    """Delete reports by id (unknown ids are ignored)."""
+    ids = list(ids)
+    if not ids or not exists(index_dir):
+        return 0
+    with _lock(index_dir):
+        ix = windex.open_dir(str(index_dir))
+        with _committing(ix, _writer(ix)) as writer:
+            for rid in ids:
+                writer.delete_by_term("id", rid)
+    return len(ids)
+
+
+def exists(index_dir) -> bool:
+    """An index of the current version is there (an older one must be rebuilt first)."""
+    try:
+        version = (Path(index_dir) / VERSION_FILE).read_text().strip()
+    except OSError:
+        return False
+    return version == INDEX_VERSION and windex.exists_in(str(index_dir))
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+class Store:
+    """One open generation of an index: what the evaluator reads, in numpy arrays and dicts."""
+
+    def __init__(self, index_dir):
+        self.ix = windex.open_dir(str(index_dir))
+        self.searcher = self.ix.searcher()
+        self.lock = threading.Lock()
+        reader = self.searcher.reader()
+        self.n = reader.doc_count_all()
+        self.live = list(reader.all_doc_ids())
+        self.section_fields = sorted(f for f in reader.indexed_field_names() if f[:1] == "s" and f[1:].isdigit())
+
+    def segments(self):
+        """[(segment id or None, the segment's meta column bytes)] in document order; segments
+        never change, so a caller may cache what it derives from one by its id."""
+        out = []
+        for sub, _ in self.searcher.leaf_searchers():
+            reader = sub.reader()
+            try:
+                key = reader.segment().segment_id()
+            except Exception:  # noqa: BLE001 - an unusual reader: no caching
+                key = None
+            out.append((key, lambda reader=reader: _meta_column(reader)))
+        return out
+
+    def up_to_date(self):
+        return self.searcher.up_to_date()
+
+    def latest_generation(self):
+        return self.ix.latest_generation()
+
+    def idf(self, fieldname, token):
+        return self.searcher.idf(fieldname, token)
+
+    def sections(self, docnum):
+        """The stored sections of a document ([{n, anchor, heading, text}])."""
+        with self.lock:
+            stored = self.searcher.stored_fields(int(docnum)).get("secs")
+        return _unpack_sections(stored) if stored else []
+
+    def postings(self, fieldname, token):
+        """(docnums, term frequencies) of a term as numpy arrays, read a block at a time through
+        the matcher's private block API (PRIVATE_MATCHER_API); deletions are not masked here."""
+        ids, weights = [], []
+        with self.lock:
+            for sub, offset in self.searcher.leaf_searchers():
+                reader = sub.reader()
+                if (fieldname, token) not in reader:
+                    continue
+                matcher = reader.postings(fieldname, token)
+                matcher = getattr(matcher, "child", matcher)
+                # a block list has the private block API; a term inlined in the term index
+                # (one posting, inlinelimit) is a public ListMatcher, read one posting at a time
+                fast = all(hasattr(matcher, a) for a in PRIVATE_MATCHER_API)
+                while matcher.is_active():
+                    if fast:
+                        matcher._read_ids()
+                        matcher._read_weights()
+                        ids.append(np.asarray(matcher._ids[matcher._i:], dtype=np.int64) + offset)
+                        weights.append(np.asarray(matcher._weights[matcher._i:], dtype=float))
+                        matcher._next_block()
+                    else:
+                        ids.append(np.array([matcher.id() + offset], dtype=np.int64))
+                        weights.append(np.array([matcher.weight()], dtype=float))
+                        matcher.next()
+        if not ids:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=float)
+        return np.concatenate(ids), np.concatenate(weights)
+
+    def nearest(self, token, fieldnames):
+        """The indexed word one edit from token (Whoosh's correctors, in field order), else None."""
+        with self.lock:
+            for fieldname in fieldnames:
+                found = [t for t in self.searcher.corrector(fieldname).suggest(token, limit=3, maxdist=1, prefix=1)
+                         if segment.SHINGLE not in t and t != token]
+                if found:
+                    return found[0]
+        return None
+
+    def known(self, token, fieldnames):
+        with self.lock:
+            reader = self.searcher.reader()
+            return any(reader.doc_frequency(f, token) for f in fieldnames)
+
+    def close(self):
+        self.searcher.close()
+        self.ix.close()
+
+
+def _meta_column(reader):
+    n = reader.doc_count_all()
+    return list(reader.column_reader("meta")) if n and reader.has_column("meta") else [b""] * n

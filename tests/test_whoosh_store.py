@@ -1,0 +1,77 @@
+"""The Whoosh store's use of Whoosh internals, checked so that an upgrade fails here, loudly.
+
+whoosh_store reads postings a block at a time through the matcher's private block API and
+subclasses W3Codec to drop the per-block length statistics; both are pinned to the version in
+requirements.txt. These tests compare the private path with Whoosh's public API on a real
+multi-segment index with a deletion, so a changed internal shows as a wrong answer here rather
+than as subtly wrong rankings in production.
+"""
+import re
+from pathlib import Path
+
+import numpy as np
+import whoosh
+from whoosh.codec.base import Codec
+from whoosh.codec.whoosh3 import W3Codec
+
+from _search_helpers import seed_records
+from gikportal import segment, whoosh_store
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_whoosh_is_the_pinned_version():
+    pin = re.search(r"^Whoosh-Reloaded==([\d.]+)$", (ROOT / "requirements.txt").read_text(), re.M).group(1)
+    assert whoosh.versionstring() == pin, (
+        f"Whoosh {whoosh.versionstring()} is not the pinned {pin}: whoosh_store.Store.postings reads "
+        f"private matcher internals {whoosh_store.PRIVATE_MATCHER_API} and _Codec subclasses W3Codec; "
+        "check both against the new version (this file's other tests), then move the pin")
+
+
+def test_codec_flags_and_block_size_exist():
+    assert "length_stats" in vars(Codec) and W3Codec.__init__.__code__.co_varnames[:4] == (
+        "self", "blocklimit", "compression", "inlinelimit")
+    codec = whoosh_store._Codec()
+    assert codec.length_stats is False and codec._blocklimit == 1024
+
+
+def _public_postings(store, fieldname, token):
+    """The same postings through Whoosh's public matcher API (id(), weight(), next())."""
+    ids, weights = [], []
+    for sub, offset in store.searcher.leaf_searchers():
+        reader = sub.reader()
+        if (fieldname, token) not in reader:
+            continue
+        matcher = reader.postings(fieldname, token)
+        matcher = getattr(matcher, "child", matcher)
+        while matcher.is_active():
+            ids.append(matcher.id() + offset)
+            weights.append(matcher.weight())
+            matcher.next()
+    return np.array(ids, dtype=np.int64), np.array(weights, dtype=float)
+
+
+def test_private_block_reads_equal_the_public_api(tmp_path):
+    records = seed_records()
+    index_dir = tmp_path / "index"
+    whoosh_store.rebuild(index_dir, records[:3])
+    whoosh_store.add(index_dir, records[3:], merge=False)  # a second segment
+    whoosh_store.remove(index_dir, [records[0]["id"]])  # and a deletion (masked by the evaluator)
+    store = whoosh_store.Store(index_dir)
+    try:
+        assert len(list(store.searcher.leaf_searchers())) == 2
+        leaf = next(sub.reader() for sub, _ in store.searcher.leaf_searchers())
+        matcher = leaf.postings("s1", "公开")  # a word of every report: a block list, not inlined
+        matcher = getattr(matcher, "child", matcher)
+        missing = [a for a in whoosh_store.PRIVATE_MATCHER_API if not hasattr(matcher, a)]
+        assert not missing, f"Whoosh's block matcher {type(matcher).__name__} no longer has {missing}"
+        checked = 0
+        for fieldname in ["title"] + store.section_fields:
+            for token in ("政府", "信息", "公开", "申请", "行政复议", "焦作", "年度报告"):
+                fast = store.postings(fieldname, token)
+                slow = _public_postings(store, fieldname, token)
+                assert np.array_equal(fast[0], slow[0]) and np.allclose(fast[1], slow[1]), (fieldname, token)
+                checked += len(fast[0])
+        assert checked > 50
+    finally:
+        store.close()
