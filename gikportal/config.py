@@ -26,4 +26,5 @@ def from_env():
         "PARSE_TIMEOUT": _int("GIKPORTAL_PARSE_TIMEOUT", 120),
         "OCR_MAX_PAGES": _int("GIKPORTAL_OCR_MAX_PAGES", 20),
         "OCR_TIMEOUT": _int("GIKPORTAL_OCR_TIMEOUT", 600),
+        "OCR_WORKER": os.environ.get("GIKPORTAL_OCR_WORKER", "0") not in ("", "0", "false", "no"),
     }

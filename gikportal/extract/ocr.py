@@ -390,7 +390,8 @@ def ocr_page(image, number):
         rows = [[_join_words(cells.get((r, c), []), unit) if grid.root[(r, c)] == (r, c) else ""
                  for c in range(len(grid.xs) - 1)] for r in range(len(grid.ys) - 1)]
         if any(any(row) for row in rows):
-            items.append((grid.ys[0], grid.ys[-1], Table(rows=rows, page=number), list(grid.xs)))
+            own = [grid.root[(0, c)] == (0, c) for c in range(len(grid.xs) - 1)]   # first row: cells of their own
+            items.append((grid.ys[0], grid.ys[-1], Table(rows=rows, page=number), (list(grid.xs), own)))
     items.sort(key=lambda item: item[0])
     confs = [w["conf"] for w in words if w["conf"] >= 0]
     doubtful = [w["text"] for w in words if 0 <= w["conf"] < LOW_CONFIDENCE]
