@@ -3,6 +3,10 @@ import os
 
 from gikportal import create_app
 
+if __name__ == "__main__":
+    # the portal process reads scans in a background thread (gunicorn: set it for the workers;
+    # a file lock lets one drain at a time)
+    os.environ.setdefault("GIKPORTAL_OCR_WORKER", "1")
 app = create_app()
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ from tqdm import tqdm
 
 from . import backend
 from . import ingest as pipeline
+from .archive import Archive
 
 
 def _bar(total=None, desc=""):
@@ -59,6 +60,19 @@ def register_commands(app):
         click.echo("存档与索引一致" if not problems else f"发现 {len(problems)} 个问题")
         if problems:
             sys.exit(1)
+
+    @app.cli.command("ocr")
+    @click.option("--limit", default=None, type=int, help="最多识别的扫描件份数")
+    @click.option("--workers", default=1, type=int, help="并行识别进程数")
+    def ocr_command(limit, workers):
+        """对存档中等待文字识别的扫描件做 OCR，更新记录和索引。"""
+        from . import ocrqueue
+
+        waiting = len(ocrqueue.pending(Archive(current_app.config["ARCHIVE_DIR"])))
+        with _bar(min(waiting, limit or waiting), "识别") as bar:
+            read, failed = ocrqueue.drain(current_app.config, limit=limit, progress=bar.update, workers=workers)
+        left = len(ocrqueue.pending(Archive(current_app.config["ARCHIVE_DIR"])))
+        click.echo(f"文字识别：完成 {read} 份，失败 {failed} 份；仍在等待 {left} 份")
 
     @app.cli.group("db")
     def db_group():

@@ -24,4 +24,7 @@ def from_env():
         "MAX_PDF_PAGES": _int("GIKPORTAL_MAX_PDF_PAGES", 500),
         "MAX_UNZIPPED_BYTES": _int("GIKPORTAL_MAX_UNZIPPED_BYTES", 200 * 1024 * 1024),
         "PARSE_TIMEOUT": _int("GIKPORTAL_PARSE_TIMEOUT", 120),
+        "OCR_MAX_PAGES": _int("GIKPORTAL_OCR_MAX_PAGES", 20),
+        "OCR_TIMEOUT": _int("GIKPORTAL_OCR_TIMEOUT", 600),
+        "OCR_WORKER": os.environ.get("GIKPORTAL_OCR_WORKER", "0") not in ("", "0", "false", "no"),
     }

@@ -10,6 +10,10 @@ class ExtractionError(Exception):
     """A file that cannot be read; the message is one line, in plain words, for the user."""
 
 
+class NeedsOCR(ExtractionError):
+    """A scan: pages or pictures without a text layer, readable only by OCR (extract's "ocr" limit)."""
+
+
 @dataclass
 class Table:
     """A cell grid. Merged cells are already expanded; cells are stripped strings ('' when empty)."""
@@ -23,6 +27,7 @@ class Document:
     blocks: list = field(default_factory=list)
     media_type: str = "text/plain"
     warnings: list = field(default_factory=list)
+    ocr: dict | None = None     # engine, pages and confidence when the text was machine-read from images
 
     def lines(self):
         """Plain text lines, tables flattened one row per line with tabs, for prose matching."""

@@ -238,10 +238,28 @@ def _index_fresh(config, archive, fresh, prepared=None, bulk=False):
     A prepared document whose record gains a derived check is made again."""
     with writer_lock(config):
         derived, again = link_agencies(config, archive, fresh)
-        prepared = {rid: doc for rid, doc in (prepared or {}).items() if rid not in derived}
         records = {r["id"]: r for r in fresh + again}
-        backend_for(config).add([crossyear.indexed(r, derived.get(rid)) for rid, r in records.items()],
+        prepared = {rid: doc for rid, doc in (prepared or {}).items()
+                    if rid not in derived and (records.get(rid) or {}).get("title")}
+        backend_for(config).add([_for_index(archive, r, derived.get(rid)) for rid, r in records.items()],
                                 prepared=prepared, bulk=bulk)
+
+
+def _for_index(archive, record, derived):
+    """What the engines index for a record: crossyear's copy, and for a report with no title of
+    its own (a scan before OCR) the original's file name, so it can be found and listed by it."""
+    out = crossyear.indexed(record, derived)
+    if not out.get("title"):
+        meta = archive.meta(record["id"]) or {}
+        name = meta.get("filename") or meta.get("source_url")
+        if name:
+            out["title"] = name
+    return out
+
+
+def index_records(config, archive, records):
+    """Index records that replace what the index holds for their ids (the OCR queue's results)."""
+    _index_fresh(config, archive, list(records))
 
 
 def ingest_bytes(config, data, filename, source_url=None):
@@ -320,7 +338,7 @@ def reindex(config, progress=None):
         def stream():
             for record in archive.records():
                 _tick(progress)
-                yield crossyear.indexed(record, derived.get(record["id"]))
+                yield _for_index(archive, record, derived.get(record["id"]))
 
         return backend_for(config).rebuild(stream())
 

@@ -6,7 +6,8 @@ cd "$(dirname "$0")/.."
 # PostgreSQL backend; those tests fail, not skip, without it
 # libreoffice-writer-nogui: soffice --headless turns generated DOCX into PDF the way offices do
 # (tests/test_extract_pdf_office.py); those tests fail, not skip, without it
-DEBS="chromium fonts-noto-cjk wrk postgresql libreoffice-writer-nogui"
+# tesseract-ocr + chi_sim: the OCR engine for scans (gikportal/extract/ocr.py)
+DEBS="chromium fonts-noto-cjk wrk postgresql libreoffice-writer-nogui tesseract-ocr tesseract-ocr-chi-sim"
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   missing=""
   for pkg in $DEBS; do dpkg -s "$pkg" >/dev/null 2>&1 || missing="$missing $pkg"; done

@@ -9,7 +9,7 @@ import time
 import zipfile
 
 from .. import config
-from ..document import Document, ExtractionError
+from ..document import Document, ExtractionError, NeedsOCR
 
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -28,7 +28,8 @@ _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"   # legacy .doc, or an encrypted Offi
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 _LIMIT_KEYS = {"max_bytes": "MAX_FILE_BYTES", "max_pages": "MAX_PDF_PAGES",
-               "max_unzipped_bytes": "MAX_UNZIPPED_BYTES", "timeout": "PARSE_TIMEOUT"}
+               "max_unzipped_bytes": "MAX_UNZIPPED_BYTES", "timeout": "PARSE_TIMEOUT",
+               "ocr_max_pages": "OCR_MAX_PAGES", "ocr_timeout": "OCR_TIMEOUT"}
 
 
 def _extension(filename):
@@ -87,8 +88,27 @@ def _limits(limits):
 
 
 def extract(data: bytes, filename: str, limits: dict | None = None) -> Document:
-    """Read an original file into a Document, or raise ExtractionError saying why it cannot be read."""
+    """Read an original file into a Document, or raise ExtractionError saying why it cannot be read.
+
+    A scan raises NeedsOCR unless limits["ocr"] is true: OCR takes seconds a page, so ingest
+    archives a scan at once and a background queue reads it (see gikportal/ocrqueue.py)."""
     limits = _limits(limits)
+    try:
+        return _extract(data, filename, limits)
+    except NeedsOCR:
+        if not limits.get("ocr"):
+            raise
+        from . import ocr
+
+        deadline = time.monotonic() + limits["ocr_timeout"] if limits["ocr_timeout"] else None
+        if _sniff_magic(data) == DOCX:
+            from .docx import docx_pictures
+            return ocr.ocr_images(docx_pictures(data, limits["max_unzipped_bytes"])[:limits["ocr_max_pages"] or None],
+                                  DOCX)
+        return ocr.ocr_pdf(data, max_pages=limits["ocr_max_pages"], deadline=deadline)
+
+
+def _extract(data, filename, limits):
     if not data or not data.strip(b" \t\r\n\x00\x0b\x0c"):
         raise ExtractionError("文件为空，没有可读取的内容。")
     if limits["max_bytes"] and len(data) > limits["max_bytes"]:

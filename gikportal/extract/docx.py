@@ -12,13 +12,14 @@ import docx
 from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
 
-from ..document import Document, ExtractionError, Table
+from ..document import Document, ExtractionError, NeedsOCR, Table
 from .pdf import join_wrapped
 
 _P, _TBL, _SDT, _SDT_CONTENT = qn("w:p"), qn("w:tbl"), qn("w:sdt"), qn("w:sdtContent")
 _TR, _TC, _TC_PR = qn("w:tr"), qn("w:tc"), qn("w:tcPr")
 _GRID_SPAN, _V_MERGE, _VAL = qn("w:gridSpan"), qn("w:vMerge"), qn("w:val")
 _TR_PR, _GRID_BEFORE, _GRID_AFTER = qn("w:trPr"), qn("w:gridBefore"), qn("w:gridAfter")
+_BLIP, _EMBED = qn("a:blip"), qn("r:embed")
 _MAX_SPAN = 64
 _MAX_RATIO = 200      # deflate rarely beats 100:1 on real documents
 
@@ -77,6 +78,22 @@ def _grid(tbl, parent):
     return [r + [""] * (width - len(r)) for r in rows]
 
 
+def page_pictures(document):
+    """The bytes of the pictures in the body, in document order (a scan pasted into Word)."""
+    blobs = []
+    for blip in document.element.body.iter(_BLIP):
+        part = document.part.related_parts.get(blip.get(_EMBED))
+        if part is not None and getattr(part, "blob", None):
+            blobs.append(part.blob)
+    return blobs
+
+
+def docx_pictures(data: bytes, max_unzipped_bytes: int = 200 * 1024 * 1024) -> list:
+    """The pictures of a .docx that holds a scan (see page_pictures)."""
+    _check_zip(data, max_unzipped_bytes)
+    return page_pictures(docx.Document(io.BytesIO(data)))
+
+
 def read_docx(data: bytes, max_unzipped_bytes: int = 200 * 1024 * 1024) -> Document:
     """Extract a .docx's body; ExtractionError for broken, encrypted or bomb-like files."""
     _check_zip(data, max_unzipped_bytes)
@@ -104,6 +121,8 @@ def read_docx(data: bytes, max_unzipped_bytes: int = 200 * 1024 * 1024) -> Docum
             if content is not None:
                 stack.append(iter(content.iterchildren()))
     if not blocks:
+        if page_pictures(document):
+            raise NeedsOCR("扫描件：Word 文档中只有图片，需要文字识别（OCR）后才能读取。")
         raise ExtractionError("Word 文档中没有可读取的文字。")
     return Document(blocks=blocks, media_type=(
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document"))

@@ -22,7 +22,7 @@ from pdfminer.pdftypes import resolve1
 from pdfplumber.page import Page
 from pdfplumber.utils.exceptions import PdfminerException
 
-from ..document import Document, ExtractionError, Table
+from ..document import Document, ExtractionError, NeedsOCR, Table
 
 _CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]")
 _PAGE_NUMBER = re.compile(
@@ -426,7 +426,7 @@ def read_pdf(data: bytes, max_pages: int = 500, deadline: float | None = None) -
         if not chars:
             if count == 0:
                 raise ExtractionError("PDF 没有任何页面，文件可能已损坏。")
-            raise ExtractionError("PDF 无文本层（可能是扫描件），需要先做文字识别（OCR）。")
+            raise NeedsOCR("扫描件：PDF 无文本层，需要文字识别（OCR）后才能读取。")
         if unmapped > 0.3 * chars:
             # fonts without a Unicode map for pdfminer (seen in encrypted files): PDFium still reads the text
             pages = _pdfium_pages(data, deadline)
