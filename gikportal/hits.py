@@ -9,6 +9,21 @@ TITLE_BOOST = 3.0
 HEADING_BOOST = 0.2  # headings are the same in every report: they find, they barely rank
 
 
+PREFACE = 0  # the words between the title and part 1 (who compiled it, the period, the address)
+
+
+def searched_sections(record):
+    """The texts an engine indexes, as sections: the preface as section 0 (anchor #s0), then the
+    record's own; both engines index exactly these."""
+    out = []
+    if (record.get("preface") or "").strip():
+        out.append({"n": PREFACE, "anchor": "s0", "heading": "", "text": record["preface"]})
+    out += [{"n": s.get("n"), "anchor": s.get("anchor") or f"s{s.get('n')}",
+             "heading": s.get("heading") or "", "text": s.get("text") or ""}
+            for s in record.get("sections") or [] if isinstance(s.get("n"), int)]
+    return out
+
+
 def hit_fields(record):
     """The per-report fields every hit carries (also the facet and sort columns)."""
     region = record.get("region") or {}

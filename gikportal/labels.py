@@ -139,7 +139,8 @@ LEGACY_FIGURES = {"published_items": "主动公开信息条数", "requests_recei
 
 # --- sections -----------------------------------------------------------------------------------
 
-SECTIONS_SHORT = {1: "总体情况", 2: "主动公开", 3: "收到和处理申请", 4: "复议诉讼", 5: "问题及改进", 6: "其他事项"}
+PREFACE = "前言"  # section 0: the report's words between its title and part 1
+SECTIONS_SHORT = {0: PREFACE, 1: "总体情况", 2: "主动公开", 3: "收到和处理申请", 4: "复议诉讼", 5: "问题及改进", 6: "其他事项"}
 
 # --- cross-checks (report-format.md); the order is the order of display and of the index columns -
 

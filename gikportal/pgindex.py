@@ -27,7 +27,7 @@ from psycopg_pool import ConnectionPool
 
 from . import segment
 from .figures import HEADLINE_LABELS
-from .hits import HEADING_BOOST, TITLE_BOOST, hit_fields
+from .hits import HEADING_BOOST, TITLE_BOOST, hit_fields, searched_sections
 from .query import CHECK_RULES, NO_VALUE, RANGE_FIGURES, And, Field, Not, Num, Or, Text, sections_of
 from .searching.facets import COLUMN_FACETS, FINDING_VALUES
 from .searching.results import NO_INDEX, ModuleEngine, paging
@@ -146,9 +146,7 @@ def _rows(record):
     rid = record["id"]
     hit = hit_fields(record)
     region = hit["region"]
-    sections = [{"n": s.get("n"), "anchor": s.get("anchor") or f"s{s.get('n')}",
-                 "heading": s.get("heading") or "", "text": s.get("text") or ""}
-                for s in record.get("sections") or [] if isinstance(s.get("n"), int)]
+    sections = searched_sections(record)
     title = record.get("title") or ""
     title_tsv, title_words = analyse(title)
     headings_tsv, _ = analyse("\n".join(s["heading"] for s in sections if s["heading"]))

@@ -35,13 +35,13 @@ from whoosh.system import pack_uint
 
 from . import segment
 from .figures import HEADLINE_LABELS
-from .hits import hit_fields
+from .hits import hit_fields, searched_sections
 
 LOCK_TIMEOUT = 120
 PARALLEL_FROM = 1000  # records; below this a rebuild writes in-process
 # Bumped whenever what is indexed changes; an index of another version counts as missing, so the
 # app's start (ensure_samples) rebuilds it from the archive instead of mixing two analyses.
-INDEX_VERSION = "4"  # 4: hits carry the carry_chain derived at index time
+INDEX_VERSION = "5"  # 5: the preface is indexed as section 0 (4: carry_chain derived at index time)
 VERSION_FILE = "GIKPORTAL_INDEX_VERSION"
 PRIVATE_MATCHER_API = ("_read_ids", "_read_weights", "_next_block", "_ids", "_weights", "_i")
 
@@ -83,9 +83,7 @@ def _schema():
 # --- documents ---------------------------------------------------------------------------------
 
 def _document(record):
-    sections = [{"n": s.get("n"), "anchor": s.get("anchor") or f"s{s.get('n')}",
-                 "heading": s.get("heading") or "", "text": s.get("text") or ""}
-                for s in record.get("sections") or [] if isinstance(s.get("n"), int)]
+    sections = searched_sections(record)
     meta = hit_fields(record)
     figures = meta.pop("figures")
     meta["fv"] = [figures.get(name) for name in HEADLINE_LABELS]

@@ -192,11 +192,17 @@ def test_real_wps_pdf_section_words_are_searchable(portal):
     assert _hits(portal, "集约整合") == [rid]          # section 1, on a page WPS filled with white boxes
 
 
-@pytest.mark.xfail(strict=True, reason="the preface between the title and 一、总体情况 (where the address "
-                   "洪泽湖大道 is printed) has no key in the record, so nothing indexes it; extraction reads it")
 def test_real_wps_pdf_preface_words_are_searchable(portal, real):
+    """The address printed between the title and 一、总体情况 is in the record's preface, indexed as
+    section 0, and the report page shows it where the snippet links (#s0)."""
     assert any("洪泽湖大道" in b for b in real["doc"].blocks if isinstance(b, str))
+    assert "洪泽湖大道" in real["record"]["preface"]
     assert _hits(portal, "洪泽湖大道") == [portal[1]]
+    app, rid = portal
+    found = app.test_client().get('/api/search?q="洪泽湖大道"').get_json()["hits"][0]
+    assert any(s.get("anchor") == "s0" for s in found.get("snippets") or []), found
+    page = app.test_client().get(f"/reports/{rid}").get_data(as_text=True)
+    assert 'id="s0"' in page and "洪泽湖大道" in page and "前言" in page
 
 
 # --- a page number that a ruled box took in -------------------------------------------------------

@@ -5,6 +5,8 @@ from datetime import date
 from flask import Blueprint, abort, jsonify, render_template, send_file, url_for
 
 from ..figures import HEADLINE_LABELS, headline
+from ..hits import searched_sections
+from ..labels import PREFACE
 from . import common
 from ..labels import CHECKS as CHECK_LABELS
 from ..labels import FORMATS as FORMAT_LABELS
@@ -69,20 +71,26 @@ def citation(record, section=None):
     return "".join(parts) + f"。{url}（访问日期：{date.today().isoformat()}）"
 
 
+def _shown_sections(record):
+    """The sections as searched (the preface first, as section 0, headed 前言), so every snippet's
+    #sN link lands on a section of the page."""
+    return [dict(s, heading=s["heading"] or PREFACE) if s["n"] == 0 else s for s in searched_sections(record)]
+
+
 @bp.get("/<rid>")
 def report(rid):
     record, meta = common.record_or_404(rid)
     if record is None:
         return render_template("unparsed.html", meta=meta), 200
     others, previous, following, derived = neighbours(record)
-    sections = [dict(s, blocks=section_blocks(s)) for s in record.get("sections") or []]
+    sections = [dict(s, blocks=section_blocks(s)) for s in _shown_sections(record)]
     return render_template(
         "report.html", record=record, meta=meta, sections=sections, tables=report_tables(record),
         checks=(record.get("checks") or []) + derived,
         figures=headline(record), headline_labels=HEADLINE_LABELS, check_labels=CHECK_LABELS,
         format_labels=FORMAT_LABELS, others=others, previous=previous, following=following,
         citation=citation(record),
-        shown={s.get("n") for s in sections} if record.get("format") == "2019" else set())
+        shown={s.get("n") for s in sections if s.get("n")} if record.get("format") == "2019" else set())
 
 
 @bp.get("/<rid>.json")
@@ -115,7 +123,7 @@ def section(rid, n):
     record, _meta = common.record_or_404(rid)
     if record is None:
         abort(404)
-    found = next((s for s in record.get("sections") or [] if s.get("n") == n), None)
+    found = next((s for s in _shown_sections(record) if s.get("n") == n), None)
     if found is None:
         abort(404)
     return render_template("section.html", record=record, section=dict(found, blocks=section_blocks(found)),
