@@ -74,6 +74,21 @@ def headline(record):
     return out
 
 
+_MISSING = re.compile(r"^(?:section \d: (?:not found|no text)|table \d: not found|agency not found|year not found)")
+
+
+def doubts(record):
+    """Why a record's figures are not to be trusted as they stand (数据存疑): a whole report that
+    misses a part it must have, no agency or year, a scan whose text is not (or could not be)
+    read. One rule for the facet, the report page, /stats and the exports."""
+    record = record or {}
+    reasons = [w for w in record.get("warnings") or [] if _MISSING.match(str(w))]
+    state = (record.get("ocr") or {}).get("state")
+    if state in ("pending", "failed"):
+        reasons.append("扫描件文字尚未识别" if state == "pending" else "扫描件文字识别失败")
+    return reasons
+
+
 def failed_checks(record):
     """Names of the cross-checks the report fails (ok is False; None means not applicable)."""
     return sorted({c["rule"] for c in (record or {}).get("checks") or [] if c.get("ok") is False})

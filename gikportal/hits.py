@@ -3,7 +3,7 @@
 Shared by the Whoosh index and the PostgreSQL backend, so both store and answer the same fields
 (searching/seam.py `Hit`); facets, suggestions and snippets are made once in searching/.
 """
-from .figures import agency_kind, failed_checks, headline
+from .figures import agency_kind, doubts, failed_checks, headline
 
 TITLE_BOOST = 3.0
 HEADING_BOOST = 0.2  # headings are the same in every report: they find, they barely rank
@@ -33,6 +33,7 @@ def hit_fields(record):
             "region": {k: region.get(k) for k in ("province", "city", "county")},
             "kind": agency_kind(record.get("agency")),
             "figures": headline(record), "failed_checks": failed_checks(record),
+            "doubtful": bool(doubts(record)),
             "carry_chain": _carry_chain(record)}
 
 

@@ -99,6 +99,7 @@ class _View:
         self.figures["year"] = np.concatenate([p.year for p in parts]) if parts else np.zeros(0)
         failed = np.concatenate([p.failed for p in parts]) if parts else np.zeros((0, len(CHECK_RULES)), bool)
         self.failed = {rule: failed[:, i] for i, rule in enumerate(CHECK_RULES)}
+        self.doubtful = np.concatenate([p.doubtful for p in parts]) if parts else np.zeros(0, bool)
         self.id_rank = _rank(self.ids)
         self.published_rank = _rank([v for p in parts for v in p.published])
         self.agencies = [v for v in self.vocab["agency"] if v != NO_VALUE[0]]
@@ -193,6 +194,8 @@ class _View:
             return self.failed[value[6:]]
         if value == "failed":
             return np.logical_or.reduce(list(self.failed.values())) if self.failed else np.zeros(n, bool)
+        if value == "doubtful":
+            return self.doubtful.copy()
         figure = {"sued": "lawsuits", "reviewed": "reviews", "fees": "fees_10k_yuan"}.get(value)
         if figure:
             with np.errstate(invalid="ignore"):
@@ -223,6 +226,7 @@ class _Columns:
         self.failed = np.array([[rule in (m.get("failed_checks") or ()) for rule in CHECK_RULES] for m in metas]
                                or np.zeros((0, len(CHECK_RULES))), dtype=bool).reshape(len(metas), len(CHECK_RULES))
         self.published = [intern.setdefault(v, v) for v in (m.get("published") or "" for m in metas)]
+        self.doubtful = np.array([bool(m.get("doubtful")) for m in metas], dtype=bool)
         names = {f for m in metas for f in (m.get("lens") or {})}
         self.lens = {f: np.array([(m.get("lens") or {}).get(f, 0) for m in metas], dtype=float) for f in names}
 

@@ -162,7 +162,7 @@ SINGLE_REPORT_CHECKS = CHECK_RULES[:-1]
 
 FORMATS = {"2019": "2019 年新版格式", "legacy": "2019 年以前的旧格式"}
 FINDINGS = {"sued": "被提起行政诉讼", "reviewed": "被申请行政复议", "fees": "收取行政事业性收费",
-            "failed": "有未通过的校验"}
+            "failed": "有未通过的校验", "doubtful": "数据存疑"}
 FAILED_CHECK_PREFIX = "未通过："
 KINDS = {"人民政府": "人民政府", "部门": "部门", "开发区": "开发区", "乡镇街道": "乡镇街道", "未知": "未知"}
 NO_VALUE = ("none", "不详")

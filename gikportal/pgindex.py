@@ -583,6 +583,8 @@ class _Sql:
     def finding(self, value):
         if value == "failed":
             return f"(r.failed_checks && {self.param(list(CHECK_RULES))}::text[])"
+        if value == "doubtful":
+            return "COALESCE((r.hit->>'doubtful')::boolean, false)"
         if value.startswith("check:") and value[6:] in CHECK_RULES:
             return f"({self.param(value[6:])} = ANY(r.failed_checks))"
         figure = {"sued": "lawsuits", "reviewed": "reviews", "fees": "fees_10k_yuan"}.get(value)

@@ -12,7 +12,7 @@ from ..query import RANGE_FIGURES, SearchParams
 
 FACET_LIMIT = 50  # values shown of a long facet (agencies); the rest are counted in facets_more
 FINDING_VALUES = (("failed",) + tuple(f"check:{rule}" for rule in labels.CHECK_RULES)
-                  + ("sued", "reviewed", "fees"))
+                  + ("sued", "reviewed", "fees", "doubtful"))
 
 
 class Facet:

@@ -4,7 +4,7 @@ from datetime import date
 
 from flask import Blueprint, abort, jsonify, render_template, send_file, url_for
 
-from ..figures import HEADLINE_LABELS, headline
+from ..figures import HEADLINE_LABELS, doubts, headline
 from ..hits import searched_sections
 from ..labels import PREFACE
 from . import common
@@ -89,7 +89,7 @@ def report(rid):
         checks=(record.get("checks") or []) + derived,
         figures=headline(record), headline_labels=HEADLINE_LABELS, check_labels=CHECK_LABELS,
         format_labels=FORMAT_LABELS, others=others, previous=previous, following=following,
-        citation=citation(record),
+        citation=citation(record), doubts=doubts(record),
         shown={s.get("n") for s in sections if s.get("n")} if record.get("format") == "2019" else set())
 
 

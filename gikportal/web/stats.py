@@ -13,6 +13,7 @@ OUTCOMES = ("granted", "partially_granted", "denied", "unavailable", "not_proces
             "carried_forward")
 APPEALS = ("reviews", "reviews_corrected", "lawsuits", "lawsuits_corrected")
 TOP = 50
+EXCLUDE_DOUBTFUL = "-finding:doubtful"  # the query words that leave out 数据存疑 reports (figures.doubts)
 
 
 def add(a, b):
@@ -55,7 +56,12 @@ def stats():
     chart = {"labels": [r["agency"] for r in ranked[:15]],
              "series": [{"label": HEADLINE_LABELS[figure], "data": [r["value"] for r in ranked[:15]]}]}
     hidden = [(k, v) for k, v in params.to_args() if k not in ("page", "per_page", "sort")]
-    return render_template("stats.html", params=params, hits=hits, totals=totals(hits),
+    q = common.query_text(params)
+    excluding = EXCLUDE_DOUBTFUL in q
+    toggle_q = " ".join(q.replace(EXCLUDE_DOUBTFUL, " ").split()) if excluding else f"{q} {EXCLUDE_DOUBTFUL}".strip()
+    doubtful = {"count": sum(1 for h in hits if h.get("doubtful")), "excluding": excluding,
+                "toggle": ([("q", toggle_q)] if toggle_q else []) + [(k, v) for k, v in hidden if k != "q"]}
+    return render_template("stats.html", doubtful=doubtful, params=params, hits=hits, totals=totals(hits),
                            ranked=ranked, figure=figure, chart=chart, hidden=hidden,
                            headline_labels=HEADLINE_LABELS, q=common.query_text(params),
                            facet_label=common.facet_label)
