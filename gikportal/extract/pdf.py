@@ -23,6 +23,7 @@ from pdfplumber.page import Page
 from pdfplumber.utils.exceptions import PdfminerException
 
 from ..document import Document, ExtractionError, Table
+from . import _pdfium
 
 _CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]")
 _PAGE_NUMBER = re.compile(
@@ -388,6 +389,7 @@ def read_pdf(data: bytes, max_pages: int = 500, deadline: float | None = None) -
     if b"%%EOF" not in data[-65536:]:
         raise ExtractionError("PDF 文件不完整（可能在下载或上传时被截断），无法读取。")
     pdf = _open(data)
+    fast = None
     try:
         try:
             count = _page_count(pdf)
@@ -396,6 +398,7 @@ def read_pdf(data: bytes, max_pages: int = 500, deadline: float | None = None) -
         if max_pages and count > max_pages:
             raise ExtractionError(f"PDF 页数过多（{count} 页，上限 {max_pages} 页）。")
         pages, warnings, chars, unmapped = [], [], 0, 0
+        fast = _pdfium.open_document(data, count)
         doctop = 0
         try:
             for number, page_obj in enumerate(PDFPage.create_pages(pdf.doc), start=1):
@@ -404,6 +407,10 @@ def read_pdf(data: bytes, max_pages: int = 500, deadline: float | None = None) -
                 if deadline is not None and time.monotonic() > deadline:
                     raise ExtractionError(f"PDF 解析超时（已读 {number - 1} 页）。")
                 page = Page(pdf, page_obj, page_number=number, initial_doctop=doctop)
+                if fast is not None and _pdfium.pdfminer_maps(pdf, page_obj):
+                    objects = _pdfium.read_page(fast, number - 1, page.height, number, doctop)
+                    if objects is not None:
+                        page._objects = objects     # pdfminer would build the same objects, slowly
                 doctop += page.height
                 try:
                     page_chars = sum(1 for c in page.chars if not c["text"].isspace())
@@ -434,5 +441,7 @@ def read_pdf(data: bytes, max_pages: int = 500, deadline: float | None = None) -
         blocks = _join_continued(_drop_running_lines(pages))
         return Document(blocks=blocks, media_type="application/pdf", warnings=warnings)
     finally:
+        if fast is not None:
+            fast.close()
         pdf.flush_cache()       # not pdf.close(): it would build every page object
         pdf.stream.close()

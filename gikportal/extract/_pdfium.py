@@ -1,0 +1,276 @@
+"""A page's characters and painted paths read with PDFium, as the object dicts pdfplumber builds.
+
+pdfminer interprets every content stream in Python, which is most of the time a PDF takes to read
+(several hundred ms for a 5-page report); PDFium (C++) reads the same page in a few ms. The dicts
+made here are those pdfminer + pdfplumber make for the same page (same boxes, same rect/line/curve
+classification, same fill and stroke flags), so pdfplumber's text lines and table finder give the
+same result on them. A page this module cannot render the same way (rotated or offset page box,
+characters without a Unicode mapping, text set at right angles, no text at all) gives None, and the
+caller reads that page with pdfminer as before.
+"""
+import ctypes
+
+import pypdfium2.raw as pdfium_c
+
+_TEXT, _PATH, _FORM = pdfium_c.FPDF_PAGEOBJ_TEXT, pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_FORM
+_MOVE, _LINE, _BEZIER = pdfium_c.FPDF_SEGMENT_MOVETO, pdfium_c.FPDF_SEGMENT_LINETO, pdfium_c.FPDF_SEGMENT_BEZIERTO
+_DIGITS = 4     # PDFium keeps coordinates as 32-bit floats: rounding gives back the stream's decimals
+
+
+def _r(value):
+    return round(value, _DIGITS)
+
+
+def _matrix(obj):
+    m = pdfium_c.FS_MATRIX()
+    if not pdfium_c.FPDFPageObj_GetMatrix(obj, m):
+        return None
+    return (m.a, m.b, m.c, m.d, m.e, m.f)
+
+
+def _mult(m1, m0):
+    """m1 then m0 (pdfminer's mult_matrix order)."""
+    a1, b1, c1, d1, e1, f1 = m1
+    a0, b0, c0, d0, e0, f0 = m0
+    return (a0 * a1 + c0 * b1, b0 * a1 + d0 * b1, a0 * c1 + c0 * d1, b0 * c1 + d0 * d1,
+            a0 * e1 + c0 * f1 + e0, b0 * e1 + d0 * f1 + f0)
+
+
+def _color(getter, obj):
+    r, g, b, a = (ctypes.c_uint() for _ in range(4))
+    if not getter(obj, r, g, b, a):
+        return None
+    return (r.value / 255, g.value / 255, b.value / 255)
+
+
+def _segments(obj, matrix):
+    """The path as pdfminer records it: [(op, (x, y))] with op m, l, c or h, in page space."""
+    a, b, c, d, e, f = matrix
+    x, y = ctypes.c_float(), ctypes.c_float()
+    path, start, bezier = [], None, 0
+    for i in range(pdfium_c.FPDFPath_CountSegments(obj)):
+        seg = pdfium_c.FPDFPath_GetPathSegment(obj, i)
+        kind = pdfium_c.FPDFPathSegment_GetType(seg)
+        pdfium_c.FPDFPathSegment_GetPoint(seg, x, y)
+        pt = (_r(a * x.value + c * y.value + e), _r(b * x.value + d * y.value + f))
+        if kind == _MOVE:
+            path.append(("m", pt))
+            start, bezier = pt, 0
+        elif kind == _LINE:
+            path.append(("l", pt))
+        elif kind == _BEZIER:
+            bezier += 1
+            if bezier % 3:
+                continue            # control points: pdfminer keeps a curve's end point only
+            path.append(("c", pt))
+        else:
+            return None
+        if pdfium_c.FPDFPathSegment_GetClose(seg):
+            # PDFium closes a subpath by a line back to its start; pdfminer records an 'h' there
+            if path[-1][0] == "l" and pt == start:
+                path[-1] = ("h", pt)
+            else:
+                path.append(("h", start))
+    return path
+
+
+def _path_objects(path, stroke, fill, evenodd, scolor, ncolor, linewidth, height, out):
+    """pdfminer's paint_path: one subpath each; 2 points a line, an axis-aligned closed quad a rect."""
+    shape = "".join(op for op, _ in path)
+    if shape[:1] != "m":
+        return
+    if shape.count("m") > 1:
+        start = 0
+        for i in range(1, len(path) + 1):
+            if i == len(path) or path[i][0] == "m":
+                if i - start > 1:
+                    _path_objects(path[start:i], stroke, fill, evenodd, scolor, ncolor, linewidth, height, out)
+                start = i
+        return
+    pts = [pt for _, pt in path]
+    if len(shape) > 3 and shape[-2:] == "lh" and pts[-2] == pts[0]:
+        shape = shape[:-2] + "h"
+        pts.pop()
+    if shape in ("mlh", "ml"):
+        kind, pts = "line", pts[:2]
+    elif shape in ("mlllh", "mllll"):
+        (x0, y0), (x1, y1), (x2, y2), (x3, y3), _ = pts
+        square = (x0 == x1 and y1 == y2 and x2 == x3 and y3 == y0) or (y0 == y1 and x1 == x2 and y2 == y3 and x3 == x0)
+        if pts[0] == pts[4] and square:
+            kind = "rect"
+            (rx0, ry0), (rx1, ry1) = pts[0], pts[2]
+            pts = [(rx0, ry0), (rx1, ry0), (rx1, ry1), (rx0, ry1)]
+        else:
+            kind = "curve"
+    else:
+        kind = "curve"
+    xs, ys = [p[0] for p in pts], [p[1] for p in pts]
+    x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
+    out.setdefault(kind, []).append({
+        "object_type": kind, "x0": x0, "y0": y0, "x1": x1, "y1": y1, "width": x1 - x0, "height": y1 - y0,
+        "top": height - y1, "bottom": height - y0, "pts": [(px, height - py) for px, py in pts],
+        "stroke": stroke, "fill": fill, "evenodd": evenodd, "stroking_color": scolor,
+        "non_stroking_color": ncolor, "linewidth": linewidth})
+
+
+def _paths(container, count, get, parent, height, out):
+    """Path objects of a page or a form XObject (recursively), False if one cannot be read."""
+    mode, stroke = ctypes.c_int(), ctypes.c_int()
+    width = ctypes.c_float()
+    for i in range(count):
+        obj = get(container, i)
+        kind = pdfium_c.FPDFPageObj_GetType(obj)
+        if kind == _FORM:
+            matrix = _matrix(obj)
+            if matrix is None or not _paths(obj, pdfium_c.FPDFFormObj_CountObjects(obj), pdfium_c.FPDFFormObj_GetObject,
+                                            _mult(matrix, parent) if parent else matrix, height, out):
+                return False
+        elif kind == _PATH:
+            matrix = _matrix(obj)
+            if matrix is None or not pdfium_c.FPDFPath_GetDrawMode(obj, mode, stroke):
+                return False
+            if parent:
+                matrix = _mult(matrix, parent)
+            path = _segments(obj, matrix)
+            if path is None:
+                return False
+            if not (stroke.value or mode.value):
+                continue
+            pdfium_c.FPDFPageObj_GetStrokeWidth(obj, width)
+            _path_objects(path, bool(stroke.value), bool(mode.value), mode.value == pdfium_c.FPDF_FILLMODE_ALTERNATE,
+                          _color(pdfium_c.FPDFPageObj_GetStrokeColor, obj),
+                          _color(pdfium_c.FPDFPageObj_GetFillColor, obj), width.value, height, out)
+    return True
+
+
+def _chars(textpage, height):
+    """The page's characters with pdfminer's boxes (origin, advance, font descent and size), or None."""
+    tp = textpage.raw
+    x, y = ctypes.c_double(), ctypes.c_double()
+    box, m = pdfium_c.FS_RECTF(), pdfium_c.FS_MATRIX()
+    descent = ctypes.c_float()
+    descents = {}
+    chars = []
+    for i in range(pdfium_c.FPDFText_CountChars(tp)):
+        if pdfium_c.FPDFText_IsGenerated(tp, i):
+            continue                    # spaces and line breaks PDFium infers: not in the PDF
+        if pdfium_c.FPDFText_HasUnicodeMapError(tp, i):
+            return None
+        code = pdfium_c.FPDFText_GetUnicode(tp, i)
+        if not code or 0xD800 <= code < 0xE000:
+            return None
+        obj = pdfium_c.FPDFText_GetTextObject(tp, i)
+        font = pdfium_c.FPDFTextObj_GetFont(obj) if obj else None
+        if not font:
+            return None
+        key = ctypes.cast(font, ctypes.c_void_p).value
+        if key not in descents:
+            if not pdfium_c.FPDFFont_GetDescent(font, ctypes.c_float(1000.0), descent):
+                return None
+            descents[key] = -abs(descent.value) / 1000
+        if not (pdfium_c.FPDFText_GetCharOrigin(tp, i, x, y) and pdfium_c.FPDFText_GetLooseCharBox(tp, i, box)
+                and pdfium_c.FPDFText_GetMatrix(tp, i, m)):
+            return None
+        a, b, c, d = _r(m.a), _r(m.b), _r(m.c), _r(m.d)
+        if abs(a) < 1e-4:
+            return None                 # set at a right angle: the advance cannot be told from the box
+        ox, oy = _r(x.value), _r(y.value)
+        size = pdfium_c.FPDFText_GetFontSize(tp, i)
+        advance = _r(box.right - box.left)      # a * advance
+        if abs(d) > 1e-4 and abs(box.top - box.bottom - size) < 1e-3 * size and abs(abs(d) - 1) > 1e-3:
+            advance = _r(advance * a)           # a box PDFium left in text space (not scaled by the matrix)
+        low = descents[key] * size
+        x0, y0 = ox + c * low, oy + d * low
+        x1, y1 = ox + advance + c * (low + size), oy + b * advance / a + d * (low + size)
+        if x1 < x0:
+            x0, x1 = x1, x0
+        if y1 < y0:
+            y0, y1 = y1, y0
+        chars.append({
+            "object_type": "char", "text": chr(code), "x0": x0, "y0": y0, "x1": x1, "y1": y1,
+            "width": x1 - x0, "height": y1 - y0, "size": y1 - y0, "top": height - y1, "bottom": height - y0,
+            "matrix": (a, b, c, d, ox, oy), "upright": a * d > 0 and b * c <= 0, "adv": advance / a})
+    return chars
+
+
+def page_objects(page, height, page_number, doctop):
+    """{'char': [...], 'rect': [...], 'line': [...], 'curve': [...]} of a pypdfium2 page in pdfplumber's
+    coordinates (top-left origin), or None when the page must be read by pdfminer."""
+    left, bottom, right, top = page.get_mediabox()
+    if page.get_rotation() or abs(left) > 1e-3 or abs(bottom) > 1e-3 or abs(top - bottom - height) > 1e-2:
+        return None
+    textpage = page.get_textpage()
+    try:
+        chars = _chars(textpage, height)
+    finally:
+        textpage.close()
+    if not chars:
+        return None
+    objects = {"char": chars}
+    raw = page.raw
+    if not _paths(raw, pdfium_c.FPDFPage_CountObjects(raw), pdfium_c.FPDFPage_GetObject, None, height, objects):
+        return None
+    for kind in objects.values():
+        for obj in kind:
+            obj["doctop"] = doctop + obj["top"]
+            obj["page_number"] = page_number
+    return objects
+
+
+def open_document(data, count):
+    """The PDF opened by PDFium, or None if PDFium cannot open it or counts other pages than pdfminer."""
+    import pypdfium2
+
+    try:
+        doc = pypdfium2.PdfDocument(data)
+    except Exception:
+        return None
+    if len(doc) != count:
+        doc.close()
+        return None
+    return doc
+
+
+def read_page(doc, index, height, page_number, doctop):
+    """page_objects of one page, the page closed again (memory stays bounded); None on any failure."""
+    try:
+        page = doc[index]
+    except Exception:
+        return None
+    try:
+        return page_objects(page, height, page_number, doctop)
+    except Exception:
+        return None
+    finally:
+        page.close()
+
+
+def pdfminer_maps(pdf, page_obj):
+    """Whether pdfminer maps every font of the page to Unicode: a CID font without a ToUnicode map
+    and with a character collection pdfminer has no table for reads as '(cid:N)' there, and that
+    page is left to pdfminer so the caller notices the unmapped text as before."""
+    from pdfminer.cmapdb import CMapDB
+    from pdfminer.pdftypes import resolve1
+
+    try:
+        fonts = resolve1(resolve1(page_obj.resources or {}).get("Font")) or {}
+        for spec in fonts.values():
+            spec = resolve1(spec)
+            if not isinstance(spec, dict) or resolve1(spec.get("Subtype")) is None:
+                return False
+            if getattr(resolve1(spec.get("Subtype")), "name", None) != "Type0" or "ToUnicode" in spec:
+                continue
+            sub = resolve1(resolve1(spec.get("DescendantFonts"))[0])
+            info = resolve1(sub.get("CIDSystemInfo")) or {}
+            registry = resolve1(info.get("Registry", b"unknown"))
+            ordering = resolve1(info.get("Ordering", b"unknown"))
+            coding = f"{registry.decode('latin1').strip()}-{ordering.decode('latin1').strip()}"
+            if coding in ("Adobe-Identity", "Adobe-UCS"):
+                return False
+            try:
+                CMapDB.get_unicode_map(coding, False)
+            except CMapDB.CMapNotFound:
+                return False
+        return True
+    except Exception:
+        return False
