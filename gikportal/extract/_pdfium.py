@@ -74,7 +74,7 @@ def _segments(obj, matrix):
     return path
 
 
-def _path_objects(path, stroke, fill, evenodd, scolor, ncolor, linewidth, height, out):
+def _path_objects(path, paint, height, out):
     """pdfminer's paint_path: one subpath each; 2 points a line, an axis-aligned closed quad a rect."""
     shape = "".join(op for op, _ in path)
     if shape[:1] != "m":
@@ -84,7 +84,7 @@ def _path_objects(path, stroke, fill, evenodd, scolor, ncolor, linewidth, height
         for i in range(1, len(path) + 1):
             if i == len(path) or path[i][0] == "m":
                 if i - start > 1:
-                    _path_objects(path[start:i], stroke, fill, evenodd, scolor, ncolor, linewidth, height, out)
+                    _path_objects(path[start:i], paint, height, out)
                 start = i
         return
     pts = [pt for _, pt in path]
@@ -106,14 +106,12 @@ def _path_objects(path, stroke, fill, evenodd, scolor, ncolor, linewidth, height
         kind = "curve"
     xs, ys = [p[0] for p in pts], [p[1] for p in pts]
     x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
-    out.setdefault(kind, []).append({
-        "object_type": kind, "x0": x0, "y0": y0, "x1": x1, "y1": y1, "width": x1 - x0, "height": y1 - y0,
-        "top": height - y1, "bottom": height - y0, "pts": [(px, height - py) for px, py in pts],
-        "stroke": stroke, "fill": fill, "evenodd": evenodd, "stroking_color": scolor,
-        "non_stroking_color": ncolor, "linewidth": linewidth})
+    out.setdefault(kind, []).append(dict(
+        paint, object_type=kind, x0=x0, y0=y0, x1=x1, y1=y1, width=x1 - x0, height=y1 - y0,
+        top=height - y1, bottom=height - y0, pts=[(px, height - py) for px, py in pts]))
 
 
-def _paths(container, count, get, parent, height, out):
+def _paths(container, count, get, parent, height, out, skip):
     """Path objects of a page or a form XObject (recursively), False if one cannot be read."""
     mode, stroke = ctypes.c_int(), ctypes.c_int()
     width = ctypes.c_float()
@@ -123,63 +121,93 @@ def _paths(container, count, get, parent, height, out):
         if kind == _FORM:
             matrix = _matrix(obj)
             if matrix is None or not _paths(obj, pdfium_c.FPDFFormObj_CountObjects(obj), pdfium_c.FPDFFormObj_GetObject,
-                                            _mult(matrix, parent) if parent else matrix, height, out):
+                                            _mult(matrix, parent) if parent else matrix, height, out, skip):
                 return False
         elif kind == _PATH:
+            if not pdfium_c.FPDFPath_GetDrawMode(obj, mode, stroke):
+                return False
+            if not (stroke.value or mode.value):
+                continue                # a clipping path ('n'): pdfminer paints nothing either
+            paint = {"stroke": bool(stroke.value), "fill": bool(mode.value),
+                     "stroking_color": _color(pdfium_c.FPDFPageObj_GetStrokeColor, obj),
+                     "non_stroking_color": _color(pdfium_c.FPDFPageObj_GetFillColor, obj)}
+            if skip is not None and skip(paint):
+                continue
             matrix = _matrix(obj)
-            if matrix is None or not pdfium_c.FPDFPath_GetDrawMode(obj, mode, stroke):
+            if matrix is None:
                 return False
             if parent:
                 matrix = _mult(matrix, parent)
             path = _segments(obj, matrix)
             if path is None:
                 return False
-            if not (stroke.value or mode.value):
-                continue
             pdfium_c.FPDFPageObj_GetStrokeWidth(obj, width)
-            _path_objects(path, bool(stroke.value), bool(mode.value), mode.value == pdfium_c.FPDF_FILLMODE_ALTERNATE,
-                          _color(pdfium_c.FPDFPageObj_GetStrokeColor, obj),
-                          _color(pdfium_c.FPDFPageObj_GetFillColor, obj), width.value, height, out)
+            paint["evenodd"] = mode.value == pdfium_c.FPDF_FILLMODE_ALTERNATE
+            paint["linewidth"] = width.value
+            _path_objects(path, paint, height, out)
     return True
+
+
+def _text_object(tp, i, obj, descents):
+    """(a, b, c, d, font size, descent below the baseline) of a character's text object, or None."""
+    font = pdfium_c.FPDFTextObj_GetFont(obj)
+    if not font:
+        return None
+    key = ctypes.cast(font, ctypes.c_void_p).value
+    descent = descents.get(key)
+    if descent is None:
+        value = ctypes.c_float()
+        if not pdfium_c.FPDFFont_GetDescent(font, ctypes.c_float(1000.0), value):
+            return None
+        descent = descents[key] = -abs(value.value) / 1000
+    m = pdfium_c.FS_MATRIX()
+    if not pdfium_c.FPDFText_GetMatrix(tp, i, m):
+        return None
+    size = pdfium_c.FPDFText_GetFontSize(tp, i)
+    a, b, c, d = round(m.a, _DIGITS), round(m.b, _DIGITS), round(m.c, _DIGITS), round(m.d, _DIGITS)
+    if abs(a) < 1e-4:
+        return None                 # set at a right angle: the advance cannot be told from the box
+    return a, b, c, d, size, descent * size
 
 
 def _chars(textpage, height):
     """The page's characters with pdfminer's boxes (origin, advance, font descent and size), or None."""
     tp = textpage.raw
+    count = pdfium_c.FPDFText_CountChars(tp)
+    if count <= 0:
+        return None
+    text = (ctypes.c_ushort * (count + 1))()
+    if pdfium_c.FPDFText_GetText(tp, 0, count, text) != count + 1:
+        return None
     x, y = ctypes.c_double(), ctypes.c_double()
-    box, m = pdfium_c.FS_RECTF(), pdfium_c.FS_MATRIX()
-    descent = ctypes.c_float()
-    descents = {}
+    box = pdfium_c.FS_RECTF()
+    objects, descents = {}, {}
     chars = []
-    for i in range(pdfium_c.FPDFText_CountChars(tp)):
-        if pdfium_c.FPDFText_IsGenerated(tp, i):
+    generated, map_error, text_object = (pdfium_c.FPDFText_IsGenerated, pdfium_c.FPDFText_HasUnicodeMapError,
+                                         pdfium_c.FPDFText_GetTextObject)
+    origin, loose = pdfium_c.FPDFText_GetCharOrigin, pdfium_c.FPDFText_GetLooseCharBox
+    for i in range(count):
+        if generated(tp, i):
             continue                    # spaces and line breaks PDFium infers: not in the PDF
-        if pdfium_c.FPDFText_HasUnicodeMapError(tp, i):
+        code = text[i]
+        if not code or 0xD800 <= code < 0xE000 or map_error(tp, i):
             return None
-        code = pdfium_c.FPDFText_GetUnicode(tp, i)
-        if not code or 0xD800 <= code < 0xE000:
+        obj = text_object(tp, i)
+        if not obj:
             return None
-        obj = pdfium_c.FPDFText_GetTextObject(tp, i)
-        font = pdfium_c.FPDFTextObj_GetFont(obj) if obj else None
-        if not font:
-            return None
-        key = ctypes.cast(font, ctypes.c_void_p).value
-        if key not in descents:
-            if not pdfium_c.FPDFFont_GetDescent(font, ctypes.c_float(1000.0), descent):
+        key = ctypes.cast(obj, ctypes.c_void_p).value
+        state = objects.get(key)
+        if state is None:
+            state = objects[key] = _text_object(tp, i, obj, descents)
+            if state is None:
                 return None
-            descents[key] = -abs(descent.value) / 1000
-        if not (pdfium_c.FPDFText_GetCharOrigin(tp, i, x, y) and pdfium_c.FPDFText_GetLooseCharBox(tp, i, box)
-                and pdfium_c.FPDFText_GetMatrix(tp, i, m)):
+        a, b, c, d, size, low = state
+        if not (origin(tp, i, x, y) and loose(tp, i, box)):
             return None
-        a, b, c, d = _r(m.a), _r(m.b), _r(m.c), _r(m.d)
-        if abs(a) < 1e-4:
-            return None                 # set at a right angle: the advance cannot be told from the box
-        ox, oy = _r(x.value), _r(y.value)
-        size = pdfium_c.FPDFText_GetFontSize(tp, i)
-        advance = _r(box.right - box.left)      # a * advance
+        ox, oy = round(x.value, _DIGITS), round(y.value, _DIGITS)
+        advance = round(box.right - box.left, _DIGITS)      # a * advance
         if abs(d) > 1e-4 and abs(box.top - box.bottom - size) < 1e-3 * size and abs(abs(d) - 1) > 1e-3:
-            advance = _r(advance * a)           # a box PDFium left in text space (not scaled by the matrix)
-        low = descents[key] * size
+            advance = round(advance * a, _DIGITS)           # a box PDFium left in text space (not scaled)
         x0, y0 = ox + c * low, oy + d * low
         x1, y1 = ox + advance + c * (low + size), oy + b * advance / a + d * (low + size)
         if x1 < x0:
@@ -193,9 +221,11 @@ def _chars(textpage, height):
     return chars
 
 
-def page_objects(page, height, page_number, doctop):
+def page_objects(page, height, page_number, doctop, skip=None):
     """{'char': [...], 'rect': [...], 'line': [...], 'curve': [...]} of a pypdfium2 page in pdfplumber's
-    coordinates (top-left origin), or None when the page must be read by pdfminer."""
+    coordinates (top-left origin), or None when the page must be read by pdfminer. skip(paint) tells
+    from a path's stroke and fill flags and colours alone that the caller has no use for it (it is
+    then not read point by point: WPS paints hundreds of invisible boxes per page)."""
     left, bottom, right, top = page.get_mediabox()
     if page.get_rotation() or abs(left) > 1e-3 or abs(bottom) > 1e-3 or abs(top - bottom - height) > 1e-2:
         return None
@@ -208,7 +238,7 @@ def page_objects(page, height, page_number, doctop):
         return None
     objects = {"char": chars}
     raw = page.raw
-    if not _paths(raw, pdfium_c.FPDFPage_CountObjects(raw), pdfium_c.FPDFPage_GetObject, None, height, objects):
+    if not _paths(raw, pdfium_c.FPDFPage_CountObjects(raw), pdfium_c.FPDFPage_GetObject, None, height, objects, skip):
         return None
     for kind in objects.values():
         for obj in kind:
@@ -231,14 +261,14 @@ def open_document(data, count):
     return doc
 
 
-def read_page(doc, index, height, page_number, doctop):
+def read_page(doc, index, height, page_number, doctop, skip=None):
     """page_objects of one page, the page closed again (memory stays bounded); None on any failure."""
     try:
         page = doc[index]
     except Exception:
         return None
     try:
-        return page_objects(page, height, page_number, doctop)
+        return page_objects(page, height, page_number, doctop, skip)
     except Exception:
         return None
     finally:

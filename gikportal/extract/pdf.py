@@ -20,6 +20,7 @@ from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.pdfpage import PDFPage
 from pdfminer.pdftypes import resolve1
 from pdfplumber.page import Page
+from pdfplumber.utils import extract_text
 from pdfplumber.utils.exceptions import PdfminerException
 
 from ..document import Document, ExtractionError, Table
@@ -70,8 +71,35 @@ def _open(data):
         raise ExtractionError("PDF 文件已损坏或不完整，无法读取。") from None
 
 
+def _in(char, bbox):
+    """pdfplumber's test of a character in a table cell: its centre inside the box."""
+    v_mid = (char["top"] + char["bottom"]) / 2
+    h_mid = (char["x0"] + char["x1"]) / 2
+    return bbox[0] <= h_mid < bbox[2] and bbox[1] <= v_mid < bbox[3]
+
+
+def _extract(table):
+    """table.extract(), looking at the characters inside the table only (pdfplumber scans every
+    character of the page for every row)."""
+    bbox = table.bbox       # a property computed from all cells on each use
+    chars = [char for char in table.page.chars if _in(char, bbox)]
+    out = []
+    for row in table.rows:
+        row_box = row.bbox
+        row_chars = [char for char in chars if _in(char, row_box)]
+        cells = []
+        for cell in row.cells:
+            if cell is None:
+                cells.append(None)
+                continue
+            cell_chars = [char for char in row_chars if _in(char, cell)]
+            cells.append(extract_text(cell_chars) if cell_chars else "")
+        out.append(cells)
+    return out
+
+
 def _grid(table):
-    return [[join_wrapped((cell or "").split("\n")) for cell in row] for row in table.extract()]
+    return [[join_wrapped((cell or "").split("\n")) for cell in row] for row in _extract(table)]
 
 
 def _split_cells(chars):
@@ -109,6 +137,11 @@ def _visible(obj):
     stroked = obj.get("stroke") and not _is_white(obj.get("stroking_color"))
     filled = obj.get("fill") and obj.get("object_type") != "line" and not _is_white(obj.get("non_stroking_color"))
     return bool(stroked or filled)
+
+
+def _paints_nothing(paint):
+    """A path _visible drops whatever its shape (a rect, line or curve): no visible stroke or fill."""
+    return not _visible(dict(paint, object_type="rect"))
 
 
 def _closing_rules(edges):
@@ -408,7 +441,7 @@ def read_pdf(data: bytes, max_pages: int = 500, deadline: float | None = None) -
                     raise ExtractionError(f"PDF 解析超时（已读 {number - 1} 页）。")
                 page = Page(pdf, page_obj, page_number=number, initial_doctop=doctop)
                 if fast is not None and _pdfium.pdfminer_maps(pdf, page_obj):
-                    objects = _pdfium.read_page(fast, number - 1, page.height, number, doctop)
+                    objects = _pdfium.read_page(fast, number - 1, page.height, number, doctop, _paints_nothing)
                     if objects is not None:
                         page._objects = objects     # pdfminer would build the same objects, slowly
                 doctop += page.height
