@@ -9,11 +9,14 @@ characters without a Unicode mapping, text set at right angles, no text at all) 
 caller reads that page with pdfminer as before.
 """
 import ctypes
+import threading
 
 import pypdfium2.raw as pdfium_c
 
 _TEXT, _PATH, _FORM = pdfium_c.FPDF_PAGEOBJ_TEXT, pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_FORM
 _MOVE, _LINE, _BEZIER = pdfium_c.FPDF_SEGMENT_MOVETO, pdfium_c.FPDF_SEGMENT_LINETO, pdfium_c.FPDF_SEGMENT_BEZIERTO
+_LOCK = threading.Lock()    # PDFium is not thread-safe: one call into it at a time (web uploads run in threads)
+_MAYBE_GENERATED = frozenset((0, 2, 10, 13, 32, 0x2D, 0xFFFE))   # what PDFium may add between words/lines
 _DIGITS = 4     # PDFium keeps coordinates as 32-bit floats: rounding gives back the stream's decimals
 
 
@@ -36,8 +39,11 @@ def _mult(m1, m0):
             a0 * e1 + c0 * f1 + e0, b0 * e1 + d0 * f1 + f0)
 
 
+_RGBA = tuple(ctypes.c_uint() for _ in range(4))
+
+
 def _color(getter, obj):
-    r, g, b, a = (ctypes.c_uint() for _ in range(4))
+    r, g, b, a = _RGBA
     if not getter(obj, r, g, b, a):
         return None
     return (r.value / 255, g.value / 255, b.value / 255)
@@ -148,30 +154,13 @@ def _paths(container, count, get, parent, height, out, skip):
     return True
 
 
-def _text_object(tp, i, obj, descents):
-    """(a, b, c, d, font size, descent below the baseline) of a character's text object, or None."""
-    font = pdfium_c.FPDFTextObj_GetFont(obj)
-    if not font:
-        return None
-    key = ctypes.cast(font, ctypes.c_void_p).value
-    descent = descents.get(key)
-    if descent is None:
-        value = ctypes.c_float()
-        if not pdfium_c.FPDFFont_GetDescent(font, ctypes.c_float(1000.0), value):
-            return None
-        descent = descents[key] = -abs(value.value) / 1000
-    m = pdfium_c.FS_MATRIX()
-    if not pdfium_c.FPDFText_GetMatrix(tp, i, m):
-        return None
-    size = pdfium_c.FPDFText_GetFontSize(tp, i)
-    a, b, c, d = round(m.a, _DIGITS), round(m.b, _DIGITS), round(m.c, _DIGITS), round(m.d, _DIGITS)
-    if abs(a) < 1e-4:
-        return None                 # set at a right angle: the advance cannot be told from the box
-    return a, b, c, d, size, descent * size
-
-
 def _chars(textpage, height):
-    """The page's characters with pdfminer's boxes (origin, advance, font descent and size), or None."""
+    """The page's characters with pdfminer's boxes, or None.
+
+    pdfminer's box of a character runs from its origin to its advance, and from the font's descent
+    below the baseline up one font size. PDFium's loose box has the same left, right and bottom for
+    upright text (its top is the font's ascent instead): that is read first; a character set at an
+    angle, or one whose box PDFium left in text space, is rebuilt from its origin and font."""
     tp = textpage.raw
     count = pdfium_c.FPDFText_CountChars(tp)
     if count <= 0:
@@ -180,30 +169,42 @@ def _chars(textpage, height):
     if pdfium_c.FPDFText_GetText(tp, 0, count, text) != count + 1:
         return None
     x, y = ctypes.c_double(), ctypes.c_double()
-    box = pdfium_c.FS_RECTF()
-    objects, descents = {}, {}
+    box, m = pdfium_c.FS_RECTF(), pdfium_c.FS_MATRIX()
+    descents = {}
     chars = []
-    generated, map_error, text_object = (pdfium_c.FPDFText_IsGenerated, pdfium_c.FPDFText_HasUnicodeMapError,
-                                         pdfium_c.FPDFText_GetTextObject)
+    generated, map_error, matrix, font_size = (pdfium_c.FPDFText_IsGenerated, pdfium_c.FPDFText_HasUnicodeMapError,
+                                               pdfium_c.FPDFText_GetMatrix, pdfium_c.FPDFText_GetFontSize)
     origin, loose = pdfium_c.FPDFText_GetCharOrigin, pdfium_c.FPDFText_GetLooseCharBox
     for i in range(count):
-        if generated(tp, i):
-            continue                    # spaces and line breaks PDFium infers: not in the PDF
         code = text[i]
-        if not code or 0xD800 <= code < 0xE000 or map_error(tp, i):
+        if code in _MAYBE_GENERATED and generated(tp, i):
+            continue                    # spaces and line breaks PDFium infers: not in the PDF
+        if not code or 0xD800 <= code < 0xE000 or map_error(tp, i) or not loose(tp, i, box) or not matrix(tp, i, m):
             return None
-        obj = text_object(tp, i)
-        if not obj:
+        size = font_size(tp, i)
+        if not m.b and not m.c and m.a == m.d and m.a > 0 and box.top - box.bottom < 3 * m.a * size:
+            a = round(m.a, _DIGITS)
+            x0, x1, y0 = round(box.left, _DIGITS), round(box.right, _DIGITS), round(box.bottom, _DIGITS)
+            y1 = y0 + a * size
+            chars.append({
+                "object_type": "char", "text": chr(code), "x0": x0, "y0": y0, "x1": x1, "y1": y1,
+                "width": x1 - x0, "height": y1 - y0, "size": y1 - y0, "top": height - y1, "bottom": height - y0,
+                "matrix": (a, 0.0, 0.0, a, x0, y0), "upright": True, "adv": (x1 - x0) / a})
+            continue
+        a, b, c, d = round(m.a, _DIGITS), round(m.b, _DIGITS), round(m.c, _DIGITS), round(m.d, _DIGITS)
+        if abs(a) < 1e-4:
+            return None                 # set at a right angle: the advance cannot be told from the box
+        obj = pdfium_c.FPDFText_GetTextObject(tp, i)
+        font = pdfium_c.FPDFTextObj_GetFont(obj) if obj else None
+        if not font or not origin(tp, i, x, y):
             return None
-        key = ctypes.cast(obj, ctypes.c_void_p).value
-        state = objects.get(key)
-        if state is None:
-            state = objects[key] = _text_object(tp, i, obj, descents)
-            if state is None:
+        key = ctypes.cast(font, ctypes.c_void_p).value
+        if key not in descents:
+            value = ctypes.c_float()
+            if not pdfium_c.FPDFFont_GetDescent(font, ctypes.c_float(1000.0), value):
                 return None
-        a, b, c, d, size, low = state
-        if not (origin(tp, i, x, y) and loose(tp, i, box)):
-            return None
+            descents[key] = -abs(value.value) / 1000
+        low = descents[key] * size
         ox, oy = round(x.value, _DIGITS), round(y.value, _DIGITS)
         advance = round(box.right - box.left, _DIGITS)      # a * advance
         if abs(d) > 1e-4 and abs(box.top - box.bottom - size) < 1e-3 * size and abs(abs(d) - 1) > 1e-3:
@@ -251,28 +252,35 @@ def open_document(data, count):
     """The PDF opened by PDFium, or None if PDFium cannot open it or counts other pages than pdfminer."""
     import pypdfium2
 
-    try:
-        doc = pypdfium2.PdfDocument(data)
-    except Exception:
-        return None
-    if len(doc) != count:
+    with _LOCK:
+        try:
+            doc = pypdfium2.PdfDocument(data)
+        except Exception:
+            return None
+        if len(doc) != count:
+            doc.close()
+            return None
+        return doc
+
+
+def close_document(doc):
+    with _LOCK:
         doc.close()
-        return None
-    return doc
 
 
 def read_page(doc, index, height, page_number, doctop, skip=None):
     """page_objects of one page, the page closed again (memory stays bounded); None on any failure."""
-    try:
-        page = doc[index]
-    except Exception:
-        return None
-    try:
-        return page_objects(page, height, page_number, doctop, skip)
-    except Exception:
-        return None
-    finally:
-        page.close()
+    with _LOCK:
+        try:
+            page = doc[index]
+        except Exception:
+            return None
+        try:
+            return page_objects(page, height, page_number, doctop, skip)
+        except Exception:
+            return None
+        finally:
+            page.close()
 
 
 def pdfminer_maps(pdf, page_obj):

@@ -475,6 +475,6 @@ def read_pdf(data: bytes, max_pages: int = 500, deadline: float | None = None) -
         return Document(blocks=blocks, media_type="application/pdf", warnings=warnings)
     finally:
         if fast is not None:
-            fast.close()
+            _pdfium.close_document(fast)
         pdf.flush_cache()       # not pdf.close(): it would build every page object
         pdf.stream.close()
