@@ -154,13 +154,72 @@ def _paths(container, count, get, parent, height, out, skip):
     return True
 
 
-def _chars(textpage, height):
+def _descent(font, descents, named):
+    """The descent below the baseline per unit of font size (negative) pdfminer gives the font:
+    its descriptor's, by the font's name in the page resources; cached per font; None if unknown."""
+    key = ctypes.cast(font, ctypes.c_void_p).value
+    if key not in descents:
+        size = pdfium_c.FPDFFont_GetBaseFontName(font, None, 0)
+        buffer = ctypes.create_string_buffer(size)
+        pdfium_c.FPDFFont_GetBaseFontName(font, buffer, size)
+        raw = buffer.value
+        try:
+            name = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            name = raw.decode("latin-1")
+        descents[key] = named.get(name)
+    return descents[key]
+
+
+def font_descents(page_obj):
+    """{BaseFont: descent per unit of font size} of the page's fonts as pdfminer reads them (a font
+    named twice with two descents is left out, so its characters fall back to pdfminer)."""
+    from pdfminer.fontmetrics import FONT_METRICS
+    from pdfminer.pdftypes import resolve1
+
+    out, clash = {}, set()
+    try:
+        fonts = resolve1(resolve1(page_obj.resources or {}).get("Font")) or {}
+        for spec in fonts.values():
+            spec = resolve1(spec)
+            if not isinstance(spec, dict):
+                continue
+            subtype = getattr(resolve1(spec.get("Subtype")), "name", None)
+            name = getattr(resolve1(spec.get("BaseFont")), "name", None)
+            if not isinstance(name, str) or subtype == "Type3":
+                continue
+            if subtype == "Type0":
+                spec = resolve1(resolve1(spec.get("DescendantFonts"))[0])
+            descriptor = resolve1(spec.get("FontDescriptor"))
+            if descriptor is None and subtype == "Type1" and name in FONT_METRICS:
+                descent = FONT_METRICS[name][0].get("Descent", 0)
+            else:
+                descent = resolve1((descriptor or {}).get("Descent", 0))
+            descent = -abs(float(descent)) / 1000
+            if out.get(name, descent) != descent:
+                clash.add(name)
+            out[name] = descent
+    except Exception:
+        return {}
+    for name in clash:
+        del out[name]
+    # PDFium may name a subset font without its tag (ABCDEF+): those names too, when unambiguous
+    stripped = {}
+    for name, descent in out.items():
+        if len(name) > 7 and name[6] == "+" and name[:6].isupper():
+            stripped.setdefault(name[7:], set()).add(descent)
+    for name, values in stripped.items():
+        if len(values) == 1 and name not in out and name not in clash:
+            out[name] = values.pop()
+    return out
+
+
+def _chars(textpage, height, named):
     """The page's characters with pdfminer's boxes, or None.
 
-    pdfminer's box of a character runs from its origin to its advance, and from the font's descent
-    below the baseline up one font size. PDFium's loose box has the same left, right and bottom for
-    upright text (its top is the font's ascent instead): that is read first; a character set at an
-    angle, or one whose box PDFium left in text space, is rebuilt from its origin and font."""
+    pdfminer's box of a character runs from its origin along its advance, and from the font's
+    descent below the baseline up one font size; PDFium gives the origin, the font's descent and
+    (in its loose box) the advance. A box PDFium left in text space is scaled as pdfminer's is."""
     tp = textpage.raw
     count = pdfium_c.FPDFText_CountChars(tp)
     if count <= 0:
@@ -175,38 +234,37 @@ def _chars(textpage, height):
     generated, map_error, matrix, font_size = (pdfium_c.FPDFText_IsGenerated, pdfium_c.FPDFText_HasUnicodeMapError,
                                                pdfium_c.FPDFText_GetMatrix, pdfium_c.FPDFText_GetFontSize)
     origin, loose = pdfium_c.FPDFText_GetCharOrigin, pdfium_c.FPDFText_GetLooseCharBox
+    text_object, object_font = pdfium_c.FPDFText_GetTextObject, pdfium_c.FPDFTextObj_GetFont
     for i in range(count):
         code = text[i]
         if code in _MAYBE_GENERATED and generated(tp, i):
             continue                    # spaces and line breaks PDFium infers: not in the PDF
-        if not code or 0xD800 <= code < 0xE000 or map_error(tp, i) or not loose(tp, i, box) or not matrix(tp, i, m):
+        if not code or 0xD800 <= code < 0xE000 or map_error(tp, i) or not loose(tp, i, box) \
+                or not matrix(tp, i, m) or not origin(tp, i, x, y):
+            return None
+        obj = text_object(tp, i)
+        font = object_font(obj) if obj else None
+        descent = _descent(font, descents, named) if font else None
+        if descent is None:
             return None
         size = font_size(tp, i)
-        if not m.b and not m.c and m.a == m.d and m.a > 0 and box.top - box.bottom < 3 * m.a * size:
+        low = descent * size
+        ox, oy = round(x.value, _DIGITS), round(y.value, _DIGITS)
+        advance = round(box.right - box.left, _DIGITS)      # a * advance
+        if not m.b and not m.c and m.a == m.d and m.a > 0:  # upright, unrotated: most characters
             a = round(m.a, _DIGITS)
-            x0, x1, y0 = round(box.left, _DIGITS), round(box.right, _DIGITS), round(box.bottom, _DIGITS)
+            if box.top - box.bottom > 3 * a * size:
+                advance = round(advance * a, _DIGITS)       # a box PDFium left in text space (not scaled)
+            x1, y0 = ox + advance, oy + a * low
             y1 = y0 + a * size
             chars.append({
-                "object_type": "char", "text": chr(code), "x0": x0, "y0": y0, "x1": x1, "y1": y1,
-                "width": x1 - x0, "height": y1 - y0, "size": y1 - y0, "top": height - y1, "bottom": height - y0,
-                "matrix": (a, 0.0, 0.0, a, x0, y0), "upright": True, "adv": (x1 - x0) / a})
+                "object_type": "char", "text": chr(code), "x0": ox, "y0": y0, "x1": x1, "y1": y1,
+                "width": x1 - ox, "height": y1 - y0, "size": y1 - y0, "top": height - y1, "bottom": height - y0,
+                "matrix": (a, 0.0, 0.0, a, ox, oy), "upright": True, "adv": advance / a})
             continue
         a, b, c, d = round(m.a, _DIGITS), round(m.b, _DIGITS), round(m.c, _DIGITS), round(m.d, _DIGITS)
         if abs(a) < 1e-4:
             return None                 # set at a right angle: the advance cannot be told from the box
-        obj = pdfium_c.FPDFText_GetTextObject(tp, i)
-        font = pdfium_c.FPDFTextObj_GetFont(obj) if obj else None
-        if not font or not origin(tp, i, x, y):
-            return None
-        key = ctypes.cast(font, ctypes.c_void_p).value
-        if key not in descents:
-            value = ctypes.c_float()
-            if not pdfium_c.FPDFFont_GetDescent(font, ctypes.c_float(1000.0), value):
-                return None
-            descents[key] = -abs(value.value) / 1000
-        low = descents[key] * size
-        ox, oy = round(x.value, _DIGITS), round(y.value, _DIGITS)
-        advance = round(box.right - box.left, _DIGITS)      # a * advance
         if abs(d) > 1e-4 and abs(box.top - box.bottom - size) < 1e-3 * size and abs(abs(d) - 1) > 1e-3:
             advance = round(advance * a, _DIGITS)           # a box PDFium left in text space (not scaled)
         x0, y0 = ox + c * low, oy + d * low
@@ -222,7 +280,7 @@ def _chars(textpage, height):
     return chars
 
 
-def page_objects(page, height, page_number, doctop, skip=None):
+def page_objects(page, height, page_number, doctop, named, skip=None):
     """{'char': [...], 'rect': [...], 'line': [...], 'curve': [...]} of a pypdfium2 page in pdfplumber's
     coordinates (top-left origin), or None when the page must be read by pdfminer. skip(paint) tells
     from a path's stroke and fill flags and colours alone that the caller has no use for it (it is
@@ -232,7 +290,7 @@ def page_objects(page, height, page_number, doctop, skip=None):
         return None
     textpage = page.get_textpage()
     try:
-        chars = _chars(textpage, height)
+        chars = _chars(textpage, height, named)
     finally:
         textpage.close()
     if not chars:
@@ -268,7 +326,7 @@ def close_document(doc):
         doc.close()
 
 
-def read_page(doc, index, height, page_number, doctop, skip=None):
+def read_page(doc, index, height, page_number, doctop, named, skip=None):
     """page_objects of one page, the page closed again (memory stays bounded); None on any failure."""
     with _LOCK:
         try:
@@ -276,7 +334,7 @@ def read_page(doc, index, height, page_number, doctop, skip=None):
         except Exception:
             return None
         try:
-            return page_objects(page, height, page_number, doctop, skip)
+            return page_objects(page, height, page_number, doctop, named, skip)
         except Exception:
             return None
         finally:

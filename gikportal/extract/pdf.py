@@ -441,7 +441,8 @@ def read_pdf(data: bytes, max_pages: int = 500, deadline: float | None = None) -
                     raise ExtractionError(f"PDF 解析超时（已读 {number - 1} 页）。")
                 page = Page(pdf, page_obj, page_number=number, initial_doctop=doctop)
                 if fast is not None and _pdfium.pdfminer_maps(pdf, page_obj):
-                    objects = _pdfium.read_page(fast, number - 1, page.height, number, doctop, _paints_nothing)
+                    objects = _pdfium.read_page(fast, number - 1, page.height, number, doctop,
+                                                _pdfium.font_descents(page_obj), _paints_nothing)
                     if objects is not None:
                         page._objects = objects     # pdfminer would build the same objects, slowly
                 doctop += page.height
