@@ -154,10 +154,10 @@ def _paths(container, count, get, parent, height, out, skip):
     return True
 
 
-def _descent(font, descents, named):
+def _descent(font, key, descents, named):
     """The descent below the baseline per unit of font size (negative) pdfminer gives the font:
-    its descriptor's, by the font's name in the page resources; cached per font; None if unknown."""
-    key = ctypes.cast(font, ctypes.c_void_p).value
+    its descriptor's, by the font's name in the page resources; cached per font (key: its address);
+    None if unknown."""
     if key not in descents:
         size = pdfium_c.FPDFFont_GetBaseFontName(font, None, 0)
         buffer = ctypes.create_string_buffer(size)
@@ -235,6 +235,7 @@ def _chars(textpage, height, named):
                                                pdfium_c.FPDFText_GetMatrix, pdfium_c.FPDFText_GetFontSize)
     origin, loose = pdfium_c.FPDFText_GetCharOrigin, pdfium_c.FPDFText_GetLooseCharBox
     text_object, object_font = pdfium_c.FPDFText_GetTextObject, pdfium_c.FPDFTextObj_GetFont
+    address = ctypes.c_void_p.from_buffer       # a pointer's value, faster than ctypes.cast
     for i in range(count):
         code = text[i]
         if code in _MAYBE_GENERATED and generated(tp, i):
@@ -244,7 +245,10 @@ def _chars(textpage, height, named):
             return None
         obj = text_object(tp, i)
         font = object_font(obj) if obj else None
-        descent = _descent(font, descents, named) if font else None
+        if not font:
+            return None
+        key = address(font).value
+        descent = descents[key] if key in descents else _descent(font, key, descents, named)
         if descent is None:
             return None
         size = font_size(tp, i)

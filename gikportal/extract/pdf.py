@@ -26,6 +26,7 @@ from pdfminer.pdfpage import PDFPage
 from pdfminer.pdftypes import resolve1
 from pdfplumber.page import Page
 from pdfplumber.utils import extract_text
+from pdfplumber.utils.text import LIGATURES
 from pdfplumber.utils.exceptions import PdfminerException
 
 from ..document import Document, ExtractionError, Table
@@ -98,7 +99,11 @@ def _extract(table):
                 cells.append(None)
                 continue
             cell_chars = [char for char in row_chars if _in(char, cell)]
-            cells.append(extract_text(cell_chars) if cell_chars else "")
+            if len(cell_chars) == 1:    # most cells of a figure table: what extract_text makes of one
+                text = cell_chars[0]["text"]
+                cells.append("" if text.isspace() else LIGATURES.get(text, text))
+            else:
+                cells.append(extract_text(cell_chars) if cell_chars else "")
         out.append(cells)
     return out
 
