@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..document import Document, ExtractionError, NeedsOCR, Table  # noqa: F401 (NeedsOCR re-exported)
+from ._pdfium import _LOCK as _PDFIUM
 from .pdf import _drop_running_lines, _join_continued, join_wrapped
 
 LANG = "chi_sim"
@@ -406,23 +407,26 @@ def ocr_pdf(data: bytes, max_pages: int = 20, deadline: float | None = None, dpi
     if not available():
         raise ExtractionError("未安装文字识别引擎（tesseract-ocr 与 chi_sim 语言包），无法识别扫描件。")
     try:
-        pdf = pypdfium2.PdfDocument(data)
+        with _PDFIUM:
+            pdf = pypdfium2.PdfDocument(data)
+            count = len(pdf)
     except Exception:
         raise ExtractionError("PDF 文件已损坏或不完整，无法读取页面。") from None
     results = []
     try:
-        count = len(pdf)
         for index in range(min(count, max_pages) if max_pages else count):
             if deadline is not None and time.monotonic() > deadline:
                 break
-            page = pdf[index]
-            try:
-                image = page.render(scale=dpi / 72, grayscale=True).to_pil()
-            finally:
-                page.close()
+            with _PDFIUM:       # PDFium is not thread-safe; Tesseract runs outside the lock
+                page = pdf[index]
+                try:
+                    image = page.render(scale=dpi / 72, grayscale=True).to_pil()
+                finally:
+                    page.close()
             results.append(ocr_page(image, index + 1))
     finally:
-        pdf.close()
+        with _PDFIUM:
+            pdf.close()
     return _document(results, count, "application/pdf")
 
 

@@ -1,5 +1,10 @@
 """PDF -> Document with pdfplumber: text lines in reading order, ruled tables as cell grids.
 
+A page's characters and painted paths are read with PDFium (extract/_pdfium.py) into the objects
+pdfminer would build, which is many times faster than pdfminer's content-stream interpreter;
+pdfplumber's text lines and table finder then work on them as before. A page PDFium cannot read
+the same way is interpreted by pdfminer.
+
 Pages are opened one at a time and closed after use, so memory stays bounded whatever the
 page count; the page count is checked before any page is read. Lines repeated at the top or
 bottom of most pages (running headers, footers, page numbers) are dropped, and a table that
@@ -20,9 +25,12 @@ from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.pdfpage import PDFPage
 from pdfminer.pdftypes import resolve1
 from pdfplumber.page import Page
+from pdfplumber.utils import extract_text
+from pdfplumber.utils.text import LIGATURES
 from pdfplumber.utils.exceptions import PdfminerException
 
 from ..document import Document, ExtractionError, NeedsOCR, Table
+from . import _pdfium
 
 _CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]")
 _PAGE_NUMBER = re.compile(
@@ -69,8 +77,39 @@ def _open(data):
         raise ExtractionError("PDF 文件已损坏或不完整，无法读取。") from None
 
 
+def _in(char, bbox):
+    """pdfplumber's test of a character in a table cell: its centre inside the box."""
+    v_mid = (char["top"] + char["bottom"]) / 2
+    h_mid = (char["x0"] + char["x1"]) / 2
+    return bbox[0] <= h_mid < bbox[2] and bbox[1] <= v_mid < bbox[3]
+
+
+def _extract(table):
+    """table.extract(), looking at the characters inside the table only (pdfplumber scans every
+    character of the page for every row)."""
+    bbox = table.bbox       # a property computed from all cells on each use
+    chars = [char for char in table.page.chars if _in(char, bbox)]
+    out = []
+    for row in table.rows:
+        row_box = row.bbox
+        row_chars = [char for char in chars if _in(char, row_box)]
+        cells = []
+        for cell in row.cells:
+            if cell is None:
+                cells.append(None)
+                continue
+            cell_chars = [char for char in row_chars if _in(char, cell)]
+            if len(cell_chars) == 1:    # most cells of a figure table: what extract_text makes of one
+                text = cell_chars[0]["text"]
+                cells.append("" if text.isspace() else LIGATURES.get(text, text))
+            else:
+                cells.append(extract_text(cell_chars) if cell_chars else "")
+        out.append(cells)
+    return out
+
+
 def _grid(table):
-    return [[join_wrapped((cell or "").split("\n")) for cell in row] for row in table.extract()]
+    return [[join_wrapped((cell or "").split("\n")) for cell in row] for row in _extract(table)]
 
 
 def _split_cells(chars):
@@ -108,6 +147,11 @@ def _visible(obj):
     stroked = obj.get("stroke") and not _is_white(obj.get("stroking_color"))
     filled = obj.get("fill") and obj.get("object_type") != "line" and not _is_white(obj.get("non_stroking_color"))
     return bool(stroked or filled)
+
+
+def _paints_nothing(paint):
+    """A path _visible drops whatever its shape (a rect, line or curve): no visible stroke or fill."""
+    return not _visible(dict(paint, object_type="rect"))
 
 
 def _closing_rules(edges):
@@ -388,6 +432,7 @@ def read_pdf(data: bytes, max_pages: int = 500, deadline: float | None = None) -
     if b"%%EOF" not in data[-65536:]:
         raise ExtractionError("PDF 文件不完整（可能在下载或上传时被截断），无法读取。")
     pdf = _open(data)
+    fast = None
     try:
         try:
             count = _page_count(pdf)
@@ -396,6 +441,7 @@ def read_pdf(data: bytes, max_pages: int = 500, deadline: float | None = None) -
         if max_pages and count > max_pages:
             raise ExtractionError(f"PDF 页数过多（{count} 页，上限 {max_pages} 页）。")
         pages, warnings, chars, unmapped = [], [], 0, 0
+        fast = _pdfium.open_document(data, count)
         doctop = 0
         try:
             for number, page_obj in enumerate(PDFPage.create_pages(pdf.doc), start=1):
@@ -404,6 +450,11 @@ def read_pdf(data: bytes, max_pages: int = 500, deadline: float | None = None) -
                 if deadline is not None and time.monotonic() > deadline:
                     raise ExtractionError(f"PDF 解析超时（已读 {number - 1} 页）。")
                 page = Page(pdf, page_obj, page_number=number, initial_doctop=doctop)
+                if fast is not None and _pdfium.pdfminer_maps(pdf, page_obj):
+                    objects = _pdfium.read_page(fast, number - 1, page.height, number, doctop,
+                                                _pdfium.font_descents(page_obj), _paints_nothing)
+                    if objects is not None:
+                        page._objects = objects     # pdfminer would build the same objects, slowly
                 doctop += page.height
                 try:
                     page_chars = sum(1 for c in page.chars if not c["text"].isspace())
@@ -434,5 +485,7 @@ def read_pdf(data: bytes, max_pages: int = 500, deadline: float | None = None) -
         blocks = _join_continued(_drop_running_lines(pages))
         return Document(blocks=blocks, media_type="application/pdf", warnings=warnings)
     finally:
+        if fast is not None:
+            _pdfium.close_document(fast)
         pdf.flush_cache()       # not pdf.close(): it would build every page object
         pdf.stream.close()

@@ -1,0 +1,376 @@
+"""A page's characters and painted paths read with PDFium, as the object dicts pdfplumber builds.
+
+pdfminer interprets every content stream in Python, which is most of the time a PDF takes to read
+(several hundred ms for a 5-page report); PDFium (C++) reads the same page in a few ms. The dicts
+made here are those pdfminer + pdfplumber make for the same page (same boxes, same rect/line/curve
+classification, same fill and stroke flags), so pdfplumber's text lines and table finder give the
+same result on them. A page this module cannot render the same way (rotated or offset page box,
+characters without a Unicode mapping, text set at right angles, no text at all) gives None, and the
+caller reads that page with pdfminer as before.
+"""
+import ctypes
+import threading
+
+import pypdfium2.raw as pdfium_c
+
+_TEXT, _PATH, _FORM = pdfium_c.FPDF_PAGEOBJ_TEXT, pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_FORM
+_MOVE, _LINE, _BEZIER = pdfium_c.FPDF_SEGMENT_MOVETO, pdfium_c.FPDF_SEGMENT_LINETO, pdfium_c.FPDF_SEGMENT_BEZIERTO
+_LOCK = threading.Lock()    # PDFium is not thread-safe: one call into it at a time (web uploads run in threads)
+_MAYBE_GENERATED = frozenset((0, 2, 10, 13, 32, 0x2D, 0xFFFE))   # what PDFium may add between words/lines
+_DIGITS = 4     # PDFium keeps coordinates as 32-bit floats: rounding gives back the stream's decimals
+
+
+def _r(value):
+    return round(value, _DIGITS)
+
+
+def _matrix(obj):
+    m = pdfium_c.FS_MATRIX()
+    if not pdfium_c.FPDFPageObj_GetMatrix(obj, m):
+        return None
+    return (m.a, m.b, m.c, m.d, m.e, m.f)
+
+
+def _mult(m1, m0):
+    """m1 then m0 (pdfminer's mult_matrix order)."""
+    a1, b1, c1, d1, e1, f1 = m1
+    a0, b0, c0, d0, e0, f0 = m0
+    return (a0 * a1 + c0 * b1, b0 * a1 + d0 * b1, a0 * c1 + c0 * d1, b0 * c1 + d0 * d1,
+            a0 * e1 + c0 * f1 + e0, b0 * e1 + d0 * f1 + f0)
+
+
+_RGBA = tuple(ctypes.c_uint() for _ in range(4))
+
+
+def _color(getter, obj):
+    r, g, b, a = _RGBA
+    if not getter(obj, r, g, b, a):
+        return None
+    return (r.value / 255, g.value / 255, b.value / 255)
+
+
+def _segments(obj, matrix):
+    """The path as pdfminer records it: [(op, (x, y))] with op m, l, c or h, in page space."""
+    a, b, c, d, e, f = matrix
+    x, y = ctypes.c_float(), ctypes.c_float()
+    path, start, bezier = [], None, 0
+    for i in range(pdfium_c.FPDFPath_CountSegments(obj)):
+        seg = pdfium_c.FPDFPath_GetPathSegment(obj, i)
+        kind = pdfium_c.FPDFPathSegment_GetType(seg)
+        pdfium_c.FPDFPathSegment_GetPoint(seg, x, y)
+        pt = (_r(a * x.value + c * y.value + e), _r(b * x.value + d * y.value + f))
+        if kind == _MOVE:
+            path.append(("m", pt))
+            start, bezier = pt, 0
+        elif kind == _LINE:
+            path.append(("l", pt))
+        elif kind == _BEZIER:
+            bezier += 1
+            if bezier % 3:
+                continue            # control points: pdfminer keeps a curve's end point only
+            path.append(("c", pt))
+        else:
+            return None
+        if pdfium_c.FPDFPathSegment_GetClose(seg):
+            # PDFium closes a subpath by a line back to its start; pdfminer records an 'h' there
+            if path[-1][0] == "l" and pt == start:
+                path[-1] = ("h", pt)
+            else:
+                path.append(("h", start))
+    return path
+
+
+def _path_objects(path, paint, height, out):
+    """pdfminer's paint_path: one subpath each; 2 points a line, an axis-aligned closed quad a rect."""
+    shape = "".join(op for op, _ in path)
+    if shape[:1] != "m":
+        return
+    if shape.count("m") > 1:
+        start = 0
+        for i in range(1, len(path) + 1):
+            if i == len(path) or path[i][0] == "m":
+                if i - start > 1:
+                    _path_objects(path[start:i], paint, height, out)
+                start = i
+        return
+    pts = [pt for _, pt in path]
+    if len(shape) > 3 and shape[-2:] == "lh" and pts[-2] == pts[0]:
+        shape = shape[:-2] + "h"
+        pts.pop()
+    if shape in ("mlh", "ml"):
+        kind, pts = "line", pts[:2]
+    elif shape in ("mlllh", "mllll"):
+        (x0, y0), (x1, y1), (x2, y2), (x3, y3), _ = pts
+        square = (x0 == x1 and y1 == y2 and x2 == x3 and y3 == y0) or (y0 == y1 and x1 == x2 and y2 == y3 and x3 == x0)
+        if pts[0] == pts[4] and square:
+            kind = "rect"
+            (rx0, ry0), (rx1, ry1) = pts[0], pts[2]
+            pts = [(rx0, ry0), (rx1, ry0), (rx1, ry1), (rx0, ry1)]
+        else:
+            kind = "curve"
+    else:
+        kind = "curve"
+    xs, ys = [p[0] for p in pts], [p[1] for p in pts]
+    x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
+    out.setdefault(kind, []).append(dict(
+        paint, object_type=kind, x0=x0, y0=y0, x1=x1, y1=y1, width=x1 - x0, height=y1 - y0,
+        top=height - y1, bottom=height - y0, pts=[(px, height - py) for px, py in pts]))
+
+
+def _paths(container, count, get, parent, height, out, skip):
+    """Path objects of a page or a form XObject (recursively), False if one cannot be read."""
+    mode, stroke = ctypes.c_int(), ctypes.c_int()
+    width = ctypes.c_float()
+    for i in range(count):
+        obj = get(container, i)
+        kind = pdfium_c.FPDFPageObj_GetType(obj)
+        if kind == _FORM:
+            matrix = _matrix(obj)
+            if matrix is None or not _paths(obj, pdfium_c.FPDFFormObj_CountObjects(obj), pdfium_c.FPDFFormObj_GetObject,
+                                            _mult(matrix, parent) if parent else matrix, height, out, skip):
+                return False
+        elif kind == _PATH:
+            if not pdfium_c.FPDFPath_GetDrawMode(obj, mode, stroke):
+                return False
+            if not (stroke.value or mode.value):
+                continue                # a clipping path ('n'): pdfminer paints nothing either
+            paint = {"stroke": bool(stroke.value), "fill": bool(mode.value),
+                     "stroking_color": _color(pdfium_c.FPDFPageObj_GetStrokeColor, obj),
+                     "non_stroking_color": _color(pdfium_c.FPDFPageObj_GetFillColor, obj)}
+            if skip is not None and skip(paint):
+                continue
+            matrix = _matrix(obj)
+            if matrix is None:
+                return False
+            if parent:
+                matrix = _mult(matrix, parent)
+            path = _segments(obj, matrix)
+            if path is None:
+                return False
+            pdfium_c.FPDFPageObj_GetStrokeWidth(obj, width)
+            paint["evenodd"] = mode.value == pdfium_c.FPDF_FILLMODE_ALTERNATE
+            paint["linewidth"] = width.value
+            _path_objects(path, paint, height, out)
+    return True
+
+
+def _descent(font, key, descents, named):
+    """The descent below the baseline per unit of font size (negative) pdfminer gives the font:
+    its descriptor's, by the font's name in the page resources; cached per font (key: its address);
+    None if unknown."""
+    if key not in descents:
+        size = pdfium_c.FPDFFont_GetBaseFontName(font, None, 0)
+        buffer = ctypes.create_string_buffer(size)
+        pdfium_c.FPDFFont_GetBaseFontName(font, buffer, size)
+        raw = buffer.value
+        try:
+            name = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            name = raw.decode("latin-1")
+        descents[key] = named.get(name)
+    return descents[key]
+
+
+def font_descents(page_obj):
+    """{BaseFont: descent per unit of font size} of the page's fonts as pdfminer reads them (a font
+    named twice with two descents is left out, so its characters fall back to pdfminer)."""
+    from pdfminer.fontmetrics import FONT_METRICS
+    from pdfminer.pdftypes import resolve1
+
+    out, clash = {}, set()
+    try:
+        fonts = resolve1(resolve1(page_obj.resources or {}).get("Font")) or {}
+        for spec in fonts.values():
+            spec = resolve1(spec)
+            if not isinstance(spec, dict):
+                continue
+            subtype = getattr(resolve1(spec.get("Subtype")), "name", None)
+            name = getattr(resolve1(spec.get("BaseFont")), "name", None)
+            if not isinstance(name, str) or subtype == "Type3":
+                continue
+            if subtype == "Type0":
+                spec = resolve1(resolve1(spec.get("DescendantFonts"))[0])
+            descriptor = resolve1(spec.get("FontDescriptor"))
+            if descriptor is None and subtype == "Type1" and name in FONT_METRICS:
+                descent = FONT_METRICS[name][0].get("Descent", 0)
+            else:
+                descent = resolve1((descriptor or {}).get("Descent", 0))
+            descent = -abs(float(descent)) / 1000
+            if out.get(name, descent) != descent:
+                clash.add(name)
+            out[name] = descent
+    except Exception:
+        return {}
+    for name in clash:
+        del out[name]
+    # PDFium may name a subset font without its tag (ABCDEF+): those names too, when unambiguous
+    stripped = {}
+    for name, descent in out.items():
+        if len(name) > 7 and name[6] == "+" and name[:6].isupper():
+            stripped.setdefault(name[7:], set()).add(descent)
+    for name, values in stripped.items():
+        if len(values) == 1 and name not in out and name not in clash:
+            out[name] = values.pop()
+    return out
+
+
+def _chars(textpage, height, named):
+    """The page's characters with pdfminer's boxes, or None.
+
+    pdfminer's box of a character runs from its origin along its advance, and from the font's
+    descent below the baseline up one font size; PDFium gives the origin, the font's descent and
+    (in its loose box) the advance. A box PDFium left in text space is scaled as pdfminer's is."""
+    tp = textpage.raw
+    count = pdfium_c.FPDFText_CountChars(tp)
+    if count <= 0:
+        return None
+    text = (ctypes.c_ushort * (count + 1))()
+    if pdfium_c.FPDFText_GetText(tp, 0, count, text) != count + 1:
+        return None
+    x, y = ctypes.c_double(), ctypes.c_double()
+    box, m = pdfium_c.FS_RECTF(), pdfium_c.FS_MATRIX()
+    descents = {}
+    chars = []
+    generated, map_error, matrix, font_size = (pdfium_c.FPDFText_IsGenerated, pdfium_c.FPDFText_HasUnicodeMapError,
+                                               pdfium_c.FPDFText_GetMatrix, pdfium_c.FPDFText_GetFontSize)
+    origin, loose = pdfium_c.FPDFText_GetCharOrigin, pdfium_c.FPDFText_GetLooseCharBox
+    text_object, object_font = pdfium_c.FPDFText_GetTextObject, pdfium_c.FPDFTextObj_GetFont
+    address = ctypes.c_void_p.from_buffer       # a pointer's value, faster than ctypes.cast
+    for i in range(count):
+        code = text[i]
+        if code in _MAYBE_GENERATED and generated(tp, i):
+            continue                    # spaces and line breaks PDFium infers: not in the PDF
+        if not code or 0xD800 <= code < 0xE000 or map_error(tp, i) or not loose(tp, i, box) \
+                or not matrix(tp, i, m) or not origin(tp, i, x, y):
+            return None
+        obj = text_object(tp, i)
+        font = object_font(obj) if obj else None
+        if not font:
+            return None
+        key = address(font).value
+        descent = descents[key] if key in descents else _descent(font, key, descents, named)
+        if descent is None:
+            return None
+        size = font_size(tp, i)
+        low = descent * size
+        ox, oy = round(x.value, _DIGITS), round(y.value, _DIGITS)
+        advance = round(box.right - box.left, _DIGITS)      # a * advance
+        if not m.b and not m.c and m.a == m.d and m.a > 0:  # upright, unrotated: most characters
+            a = round(m.a, _DIGITS)
+            if box.top - box.bottom > 3 * a * size:
+                advance = round(advance * a, _DIGITS)       # a box PDFium left in text space (not scaled)
+            x1, y0 = ox + advance, oy + a * low
+            y1 = y0 + a * size
+            chars.append({
+                "object_type": "char", "text": chr(code), "x0": ox, "y0": y0, "x1": x1, "y1": y1,
+                "width": x1 - ox, "height": y1 - y0, "size": y1 - y0, "top": height - y1, "bottom": height - y0,
+                "matrix": (a, 0.0, 0.0, a, ox, oy), "upright": True, "adv": advance / a})
+            continue
+        a, b, c, d = round(m.a, _DIGITS), round(m.b, _DIGITS), round(m.c, _DIGITS), round(m.d, _DIGITS)
+        if abs(a) < 1e-4:
+            return None                 # set at a right angle: the advance cannot be told from the box
+        if abs(d) > 1e-4 and abs(box.top - box.bottom - size) < 1e-3 * size and abs(abs(d) - 1) > 1e-3:
+            advance = round(advance * a, _DIGITS)           # a box PDFium left in text space (not scaled)
+        x0, y0 = ox + c * low, oy + d * low
+        x1, y1 = ox + advance + c * (low + size), oy + b * advance / a + d * (low + size)
+        if x1 < x0:
+            x0, x1 = x1, x0
+        if y1 < y0:
+            y0, y1 = y1, y0
+        chars.append({
+            "object_type": "char", "text": chr(code), "x0": x0, "y0": y0, "x1": x1, "y1": y1,
+            "width": x1 - x0, "height": y1 - y0, "size": y1 - y0, "top": height - y1, "bottom": height - y0,
+            "matrix": (a, b, c, d, ox, oy), "upright": a * d > 0 and b * c <= 0, "adv": advance / a})
+    return chars
+
+
+def page_objects(page, height, page_number, doctop, named, skip=None):
+    """{'char': [...], 'rect': [...], 'line': [...], 'curve': [...]} of a pypdfium2 page in pdfplumber's
+    coordinates (top-left origin), or None when the page must be read by pdfminer. skip(paint) tells
+    from a path's stroke and fill flags and colours alone that the caller has no use for it (it is
+    then not read point by point: WPS paints hundreds of invisible boxes per page)."""
+    left, bottom, right, top = page.get_mediabox()
+    if page.get_rotation() or abs(left) > 1e-3 or abs(bottom) > 1e-3 or abs(top - bottom - height) > 1e-2:
+        return None
+    textpage = page.get_textpage()
+    try:
+        chars = _chars(textpage, height, named)
+    finally:
+        textpage.close()
+    if not chars:
+        return None
+    objects = {"char": chars}
+    raw = page.raw
+    if not _paths(raw, pdfium_c.FPDFPage_CountObjects(raw), pdfium_c.FPDFPage_GetObject, None, height, objects, skip):
+        return None
+    for kind in objects.values():
+        for obj in kind:
+            obj["doctop"] = doctop + obj["top"]
+            obj["page_number"] = page_number
+    return objects
+
+
+def open_document(data, count):
+    """The PDF opened by PDFium, or None if PDFium cannot open it or counts other pages than pdfminer."""
+    import pypdfium2
+
+    with _LOCK:
+        try:
+            doc = pypdfium2.PdfDocument(data)
+        except Exception:
+            return None
+        if len(doc) != count:
+            doc.close()
+            return None
+        return doc
+
+
+def close_document(doc):
+    with _LOCK:
+        doc.close()
+
+
+def read_page(doc, index, height, page_number, doctop, named, skip=None):
+    """page_objects of one page, the page closed again (memory stays bounded); None on any failure."""
+    with _LOCK:
+        try:
+            page = doc[index]
+        except Exception:
+            return None
+        try:
+            return page_objects(page, height, page_number, doctop, named, skip)
+        except Exception:
+            return None
+        finally:
+            page.close()
+
+
+def pdfminer_maps(pdf, page_obj):
+    """Whether pdfminer maps every font of the page to Unicode: a CID font without a ToUnicode map
+    and with a character collection pdfminer has no table for reads as '(cid:N)' there, and that
+    page is left to pdfminer so the caller notices the unmapped text as before."""
+    from pdfminer.cmapdb import CMapDB
+    from pdfminer.pdftypes import resolve1
+
+    try:
+        fonts = resolve1(resolve1(page_obj.resources or {}).get("Font")) or {}
+        for spec in fonts.values():
+            spec = resolve1(spec)
+            if not isinstance(spec, dict) or resolve1(spec.get("Subtype")) is None:
+                return False
+            if getattr(resolve1(spec.get("Subtype")), "name", None) != "Type0" or "ToUnicode" in spec:
+                continue
+            sub = resolve1(resolve1(spec.get("DescendantFonts"))[0])
+            info = resolve1(sub.get("CIDSystemInfo")) or {}
+            registry = resolve1(info.get("Registry", b"unknown"))
+            ordering = resolve1(info.get("Ordering", b"unknown"))
+            coding = f"{registry.decode('latin1').strip()}-{ordering.decode('latin1').strip()}"
+            if coding in ("Adobe-Identity", "Adobe-UCS"):
+                return False
+            try:
+                CMapDB.get_unicode_map(coding, False)
+            except CMapDB.CMapNotFound:
+                return False
+        return True
+    except Exception:
+        return False
