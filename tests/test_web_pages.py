@@ -187,7 +187,15 @@ def test_offending_rows_are_marked():
     record = {"stats": {"requests": {"new_received": row(5), "carried_over": row(0), "granted": row(3, total=4),
                                      "outcome_total": row(4), "carried_forward": row(0)},
                         "appeals": {"review": {"upheld": 1, "corrected": 0, "other": 0, "pending": 0, "total": 2}}},
-              "checks": [{"rule": r, "ok": False, "detail": ""} for r in ("balance", "outcome_sum", "row_total", "group_total")]}
+              }
+    from gikportal.parse import checks
+
+    requests, appeals = record["stats"]["requests"], record["stats"]["appeals"]
+    record["checks"] = [checks.balance(requests), checks.outcome_sum(requests), checks.row_total(requests),
+                        checks.group_total(appeals)]
+    # the checks say where they failed; the view only lays it out
+    assert [c["ok"] for c in record["checks"]] == [False, None, False, False]
+    assert {m["row"] for c in record["checks"] for m in c.get("marks", [])} == {"carried_forward", "granted", "review"}
     tables = report_tables(record)
     problems = {r["key"]: r["problems"] for r in tables["requests"]["rows"]}
     assert problems["granted"] and "3 ≠ 总计 4" in problems["granted"][0]

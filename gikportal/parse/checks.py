@@ -18,8 +18,17 @@ _FEE_NONE = re.compile(r"(?:未|不|没有|无|免)[^。；;，,]{0,6}?(?:收取
 _AMOUNT = re.compile(r"(\d+(?:\.\d+)?)\s*(万元|元)")
 
 
-def _check(rule, ok, detail):
-    return {"rule": rule, "ok": ok, "detail": detail}
+def _check(rule, ok, detail, marks=None):
+    """marks: where a failed check shows in the tables, [{"table", "row", "text"}], so the report
+    page pins each finding to its row without redoing the arithmetic."""
+    out = {"rule": rule, "ok": ok, "detail": detail}
+    if marks:
+        out["marks"] = marks
+    return out
+
+
+def _mark(table, row, text):
+    return {"table": table, "row": row, "text": text}
 
 
 def not_applicable(rule):
@@ -70,13 +79,15 @@ def balance(requests):
     cols = _columns(requests, keys)
     if not cols:
         return _check("balance", None, "表三数字不全，无法核对勾稽关系。")
-    bad = []
+    bad, marks = [], []
     for c in cols:
         a, b, t, f = (requests[k][c] for k in keys)
         if a + b != t + f:
             bad.append(f"{COLUMN_NAMES[c]}列：本年新收{a}＋上年结转{b}＝{a + b}，办理结果总计{t}＋结转下年度{f}＝{t + f}")
+            marks.append(_mark("requests", "carried_forward",
+                               f"{COLUMN_NAMES[c]}：新收 + 上年结转 = {a + b}，办理结果 + 结转下年 = {t + f}"))
     if bad:
-        return _check("balance", False, "；".join(bad) + "。" + _partial(cols))
+        return _check("balance", False, "；".join(bad) + "。" + _partial(cols), marks)
     a, b, t, f = (requests[k]["total"] for k in keys) if "total" in cols else (None,) * 4
     tail = f"（总计列：{a}＋{b}＝{t}＋{f}）" if a is not None else ""
     return _check("balance", True, f"表三各列均满足本年新收＋上年结转＝办理结果总计＋结转下年度{tail}。" + _partial(cols))
@@ -93,13 +104,15 @@ def outcome_sum(requests):
         missing = len(rows) - len(present)
         return _check("outcome_sum", None, f"表三缺少{missing}个办理结果行，无法核对总计。")
     cols = _columns(requests, present + ["outcome_total"])
-    bad = []
+    bad, marks = [], []
     for c in cols:
         total = sum(requests[k][c] for k in present)
         if total != requests["outcome_total"][c]:
             bad.append(f"{COLUMN_NAMES[c]}列：各办理结果之和为{total}，总计行为{requests['outcome_total'][c]}")
+            marks.append(_mark("requests", "outcome_total",
+                               f"{COLUMN_NAMES[c]}：各项办理结果之和 {total} ≠ 总计 {requests['outcome_total'][c]}"))
     if bad:
-        return _check("outcome_sum", False, "；".join(bad) + "。" + _partial(cols))
+        return _check("outcome_sum", False, "；".join(bad) + "。" + _partial(cols), marks)
     if not cols:
         return _check("outcome_sum", None, "表三数字不全，无法核对。")
     tail = f"（总计列：{requests['outcome_total'].get('total')}）" if "total" in cols else ""
@@ -109,7 +122,7 @@ def outcome_sum(requests):
 def row_total(requests):
     if not requests:
         return _check("row_total", None, "报告没有表三。")
-    bad, checked = [], 0
+    bad, marks, checked = [], [], 0
     for k, row in requests.items():
         vals = [row.get(c) for c in REQUEST_COLUMNS]
         if None in vals:
@@ -117,10 +130,11 @@ def row_total(requests):
         checked += 1
         if sum(vals[:-1]) != vals[-1]:
             bad.append(f"{ROW_NAMES.get(k, k)}行：{_fmt(vals[:-1])}＝{sum(vals[:-1])}，总计列为{vals[-1]}")
+            marks.append(_mark("requests", k, f"各类申请人之和 {sum(vals[:-1])} ≠ 总计 {vals[-1]}"))
     skipped = len(requests) - checked
     tail = f"（另有{skipped}行数字不全，未核对）" if skipped and checked else ""
     if bad:
-        return _check("row_total", False, "；".join(bad) + "。" + tail)
+        return _check("row_total", False, "；".join(bad) + "。" + tail, marks)
     if not checked:
         return _check("row_total", None, "表三数字不全，无法核对。")
     return _check("row_total", True, f"表三{checked}行的总计均等于六类申请人之和。" + tail)
@@ -129,7 +143,7 @@ def row_total(requests):
 def group_total(appeals):
     if not appeals:
         return _check("group_total", None, "报告没有表四。")
-    bad, parts = [], []
+    bad, marks, parts = [], [], []
     for g in APPEAL_GROUPS:
         row = appeals.get(g) or {}
         vals = [row.get(f) for f in APPEAL_FIELDS]
@@ -139,9 +153,10 @@ def group_total(appeals):
         if sum(vals[:-1]) != vals[-1]:
             bad.append(f"{GROUP_NAMES[g]}：维持{vals[0]}＋纠正{vals[1]}＋其他{vals[2]}＋尚未审结{vals[3]}"
                        f"＝{sum(vals[:-1])}，总计为{vals[-1]}")
+            marks.append(_mark("appeals", g, f"维持 + 纠正 + 其他 + 未审结 = {sum(vals[:-1])} ≠ 总计 {vals[-1]}"))
     tail = f"（只核对了3组中的{len(parts)}组，其余数字不全）" if parts and len(parts) < len(APPEAL_GROUPS) else ""
     if bad:
-        return _check("group_total", False, "；".join(bad) + "。" + tail)
+        return _check("group_total", False, "；".join(bad) + "。" + tail, marks)
     if not parts:
         return _check("group_total", None, "表四数字不全，无法核对。")
     return _check("group_total", True, "表四各组总计等于各结果之和（" + "，".join(parts) + "）。" + tail)

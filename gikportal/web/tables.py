@@ -1,65 +1,26 @@
 """Tables 2–4 of a record as rows ready to render, with failed checks pinned to their rows.
 
-Labels come from the catalogue (labels.py). The checks only say *that* a rule failed; the offending
-rows are found again here from the figures so the page can mark them where the reader looks.
+Labels come from the catalogue (labels.py); the rows a failed check concerns come with the check
+(its "marks", made by parse/checks.py), so this module only lays them out.
 """
-from ..labels import (ACTIVE_FIELDS, ACTIVE_ROWS, APPEAL_FIELDS, APPEAL_GROUPS, APPLICANTS,  # noqa: F401
-                      CHECKS, LEGACY_FIGURES, OUTCOME_ROWS, REQUEST_COLUMNS, REQUEST_ROWS)
+from ..labels import (ACTIVE_FIELDS, ACTIVE_ROWS, APPEAL_FIELDS, APPEAL_GROUPS, LEGACY_FIGURES, REQUEST_COLUMNS,
+                      REQUEST_ROWS)
 
 
-def _num(value):
-    return value if isinstance(value, (int, float)) and not isinstance(value, bool) else 0
-
-
-def _failed(record):
-    return {c["rule"]: c.get("detail") or "" for c in record.get("checks") or [] if c.get("ok") is False}
-
-
-def request_problems(requests, failed):
-    """{row key: [message]} for table 3 rows that break balance, outcome_sum or row_total."""
-    marks = {}
-    columns = [c for c in REQUEST_COLUMNS if any(c in (requests.get(r) or {}) for r in requests)]
-
-    def cell(row, col):
-        return _num((requests.get(row) or {}).get(col))
-
-    if "row_total" in failed:
-        for row, values in requests.items():
-            if isinstance(values, dict) and "total" in values:
-                parts = sum(_num(values.get(c)) for c in APPLICANTS)
-                if parts != _num(values["total"]):
-                    marks.setdefault(row, []).append(f"各类申请人之和 {parts} ≠ 总计 {values['total']}")
-    if "outcome_sum" in failed and "outcome_total" in requests:
-        for col in columns:
-            parts = sum(cell(r, col) for r in OUTCOME_ROWS if r in requests)
-            if parts != cell("outcome_total", col):
-                marks.setdefault("outcome_total", []).append(
-                    f"{REQUEST_COLUMNS[col]}：各项办理结果之和 {parts} ≠ 总计 {cell('outcome_total', col)}")
-    if "balance" in failed:
-        for col in columns:
-            left = cell("new_received", col) + cell("carried_over", col)
-            right = cell("outcome_total", col) + cell("carried_forward", col)
-            if left != right:
-                marks.setdefault("carried_forward", []).append(
-                    f"{REQUEST_COLUMNS[col]}：新收 + 上年结转 = {left}，办理结果 + 结转下年 = {right}")
-    return marks
-
-
-def appeal_problems(appeals, failed):
-    marks = {}
-    if "group_total" in failed:
-        for group, values in appeals.items():
-            if isinstance(values, dict) and "total" in values:
-                parts = sum(_num(values.get(k)) for k in ("upheld", "corrected", "other", "pending"))
-                if parts != _num(values["total"]):
-                    marks[group] = [f"维持 + 纠正 + 其他 + 未审结 = {parts} ≠ 总计 {values['total']}"]
-    return marks
+def _marks(record, table):
+    """{row key: [text]} of the failed checks' own marks (parse/checks.py) for one table."""
+    out = {}
+    for check in record.get("checks") or []:
+        if check.get("ok") is False:
+            for mark in check.get("marks") or []:
+                if mark.get("table") == table:
+                    out.setdefault(mark["row"], []).append(mark["text"])
+    return out
 
 
 def report_tables(record):
     """{"active": [...], "requests": {...}, "appeals": {...}} for the report template."""
     stats = record.get("stats") or {}
-    failed = _failed(record)
     out = {}
     active = stats.get("active")
     if active:
@@ -68,7 +29,7 @@ def report_tables(record):
                          for key, values in active.items()]
     requests = stats.get("requests")
     if requests:
-        marks = request_problems(requests, failed)
+        marks = _marks(record, "requests")
         columns = [c for c in REQUEST_COLUMNS if any(c in (v or {}) for v in requests.values())]
         out["requests"] = {
             "columns": [(c, REQUEST_COLUMNS[c]) for c in columns],
@@ -78,7 +39,7 @@ def report_tables(record):
         }
     appeals = stats.get("appeals")
     if appeals:
-        marks = appeal_problems(appeals, failed)
+        marks = _marks(record, "appeals")
         out["appeals"] = {
             "fields": list(APPEAL_FIELDS.items()),
             "rows": [{"key": g, "label": APPEAL_GROUPS.get(g, g),
