@@ -13,6 +13,7 @@ from filelock import FileLock, Timeout
 
 from . import ingest
 from .archive import Archive
+from .backend import for_config as backend_for
 
 log = logging.getLogger(__name__)
 
@@ -80,9 +81,18 @@ class Worker(threading.Thread):
         self.stopped = threading.Event()
 
     def run(self):
+        idle_at = None      # the index generation at which the archive held no scan to read
         while not self.stopped.is_set():
             try:
+                # finding the queue reads every record of the archive; a new scan is indexed as
+                # it is archived, so while the index has not changed there is nothing new to find
+                generation = backend_for(self.config).generation()
+                if generation is not None and generation == idle_at:
+                    self.stopped.wait(self.interval)
+                    continue
                 read, failed = drain_once(self.config)
+                if not (read or failed):
+                    idle_at = generation
             except Exception:       # a broken scan or a full disk must not kill the thread
                 log.exception("OCR worker turn failed")
                 read = failed = 0

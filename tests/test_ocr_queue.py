@@ -100,3 +100,28 @@ def test_a_scan_ocr_cannot_read_leaves_the_queue_with_its_reason(tmp_path, monke
     page = app.test_client().get(f"/reports/{rid}").get_data(as_text=True)
     assert "文字识别失败" in page
     assert json.loads((archive.dir_for(rid) / "meta.json").read_text())["status"] == "parsed"
+
+
+def test_the_worker_looks_for_scans_again_only_when_the_index_changed(tmp_path, monkeypatch):
+    """Finding the queue reads every record: an idle worker does not repeat it every turn."""
+    import time
+
+    app = make_app(tmp_path)
+    turns = []
+    monkeypatch.setattr(ocrqueue, "drain_once", lambda config: turns.append(1) or (0, 0))
+    generation = ["g1"]
+
+    class Engine:
+        def generation(self):
+            return generation[0]
+
+    monkeypatch.setattr(ocrqueue, "backend_for", lambda config: Engine())
+    worker = ocrqueue.Worker(app.config, interval=0.01)
+    worker.start()
+    time.sleep(0.3)
+    assert len(turns) == 1
+    generation[0] = "g2"          # something was ingested
+    time.sleep(0.3)
+    worker.stop()
+    worker.join(2)
+    assert len(turns) == 2
