@@ -19,59 +19,123 @@ OTHER = ("other_no_correction", "other_no_fee", "other_other", "other_handling")
 HEADLINE_LABELS = FIGURES
 
 
-def _total(row):
+APPLICANTS = ("natural_person", "commercial", "research", "social_welfare", "legal_services", "other")
+APPEAL_PARTS = ("upheld", "corrected", "other", "pending")
+
+
+def _number(value):
+    return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def counted(row, parts):
+    """(figure, printed total, the cells' sum) of one row whose 总计 totals `parts`.
+
+    One meaning for every total the portal shows, filters and adds up: the 总计 the report prints;
+    where the report prints a 总计 smaller than the cells it totals (it contradicts itself: 总计 0
+    under cells that add to 5), or none at all, the cells' sum -- the report itself counts at
+    least that many -- so "printed total > 0 or any cell > 0" is the one test of 被诉 / 被复议.
+    Both numbers are kept (figure_notes) and the parser's check (row_total, group_total) says so."""
     if not isinstance(row, dict):
-        return None
-    return row.get("total")
+        return None, None, None
+    printed = _number(row.get("total"))
+    cells = [v for v in (_number(row.get(p)) for p in parts) if v is not None]
+    total = sum(cells) if cells else None
+    if printed is None or (total is not None and total > printed):
+        return total, printed, total
+    return printed, printed, total
 
 
-def _sum_totals(requests, keys):
-    values = [_total(requests.get(k)) for k in keys if k in requests]
-    values = [v for v in values if v is not None]
-    return sum(values) if values else None
+class _Figures:
+    """Accumulates the headline figures of one record and, where printed and cells disagree, both."""
+
+    def __init__(self):
+        self.values = dict.fromkeys(HEADLINE_LABELS)
+        self.notes = {}
+
+    def rows(self, name, rows, parts):
+        """Sets figure `name` to the sum over `rows` (each counted()); None when none is present."""
+        found = [counted(row, parts) for row in rows if isinstance(row, dict)]
+        found = [f for f in found if f[0] is not None]
+        if not found:
+            return
+        value = sum(f[0] for f in found)
+        self.values[name] = value
+        printed = [f[1] for f in found]
+        cells = [f[2] for f in found]
+        if any(p != c and p is not None and c is not None for p, c in zip(printed, cells)):
+            self.notes[name] = {"printed": sum(p or 0 for p in printed), "cells": sum(c or 0 for c in cells),
+                                "figure": value}
+
+    def set(self, name, value):
+        self.values[name] = _number(value)
 
 
-def headline(record):
-    """Return {name: number or None}; None means the report does not contain that figure."""
+def _requests(fig, requests):
+    rows = {"requests_new": ("new_received",), "requests_carried_over": ("carried_over",),
+            "granted": ("granted",), "partially_granted": ("partially_granted",), "denied": DENIED,
+            "unavailable": UNAVAILABLE, "not_processed": NOT_PROCESSED, "other_handled": OTHER,
+            "carried_forward": ("carried_forward",)}
+    for name, keys in rows.items():
+        fig.rows(name, [requests[k] for k in keys if k in requests], APPLICANTS)
+
+
+def _appeals(fig, appeals):
+    review = appeals.get("review")
+    suits = [appeals[g] for g in ("litigation_direct", "litigation_after_review") if appeals.get(g)]
+    fig.rows("reviews", [review] if review else [], APPEAL_PARTS)
+    fig.set("reviews_corrected", (review or {}).get("corrected"))
+    if suits:
+        fig.rows("lawsuits", suits, APPEAL_PARTS)
+        fig.values["lawsuits"] = fig.values["lawsuits"] or 0
+        fig.set("lawsuits_corrected", sum(_number(s.get("corrected")) or 0 for s in suits))
+
+
+def _figures(record):
     stats = (record or {}).get("stats") or {}
     requests = stats.get("requests") or {}
     appeals = stats.get("appeals") or {}
     active = stats.get("active") or {}
     legacy = stats.get("legacy") or {}
-    out = dict.fromkeys(HEADLINE_LABELS)
+    fig = _Figures()
     if requests:
-        out["requests_new"] = _total(requests.get("new_received"))
-        out["requests_carried_over"] = _total(requests.get("carried_over"))
-        out["granted"] = _total(requests.get("granted"))
-        out["partially_granted"] = _total(requests.get("partially_granted"))
-        out["denied"] = _sum_totals(requests, DENIED)
-        out["unavailable"] = _sum_totals(requests, UNAVAILABLE)
-        out["not_processed"] = _sum_totals(requests, NOT_PROCESSED)
-        out["other_handled"] = _sum_totals(requests, OTHER)
-        out["carried_forward"] = _total(requests.get("carried_forward"))
+        _requests(fig, requests)
     elif legacy.get("requests_received") is not None:
-        out["requests_new"] = legacy.get("requests_received")
+        fig.set("requests_new", legacy.get("requests_received"))
     if appeals:
-        review = appeals.get("review") or {}
-        direct = appeals.get("litigation_direct") or {}
-        after = appeals.get("litigation_after_review") or {}
-        out["reviews"] = review.get("total")
-        out["reviews_corrected"] = review.get("corrected")
-        if direct or after:
-            out["lawsuits"] = (direct.get("total") or 0) + (after.get("total") or 0)
-            out["lawsuits_corrected"] = (direct.get("corrected") or 0) + (after.get("corrected") or 0)
+        _appeals(fig, appeals)
     else:
-        if legacy.get("reviews") is not None:
-            out["reviews"] = legacy.get("reviews")
-        if legacy.get("lawsuits") is not None:
-            out["lawsuits"] = legacy.get("lawsuits")
+        fig.set("reviews", legacy.get("reviews"))
+        fig.set("lawsuits", legacy.get("lawsuits"))
     if active:
-        out["fees_10k_yuan"] = (active.get("fees") or {}).get("amount_10k_yuan")
-        out["licensing"] = (active.get("licensing") or {}).get("decisions")
-        out["penalty"] = (active.get("penalty") or {}).get("decisions")
+        fig.set("fees_10k_yuan", (active.get("fees") or {}).get("amount_10k_yuan"))
+        fig.set("licensing", (active.get("licensing") or {}).get("decisions"))
+        fig.set("penalty", (active.get("penalty") or {}).get("decisions"))
         nd = active.get("normative_documents") or {}
-        out["normative_in_force"] = nd.get("in_force", nd.get("public_total"))
-    return out
+        fig.set("normative_in_force", nd.get("in_force", nd.get("public_total")))
+    return fig
+
+
+def headline(record):
+    """Return {name: number or None}; None means the report does not contain that figure.
+    A total is the printed 总计, or its cells' sum where that is larger (counted())."""
+    return _figures(record).values
+
+
+def figure_notes(record):
+    """{figure: {"printed", "cells", "figure"}} where a report's printed 总计 and the sum of its cells
+    differ: both numbers as the report gives them, and the one the portal counts."""
+    return _figures(record).notes
+
+
+def headline_and_notes(record):
+    """(headline(record), figure_notes(record)) in one pass, for the index."""
+    fig = _figures(record)
+    return fig.values, fig.notes
+
+
+def breakdown(record):
+    """Whether the record has table 3's breakdown by applicant (2019 format), not only a total."""
+    return bool(((record or {}).get("stats") or {}).get("requests"))
 
 
 _MISSING = re.compile(r"^(?:section \d: (?:not found|no text)|table \d: not found|agency not found|year not found)")

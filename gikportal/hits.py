@@ -3,7 +3,7 @@
 Shared by the Whoosh index and the PostgreSQL backend, so both store and answer the same fields
 (searching/seam.py `Hit`); facets, suggestions and snippets are made once in searching/.
 """
-from .figures import agency_kind, doubts, failed_checks, headline
+from .figures import agency_kind, doubts, failed_checks, headline_and_notes
 
 TITLE_BOOST = 3.0
 HEADING_BOOST = 0.2  # headings are the same in every report: they find, they barely rank
@@ -27,12 +27,13 @@ def searched_sections(record):
 def hit_fields(record):
     """The per-report fields every hit carries (also the facet and sort columns)."""
     region = record.get("region") or {}
+    figures, notes = headline_and_notes(record)
     return {"id": record["id"], "title": record.get("title") or "", "agency": record.get("agency") or "",
             "year": record.get("year"), "published": record.get("published"),
             "format": record.get("format"),
             "region": {k: region.get(k) for k in ("province", "city", "county")},
             "kind": agency_kind(record.get("agency")),
-            "figures": headline(record), "failed_checks": failed_checks(record),
+            "figures": figures, "figure_notes": notes, "failed_checks": failed_checks(record),
             "doubtful": bool(doubts(record)),
             "carry_chain": _carry_chain(record)}
 

@@ -173,13 +173,97 @@ FACETS = {
 PARAMETERS = {"q": "检索词", "sort": "排序"}
 
 
+# --- the exports' columns (web/exports.py writes them in this order; /data-dictionary explains them)
+# key -> (column heading, meaning, unit); the headline figures follow "format" (FIGURE_MEANINGS)
+
+EXPORT_COLUMNS = {
+    "id": ("编号", "报告原件 SHA-256 的前 16 位十六进制数字，同一原件永远是同一编号。CSV 中写作 =\"…\"，"
+                   "电子表格按文本保存，不会变成科学计数法。", "文本"),
+    "title": ("标题", "报告自身的标题（一行）。", "文本"),
+    "agency": ("发布机关", "报告上印的发布机关名称。", "文本"),
+    "year": ("年度", "报告所述的年度（不是发布年份）。", "年"),
+    "published": ("发布日期", "报告落款或网页上的发布日期；未注明则为空。", "YYYY-MM-DD"),
+    "province": ("省份", "由机关名称和正文推断的省级行政区。", "文本"),
+    "city": ("城市", "地级行政区；省级机关为空。", "文本"),
+    "county": ("区县", "县级行政区；县级以上机关为空。", "文本"),
+    "format": ("格式", "“2019 年新版格式”（按国务院办公厅 2019 年、2021 年修订的统一格式，含表二至表四）"
+                       "或“2019 年以前的旧格式”（数字散见于正文）。", "文本"),
+}
+EXPORT_TAIL_COLUMNS = {
+    "figure_notes": ("总计与各项不符", "报告印制的总计与其各项之和不符的数字：“名称 印制总计/各项之和”；"
+                                  "上面的数字按两者中较大者计。", "文本"),
+    "failed_checks": ("未通过的校验", "本报告未通过的校验，以“；”分隔；各项校验的含义见“关于”页。", "文本"),
+    "doubtful": ("数据存疑", "“是”表示报告缺少必备部分、机关或年度不详，或扫描件未识别，数字不宜直接引用。", "是/空"),
+    "source_url": ("来源网址", "收录时记录的报告原始网址；未记录则为空。", "URL"),
+    "url": ("链接", "本站该报告页面的固定网址。", "URL"),
+}
+FIGURE_UNITS = {"fees_10k_yuan": "万元"}
+FIGURE_MEANINGS = {
+    "requests_new": "表三“一、本年新收政府信息公开申请数量”的总计；旧格式报告取正文中的申请总数。",
+    "requests_carried_over": "表三“二、上年结转政府信息公开申请数量”的总计。",
+    "granted": "表三办理结果“（一）予以公开”的总计。",
+    "partially_granted": "表三办理结果“（二）部分公开”的总计。",
+    "denied": "表三“（三）不予公开”8 行总计之和。",
+    "unavailable": "表三“（四）无法提供”3 行总计之和。",
+    "not_processed": "表三“（五）不予处理”5 行总计之和。",
+    "other_handled": "表三“（六）其他处理”各行总计之和。",
+    "carried_forward": "表三“四、结转下年度继续办理”的总计。",
+    "reviews": "表四行政复议的总计；旧格式报告取正文中的复议数。",
+    "reviews_corrected": "表四行政复议“结果纠正”。",
+    "lawsuits": "表四行政诉讼（未经复议直接起诉与复议后起诉）的总计之和；旧格式报告取正文中的诉讼数。",
+    "lawsuits_corrected": "表四两类行政诉讼“结果纠正”之和。",
+    "fees_10k_yuan": "表二“行政事业性收费”的金额。",
+    "licensing": "表二“行政许可”本年处理决定数量。",
+    "penalty": "表二“行政处罚”本年处理决定数量。",
+    "normative_in_force": "表二“行政规范性文件”现行有效件数（2019、2020 年格式为对外公开总数量）。",
+}
+TOTALS_RULE = ("凡是“总计”类数字，取报告印制的总计；报告印制的总计小于它所合计的各项之和（自相矛盾，"
+               "如表四总计印为 0 而各项相加为 5）或没有印总计时，取各项之和，并同时保留两者。")
+YES = "是"
+CHECK_SOURCES = {
+    "sections_present": "《国务院办公厅政府信息与政务公开办公室关于印发〈中华人民共和国政府信息公开工作年度报告格式〉的通知》"
+                        "（国办公开办函〔2021〕30 号）规定的六个部分与三张表；《条例》第五十条规定年度报告应当包括的内容。",
+    "balance": "2021 年格式通知表三的说明：“本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和”。",
+    "outcome_sum": "2021 年格式通知表三“三、本年度办理结果”的（七）总计，等于（一）至（六）之和。",
+    "row_total": "2021 年格式通知表三的“总计”列，等于自然人与各类法人或其他组织之和。",
+    "group_total": "2021 年格式通知表四：行政复议、两类行政诉讼各自的“总计”，等于结果维持、结果纠正、其他结果、尚未审结之和。",
+    "narrative": "《条例》第五十条第（二）项：年度报告应当说明收到和处理政府信息公开申请的情况；正文与表三应当一致。",
+    "fee_explained": "《政府信息公开信息处理费管理办法》（国办函〔2020〕109 号）与 2021 年格式通知第六部分："
+                     "收取信息处理费的，在“其他需要报告的事项”中报告收费情况。",
+    "carry_chain": "表三第二项“上年结转”应等于上一年度报告第四项“结转下年度继续办理”（跨年度勾稽）。",
+}
+
+CHECK_MEANINGS = {
+    "sections_present": "报告有一至六部分和表二、表三、表四，第五部分（存在的主要问题及改进情况）不为空。",
+    "balance": "表三每一列：本年新收＋上年结转＝办理结果总计＋结转下年度继续办理。",
+    "outcome_sum": "表三每一列：办理结果（七）总计＝（一）至（六）各项之和。",
+    "row_total": "表三每一行：总计列＝自然人与五类法人或其他组织之和。",
+    "group_total": "表四每一组：总计＝结果维持＋结果纠正＋其他结果＋尚未审结。",
+    "narrative": "第一部分正文写明的收到申请数，与表三本年新收申请总计一致。",
+    "fee_explained": "报告称收取了信息处理费的，第六部分写明金额（表二的行政事业性收费是另一回事）。",
+    "carry_chain": "同一机关相邻两年：上一年“结转下年度继续办理”＝下一年“上年结转”，逐列核对。",
+}
+
+
+def export_dictionary():
+    """Every column of /export.csv (and key of /export.json's reports) in order: column heading,
+    key, meaning, unit. The /data-dictionary page and its JSON are this list."""
+    out = [{"column": label, "key": key, "meaning": meaning, "unit": unit}
+           for key, (label, meaning, unit) in EXPORT_COLUMNS.items()]
+    out += [{"column": label, "key": f"figures.{key}", "meaning": FIGURE_MEANINGS.get(key, ""),
+             "unit": FIGURE_UNITS.get(key, "件")} for key, label in FIGURES.items()]
+    out += [{"column": label, "key": key, "meaning": meaning, "unit": unit}
+            for key, (label, meaning, unit) in EXPORT_TAIL_COLUMNS.items()]
+    return out
+
+
 def dictionary():
     """The data dictionary: every key of a record and of the search, with its label."""
     return {"fields": FIELDS, "figures": FIGURES, "sections": SECTIONS_SHORT,
             "active": {"rows": ACTIVE_ROWS, "fields": ACTIVE_FIELDS},
             "requests": {"columns": REQUEST_COLUMNS, "rows": REQUEST_ROWS},
             "appeals": {"groups": APPEAL_GROUPS, "fields": APPEAL_FIELDS}, "legacy": LEGACY_FIGURES,
-            "checks": CHECKS, "formats": FORMATS, "findings": FINDINGS, "kinds": KINDS, "facets": FACETS}
+            "checks": CHECKS, "check_sources": CHECK_SOURCES, "formats": FORMATS, "findings": FINDINGS, "kinds": KINDS, "facets": FACETS}
 
 
 def finding(value):

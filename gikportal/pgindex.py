@@ -34,7 +34,7 @@ from .searching.results import NO_INDEX, ModuleEngine, paging
 from .searching.seam import Matched
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-ANALYSIS = "pg2/segment-pairs"  # bumped (pg2: hits carry the carry_chain derived at index time) whenever what is stored per text changes: rebuild needed
+ANALYSIS = "pg3/segment-pairs"  # bumped (pg3: totals are printed-or-cells with figure_notes; pg2: hits carry the carry_chain derived at index time) whenever what is stored per text changes: rebuild needed
 FIGURES = tuple(HEADLINE_LABELS)
 WRITER_LOCK = 7_310_411_208  # pg_advisory_xact_lock key shared by every writer
 PARALLEL_FROM = 1000  # records; below this a rebuild analyses text in-process

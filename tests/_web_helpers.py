@@ -67,3 +67,9 @@ def next_year_variant(path, year_from=2024, year_to=2025):
 
 def ids_in(html):
     return set(re.findall(r"/reports/([0-9a-f]{16})", html))
+
+
+def export_id(cell):
+    """The report id of an /export.csv id cell, which is written ="<id>" so spreadsheets keep it as text."""
+    assert cell.startswith('="') and cell.endswith('"'), cell
+    return cell[2:-1]

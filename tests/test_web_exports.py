@@ -2,14 +2,14 @@
 import csv
 import io
 
-from _web_helpers import SAMPLES, ingest, ingest_seeds, make_app, next_year_variant
+from _web_helpers import SAMPLES, export_id, ingest, ingest_seeds, make_app, next_year_variant
 
 BACKENDS = ("whoosh", "postgres")
 
 
 def csv_ids(body):
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
-    return {row[0] for row in rows[1:]}
+    return {export_id(row[0]) for row in rows[1:]}
 
 
 def test_repeated_export_is_cached_and_a_new_report_shows_at_once(tmp_path, backend):

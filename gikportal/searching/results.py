@@ -29,7 +29,7 @@ def paging(total, params: SearchParams):
 def empty_result(params: SearchParams, notice=None) -> SearchResult:
     """The answer when there is nothing to search (no index yet), in the shape of every answer."""
     return {"query": params.q, "total": 0, "page": 1, "per_page": params.per_page, "pages": 0,
-            "sort": params.sort, "notice": notice, "suggestion": None, "hits": [], "facets": {},
+            "sort": params.sort, "notice": notice, "suggestion": None, "suggestion_total": None, "hits": [], "facets": {},
             "facets_more": {}}
 
 
@@ -90,19 +90,32 @@ _suggestions = OrderedDict()
 _suggestions_lock = threading.Lock()
 
 
-def suggestion(engine, tree):
-    """The nearest agency name, else the query with each word replaced by a close indexed word;
-    remembered per index generation (the same typo is typed again)."""
+def suggestion(engine, tree, params):
+    """(query, its number of hits) to suggest, or (None, None): the nearest agency name, else the
+    query with each word replaced by a close indexed word -- the first of these that finds
+    something under the same filters, so a suggestion never leads to nothing. Remembered per
+    index generation and filters (the same typo is typed again)."""
     words = [leaf.text for leaf in text_leaves(tree)]
     if not words:
-        return None
+        return None, None
     typed = segment.fold("".join(words))
-    key = (engine.name, engine.location, engine.generation(), typed)
+    key = (engine.name, engine.location, engine.generation(), typed, tuple(params.with_(q="").to_args()))
     with _suggestions_lock:
         if key in _suggestions:
             return _suggestions[key]
-    found = nearest_agency(typed, engine.agency_names()) or corrected_query(
-        typed, words, engine.nearest_term, engine.known_term)
+    found = (None, None)
+    candidates = (lambda: nearest_agency(typed, engine.agency_names()),
+                  lambda: corrected_query(typed, words, engine.nearest_term, engine.known_term))
+    tried = set()
+    for candidate in candidates:
+        text = candidate()
+        if not text or text in tried or segment.fold(text) == typed:
+            continue
+        tried.add(text)
+        total = engine.match(params.with_(q=text, page=1, per_page=1), facets=False)["total"]
+        if total:
+            found = (text, total)
+            break
     with _suggestions_lock:
         _suggestions[key] = found
         while len(_suggestions) > 1000:
@@ -124,9 +137,11 @@ def finish(engine, params: SearchParams, matched: Matched) -> SearchResult:
         for hit in hits:
             hit["snippets"] = []
     facets, facets_more = facet_results(matched["counts"], params) if matched["counts"] is not None else ({}, {})
+    suggested, suggested_total = (suggestion(engine, tree, params) if matched["total"] == 0 and tree is not None
+                                  else (None, None))
     return {"query": params.q, "total": matched["total"], "page": matched["page"], "per_page": params.per_page,
             "pages": matched["pages"], "sort": params.sort, "notice": matched["notice"],
-            "suggestion": suggestion(engine, tree) if matched["total"] == 0 and tree is not None else None,
+            "suggestion": suggested, "suggestion_total": suggested_total,
             "hits": hits, "facets": facets, "facets_more": facets_more}
 
 

@@ -62,7 +62,8 @@ class SearchResult(TypedDict):
     pages: int
     sort: str
     notice: Optional[str]
-    suggestion: Optional[str]
+    suggestion: Optional[str]       # a query that finds something under the same filters
+    suggestion_total: Optional[int]  # how many reports it finds
     hits: list             # [Hit]
     facets: dict           # {facet: [FacetValue]}
     facets_more: dict      # {facet: reports under values cut off by the facet's limit}

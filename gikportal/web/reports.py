@@ -4,7 +4,7 @@ from datetime import date
 
 from flask import Blueprint, abort, jsonify, render_template, send_file, url_for
 
-from ..figures import HEADLINE_LABELS, doubts, headline
+from ..figures import HEADLINE_LABELS, doubts, figure_notes, headline
 from ..hits import searched_sections
 from ..labels import PREFACE
 from . import common
@@ -60,15 +60,27 @@ def neighbours(record):
     return others, (before[-1] if before else None), (after[0] if after else None), derived
 
 
-def citation(record, section=None):
+def citation(record, meta, section=None):
+    """What a citation needs, apart and as one text: agency, title, year, publication date, the
+    source URL when known, and the permalink (of the section, when one is cited)."""
     url = url_for("reports.section", rid=record["id"], n=section["n"], _external=True) if section \
         else common.report_url(record["id"], external=True)
-    parts = [f"{record.get('agency') or '（机关不详）'}：《{record.get('title') or ''}》"]
-    if record.get("year"):
-        parts.append(f"（{record['year']} 年度）")
+    source = (meta or {}).get("source_url") or ""
+    parts = {"agency": record.get("agency") or "（机关不详）", "title": record.get("title") or "",
+             "year": record.get("year"), "published": record.get("published"), "source_url": source,
+             "source_link": source.startswith(("http://", "https://")), "url": url,
+             "heading": (section or {}).get("heading") or ""}
+    text = f"{parts['agency']}：《{parts['title']}》"
+    details = [f"{parts['year']} 年度" if parts["year"] else "", f"{parts['published']} 发布" if parts["published"] else ""]
+    if any(details):
+        text += "（" + "，".join(d for d in details if d) + "）"
     if section:
-        parts.append(f"，{section.get('heading') or ''}")
-    return "".join(parts) + f"。{url}（访问日期：{date.today().isoformat()}）"
+        text += f"，{parts['heading']}"
+    text += "。"
+    if source:
+        text += f"原文：{source}。"
+    parts["text"] = text + f"{url}（访问日期：{date.today().isoformat()}）"
+    return parts
 
 
 def _shown_sections(record):
@@ -89,7 +101,7 @@ def report(rid):
         checks=(record.get("checks") or []) + derived,
         figures=headline(record), headline_labels=HEADLINE_LABELS, check_labels=CHECK_LABELS,
         format_labels=FORMAT_LABELS, others=others, previous=previous, following=following,
-        citation=citation(record), doubts=doubts(record),
+        citation=citation(record, meta), doubts=doubts(record), notes=figure_notes(record),
         shown={s.get("n") for s in sections if s.get("n")} if record.get("format") == "2019" else set())
 
 
@@ -120,11 +132,12 @@ def original(rid):
 
 @bp.get("/<rid>/s/<int:n>")
 def section(rid, n):
-    record, _meta = common.record_or_404(rid)
+    record, meta = common.record_or_404(rid)
     if record is None:
         abort(404)
     found = next((s for s in _shown_sections(record) if s.get("n") == n), None)
     if found is None:
         abort(404)
+    tables = report_tables(record) if record.get("format") == "2019" or n == 0 else {}
     return render_template("section.html", record=record, section=dict(found, blocks=section_blocks(found)),
-                           citation=citation(record, found))
+                           citation=citation(record, meta, found), tables=tables, shown={2, 3, 4})

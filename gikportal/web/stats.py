@@ -20,17 +20,45 @@ def add(a, b):
     return a + b if isinstance(b, (int, float)) else a
 
 
-def totals(hits):
+def _figure_rows(hits, names):
+    """[(name, label, total, reports giving it, reports whose printed 总计 and cells differ)]: each
+    figure says how many reports it covers, so a sum over some reports is never read as all."""
+    out = []
+    for name in names:
+        values = [h["figures"].get(name) for h in hits]
+        given = [v for v in values if isinstance(v, (int, float))]
+        noted = sum(1 for h in hits if name in (h.get("figure_notes") or {}))
+        out.append({"name": name, "label": HEADLINE_LABELS[name], "total": sum(given), "reports": len(given),
+                    "noted": noted})
+    return out
+
+
+def applicants(hits):
+    """本年新收 by applicant over the reports that break it down (table 3), its rows adding up to
+    their 合计; the reports that give only a total (legacy prose) are counted apart, never in it."""
     by_applicant = dict.fromkeys(APPLICANTS, 0)
+    broken, broken_total, only_total, only_total_sum = 0, 0, 0, 0
     for hit in hits:
-        row = common.record_part(hit["id"], "stats", "requests", "new_received") or {}
-        for col in APPLICANTS:
-            by_applicant[col] = add(by_applicant[col], row.get(col))
-    figure_total = {name: sum(h["figures"].get(name) or 0 for h in hits) for name in HEADLINE_LABELS}
-    return {"applicants": [(REQUEST_COLUMNS[c], by_applicant[c]) for c in APPLICANTS],
-            "outcomes": [(HEADLINE_LABELS[n], figure_total[n]) for n in OUTCOMES],
-            "appeals": [(HEADLINE_LABELS[n], figure_total[n]) for n in APPEALS],
-            "requests_new": figure_total["requests_new"]}
+        value = hit["figures"].get("requests_new")
+        row = common.record_part(hit["id"], "stats", "requests", "new_received")
+        if isinstance(row, dict):
+            broken += 1
+            broken_total += value or 0
+            for col in APPLICANTS:
+                by_applicant[col] = add(by_applicant[col], row.get(col))
+        elif isinstance(value, (int, float)):
+            only_total += 1
+            only_total_sum += value
+    rows_sum = sum(by_applicant.values())
+    return {"rows": [(REQUEST_COLUMNS[c], by_applicant[c]) for c in APPLICANTS], "sum": rows_sum,
+            "reports": broken, "reports_total": broken_total, "gap": broken_total - rows_sum,
+            "only_total": only_total, "only_total_sum": only_total_sum,
+            "all_total": broken_total + only_total_sum, "none": len(hits) - broken - only_total}
+
+
+def totals(hits):
+    return {"applicants": applicants(hits), "outcomes": _figure_rows(hits, OUTCOMES),
+            "appeals": _figure_rows(hits, APPEALS), "reports": len(hits)}
 
 
 def ranking(hits, figure):
