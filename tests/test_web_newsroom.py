@@ -164,3 +164,28 @@ def test_a_suggestion_is_only_made_when_it_finds_something(portal):
         result = api(portal, q=typed)
         if result["suggestion"]:
             assert result["suggestion_total"] == api(portal, q=result["suggestion"])["total"] > 0
+
+
+def test_pages_json_and_csv_are_compressed_and_static_files_cached_for_a_year(portal):
+    import brotli
+    import gzip
+    import hashlib
+
+    client = portal["client"]
+    for url in ("/search?q=政府信息", "/api/search?q=政府信息", "/export.csv", "/stats"):
+        plain = client.get(url)
+        for encoding, decode in (("br", brotli.decompress), ("gzip", gzip.decompress)):
+            packed = client.get(url, headers={"Accept-Encoding": encoding})
+            assert packed.headers.get("Content-Encoding") == encoding, (url, encoding)
+            assert "Accept-Encoding" in packed.headers.get("Vary", "")
+            assert decode(packed.data) == plain.data and len(packed.data) < len(plain.data) / 2, url
+    page = html(portal, "/stats")
+    assets = re.findall(r'/static/([\w/.-]+)\?v=([0-9a-f]{12})', page)
+    assert {name for name, _ in assets} >= {"css/site.css", "js/site.js", "vendor/chart.umd.min.js"}
+    static = Path(portal["app"].static_folder)
+    for name, version in assets:
+        assert version == hashlib.sha256((static / name).read_bytes()).hexdigest()[:12]
+        response = client.get(f"/static/{name}?v={version}")
+        assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable", name
+    assert client.get("/static/css/site.css").headers["Cache-Control"] == "no-cache"
+    assert client.get("/static/css/site.css?v=000000000000").headers["Cache-Control"] == "no-cache"

@@ -4,6 +4,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from . import admin, agencies, api, compare, exports, feeds, help, reports, search, stats
+from .assets import init_assets
 from .common import render_snippet
 from .security import init_security
 from ..labels import CHECKS as CHECK_LABELS
@@ -43,6 +44,7 @@ def register_blueprints(app):
     for module in BLUEPRINTS:
         app.register_blueprint(module.bp)
     init_security(app)
+    init_assets(app)
     app.add_template_filter(number, "number")
     app.add_template_filter(render_snippet, "snippet")
     app.jinja_env.globals["check_labels"] = CHECK_LABELS
