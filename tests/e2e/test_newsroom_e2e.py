@@ -13,13 +13,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from _web_helpers import export_id, ingest, ingest_seeds, make_app  # noqa: E402
+from test_web_e2e import AXE, CHROMIUM, browser  # noqa: E402,F401 (the shared Chromium, and its skips)
 from test_web_newsroom import REAL, contradicting_report  # noqa: E402
 
-CHROMIUM = Path("/usr/bin/chromium")
-sync_api = pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium not installed")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
 WIDTHS = (1280, 360)
 
 
@@ -36,14 +33,6 @@ def site(tmp_path_factory):
     thread.start()
     yield {"base": f"http://127.0.0.1:{server.effective_port}", "seeds": seeds, "wrong": wrong, "legacy": legacy}
     server.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(params=WIDTHS, ids=[f"{w}px" for w in WIDTHS])
@@ -117,3 +106,23 @@ def test_a_legacy_report_folds_its_not_applicable_checks(page, site):
     assert toc - checks < 400  # the contents follow the checks closely, not after seven grey rows
     folded.locator("summary").click()
     assert page.locator(".check.na").first.is_visible()
+
+
+def test_new_pages_have_no_serious_accessibility_violations(browser, site):
+    """axe-core on the pages this work adds or changes: about, data dictionary, sitemap, a section
+    permalink with its table, a legacy report, a report whose totals contradict their cells."""
+    context = browser.new_context(bypass_csp=True)
+    page = context.new_page()
+    rid = site["wrong"]["id"]
+    problems = {}
+    for url in ("/about", "/data-dictionary", "/sitemap", f"/reports/{rid}/s/3", f"/reports/{rid}",
+                f"/reports/{site['legacy']['id']}", "/stats"):
+        page.goto(site["base"] + url)
+        page.add_script_tag(path=str(AXE))
+        result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+        serious = [(v["id"], v["help"], len(v["nodes"])) for v in result["violations"]
+                   if v["impact"] in ("serious", "critical")]
+        if serious:
+            problems[url] = serious
+    context.close()
+    assert not problems, problems
