@@ -132,6 +132,14 @@ FIGURES = {
     "normative_in_force": "现行有效规范性文件",
 }
 
+# --- rates beside counts (rates.py computes them): name -> (label, numerator, denominator) --------
+
+RATES = {
+    "granted_rate": ("予以公开率", "（予以公开 + 部分公开）÷ 办理结果总计", "办理结果总计"),
+    "review_corrected_rate": ("复议纠错率", "复议纠正 ÷ 行政复议总计", "行政复议总计"),
+}
+CHANGE = {"change": "变化", "change_pct": "变化率"}
+
 # --- legacy reports (before 2019): the figures the parser finds in their prose ------------------
 
 LEGACY_FIGURES = {"published_items": "主动公开信息条数", "requests_received": "收到依申请公开",
@@ -179,6 +187,7 @@ def dictionary():
             "active": {"rows": ACTIVE_ROWS, "fields": ACTIVE_FIELDS},
             "requests": {"columns": REQUEST_COLUMNS, "rows": REQUEST_ROWS},
             "appeals": {"groups": APPEAL_GROUPS, "fields": APPEAL_FIELDS}, "legacy": LEGACY_FIGURES,
+            "rates": {k: {"label": v[0], "formula": v[1], "denominator": v[2]} for k, v in RATES.items()},
             "checks": CHECKS, "formats": FORMATS, "findings": FINDINGS, "kinds": KINDS, "facets": FACETS}
 
 

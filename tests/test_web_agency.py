@@ -1,0 +1,194 @@
+"""One body under several names (issue 14): the canonical agency key, the agency page that
+gathers its years, compare by agency and years, the page of reports that name no body.
+
+Names are built from the gazetteer (a district that is unique nationally, inside a prefecture
+city), not taken from any real report; the reports are a seed rewritten the way a body's two
+years really differ (the parent place printed one year, left out the next)."""
+import re
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+from _web_helpers import SAMPLES, ingest, make_app
+from gikportal.parse import region
+from gikportal.parse.agency import canonical_key
+from gikportal.rates import change, rates
+
+BACKENDS = ("whoosh", "postgres")
+pytestmark = pytest.mark.usefixtures("backend")
+
+
+def district():
+    """(city, district): the first 区 in the gazetteer whose name is unique and whose parent is a
+    prefecture city (not a municipality)."""
+    g = region.gazetteer()
+    for p in sorted(g.by_code.values(), key=lambda p: p.code):
+        parent = g.parent(p)
+        if (p.level == 3 and p.name.endswith("区") and g.full_count[p.name] == 1 and len(region.chain(p.name)) == 1
+                and parent is not None and parent.level == 2 and parent.name.endswith("市")):
+            return parent, p
+    raise AssertionError("no district in the gazetteer")
+
+
+def shared_district():
+    """A 区 name two cities share (朝阳区-like), and the two places."""
+    g = region.gazetteer()
+    by_name = {}
+    for p in g.by_code.values():
+        if p.level == 3 and p.name.endswith("区") and not p.placeholder:
+            by_name.setdefault(p.name, []).append(p)
+    name, places = next((n, ps) for n, ps in sorted(by_name.items()) if len(ps) == 2)
+    return name, places
+
+
+# --- the key --------------------------------------------------------------------------------
+
+def test_key_joins_a_name_with_and_without_its_parent_place():
+    city, place = district()
+    province = region.gazetteer().parent(city)
+    forms = [city.name + place.name + "人民政府", place.name + "人民政府", province.name + place.name + "人民政府",
+             province.name + city.name + place.name + "人民政府", f" {city.name} {place.name}人民政府",
+             city.name + place.name + "政府"]
+    keys = {canonical_key(f) for f in forms}
+    assert keys == {province.name + city.name + place.name + "人民政府"}
+
+
+def test_key_keeps_the_kind_of_body():
+    city, place = district()
+    gov = canonical_key(place.name + "人民政府")
+    office = canonical_key(city.name + place.name + "人民政府办公室")
+    assert office == canonical_key(place.name + "人民政府办公室") != gov
+    assert canonical_key(place.name + "人民政府办公厅") not in (gov, office)
+    dept = canonical_key(place.name + "财政局")
+    assert dept.endswith(place.name + "财政局") and dept == canonical_key(city.name + place.name + "财政局")
+    assert len({gov, office, dept}) == 3
+
+
+def test_key_never_merges_what_the_gazetteer_cannot_tell_apart():
+    name, (a, b) = shared_district()
+    g = region.gazetteer()
+    assert canonical_key(name + "人民政府") == name + "人民政府"  # which city's? unknown: its own key
+    for p in (a, b):
+        parent = g.parent(p)
+        assert canonical_key(name + "人民政府", g.region(p)).endswith(parent.name + name + "人民政府")
+    assert canonical_key(name + "人民政府", g.region(a)) != canonical_key(name + "人民政府", g.region(b))
+    assert canonical_key(None) is None and canonical_key("") is None
+    # a short form that is a word of the name (not followed by a place) names no place
+    city, _ = district()
+    short = city.name[:-1]
+    assert canonical_key(short + "大学") == short + "大学"
+
+
+def test_rates_are_blank_not_zero_when_the_base_is_zero():
+    r = rates({"granted": 3, "partially_granted": 1, "denied": 4, "unavailable": 0, "not_processed": 0,
+               "other_handled": 0, "reviews": 0, "reviews_corrected": 0})
+    assert r["granted_rate"]["value"] == 0.5 and r["granted_rate"]["denominator"] == 8
+    assert r["review_corrected_rate"]["value"] is None and r["review_corrected_rate"]["denominator"] == 0
+    assert rates({})["granted_rate"]["value"] is None
+    assert change(0, 5) == (5, None) and change(4, 5) == (1, 0.25) and change(None, 5) == (None, None)
+
+
+# --- the portal -------------------------------------------------------------------------------
+
+def _variant(name, year):
+    seed = sorted(SAMPLES.glob("*.txt"))[0].read_text("utf-8")
+    title = next(line for line in seed.splitlines() if line.strip())
+    printed = title.split()[0]
+    return seed.replace(printed, name).replace("2024", str(year)).encode("utf-8")
+
+
+NO_BODY = ("2024年政府信息公开工作年度报告\n\n一、总体情况\n\n本年度依法做好政府信息公开工作。\n\n"
+           "五、存在的主要问题及改进情况\n\n公开内容还不够丰富。\n").encode("utf-8")
+
+
+@pytest.fixture(scope="module")
+def portal(tmp_path_factory, backend):
+    app = make_app(tmp_path_factory.mktemp("agency"))
+    city, place = district()
+    long_name, short_name = city.name + place.name + "人民政府", place.name + "人民政府"
+    old = ingest(app, _variant(long_name, 2023), "a2023.txt").record
+    new = ingest(app, _variant(short_name, 2024), "a2024.txt").record
+    office = ingest(app, _variant(short_name[:-2] + "政府办公室", 2024), "office.txt").record
+    nobody = ingest(app, NO_BODY, "nobody.txt").record
+    return {"client": app.test_client(), "old": old, "new": new, "office": office, "nobody": nobody,
+            "long": long_name, "short": short_name}
+
+
+def page(portal, url, status=200):
+    response = portal["client"].get(url)
+    assert response.status_code == status, (url, response.status_code, response.data[:300])
+    return response.get_data(as_text=True)
+
+
+def test_the_record_keeps_the_name_as_printed_beside_the_key(portal):
+    old, new = portal["old"], portal["new"]
+    assert old["agency"] == portal["long"] and new["agency"] == portal["short"]
+    assert old["agency_key"] == new["agency_key"] != portal["office"]["agency_key"]
+    assert portal["nobody"]["agency"] is None and portal["nobody"]["agency_key"] is None
+
+
+@pytest.mark.parametrize("which", ["long", "short", "key"])
+def test_one_agency_page_for_both_names(portal, which):
+    name = portal["old"]["agency_key"] if which == "key" else portal[which]
+    html = page(portal, "/agencies/" + quote(name))
+    assert f"<h1>{portal['short']}</h1>" in html  # headed by the latest printed name
+    assert portal["old"]["id"] in html and portal["new"]["id"] in html
+    assert portal["office"]["id"] not in html
+    assert "2023 → 2024" in html  # the carry chain is checked across the two names
+    assert portal["long"] in html and "2023" in html
+    assert "/compare?agency=" in html and "years=2023,2024" in html
+
+
+def test_report_page_links_the_previous_year_and_lists_it(portal):
+    html = page(portal, f"/reports/{portal['new']['id']}")
+    assert "与上一年对比" in html and portal["old"]["id"] in html
+    assert "暂未收录该机关其他年度的报告" not in html
+    assert "与上一年对比" not in page(portal, f"/reports/{portal['old']['id']}")
+
+
+@pytest.mark.parametrize("years", ["2023,2024", "2024，2023", "2023、2024", "2023 2024", "２０２３，２０２４"])
+def test_compare_by_agency_and_years(portal, years):
+    html = page(portal, f"/compare?agency={quote(portal['short'])}&years={quote(years)}")
+    head = html[html.index("<thead>"):html.index("</thead>")]
+    assert "None" not in head
+    assert head.index(portal["long"] + " 2023") < head.index(portal["short"] + " 2024")
+    assert "变化" in head and "变化率" in head
+    assert "予以公开率" in html and "第五部分" in html
+
+
+def test_compare_by_ids_tolerates_full_width_commas(portal):
+    a, b = portal["new"]["id"], portal["old"]["id"]
+    html = page(portal, f"/compare?ids={a}%EF%BC%8C%20{b}")
+    head = html[html.index("<thead>"):html.index("</thead>")]
+    assert head.index(" 2023") < head.index(" 2024")
+
+
+@pytest.mark.parametrize("query, says", [
+    ("ids=../../etc", "不是报告编号"), ("ids=0000000000000000,0000000000000001", "没有编号为"),
+    ("agency=%E4%B8%8D%E5%AD%98%E5%9C%A8%E7%9A%84%E6%9C%BA%E5%85%B3&years=2023", "没有找到发布机关"),
+])
+def test_compare_says_what_is_wrong(portal, query, says):
+    html = page(portal, "/compare?" + query, status=400)
+    assert says in html and 'name="agency"' in html
+
+
+def test_compare_names_the_years_an_agency_has(portal):
+    html = page(portal, f"/compare?agency={quote(portal['short'])}&years=2019,abc", status=400)
+    assert "2019" in html and "不是年度" in html and "已收录的年度" in html and ">2023<" in html
+
+
+def test_agency_facet_counts_the_body_once_with_its_latest_name(portal):
+    html = page(portal, "/search")
+    facet = html[html.index("发布机关"):]
+    label = re.search(r">\s*" + re.escape(portal["short"]) + r"\s*<.*?(\d+)", facet, re.S)
+    assert label and label.group(1) == "2", facet[:2000]
+    assert ">" + portal["long"] + "<" not in facet[:facet.index("</details>") if "</details>" in facet else 3000]
+    html = page(portal, "/search?agency=" + quote(portal["long"]))  # a printed name selects the body
+    assert portal["old"]["id"] in html and portal["new"]["id"] in html and portal["office"]["id"] not in html
+
+
+def test_unknown_agency_has_a_page(portal):
+    html = page(portal, "/agencies/" + quote("（机关不详）"))
+    assert portal["nobody"]["id"] in html and portal["old"]["id"] not in html
+    assert "跨年度结转衔接" not in html
