@@ -178,7 +178,9 @@ FACETS = {
     "year": "年度", "province": "省份", "city": "城市", "county": "区县", "agency": "发布机关",
     "kind": "机关类型", "format": "报告格式", "finding": "发现",
 }
-PARAMETERS = {"q": "检索词", "sort": "排序"}
+PARAMETERS = {"q": "检索词", "sort": "排序", "view": "显示方式"}
+VIEWS = {"cards": "卡片", "table": "表格"}
+SORT_DIRECTIONS = {"desc": "多→少", "asc": "少→多"}
 
 
 def dictionary():

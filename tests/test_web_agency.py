@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 import pytest
 
-from _web_helpers import SAMPLES, ingest, make_app
+from _web_helpers import SAMPLES, ingest, ingest_seeds, make_app
 from gikportal.parse import region
 from gikportal.parse.agency import canonical_key
 from gikportal.rates import change, rates
@@ -111,7 +111,8 @@ def portal(tmp_path_factory, backend):
     new = ingest(app, _variant(short_name, 2024), "a2024.txt").record
     office = ingest(app, _variant(short_name[:-2] + "政府办公室", 2024), "office.txt").record
     nobody = ingest(app, NO_BODY, "nobody.txt").record
-    return {"client": app.test_client(), "old": old, "new": new, "office": office, "nobody": nobody,
+    seeds = ingest_seeds(app)
+    return {"client": app.test_client(), "seeds": seeds, "old": old, "new": new, "office": office, "nobody": nobody,
             "long": long_name, "short": short_name}
 
 
@@ -192,3 +193,45 @@ def test_unknown_agency_has_a_page(portal):
     html = page(portal, "/agencies/" + quote("（机关不详）"))
     assert portal["nobody"]["id"] in html and portal["old"]["id"] not in html
     assert "跨年度结转衔接" not in html
+
+
+# --- results as a table, sorted both ways -----------------------------------------------------
+
+def _row_ids(html):
+    body = html[html.index('class="figures-table wide hits-table'):]
+    body = body[:body.index("</table>")]
+    return re.findall(r"/reports/([0-9a-f]{16})", body)
+
+
+def test_table_view_sorts_both_ways(portal):
+    seeds = portal["seeds"].values()
+    from gikportal.figures import headline
+
+    figure = {r["id"]: headline(r)["requests_new"] for r in seeds}
+    assert len({v for v in figure.values() if v is not None}) >= 2  # the seeds differ, so order is tested
+    down = page(portal, "/search?view=table&sort=-requests_new&per_page=100")
+    up = page(portal, "/search?view=table&sort=requests_new&per_page=100")
+    order_down = [i for i in _row_ids(down) if i in figure and figure[i] is not None]
+    order_up = [i for i in _row_ids(up) if i in figure and figure[i] is not None]
+    assert [figure[i] for i in order_down] == sorted(figure[i] for i in order_down)[::-1]
+    assert [figure[i] for i in order_up] == sorted(figure[i] for i in order_up)
+    assert 'aria-sort="descending"' in down and 'aria-sort="ascending"' in up
+    head = down[down.index("<thead>", down.index("hits-table")):]
+    assert "sort=requests_new" in head[:head.index("</thead>")]  # the sorted header sorts the other way
+    assert "予以公开率" in down and "复议纠错率" in down
+    assert "view=table" in down[down.index('id="facets"'):]  # facet links keep the view
+
+
+def test_rates_are_blank_when_the_base_is_zero_in_the_table(portal):
+    html = page(portal, "/search?view=table&per_page=100&q=" + quote(portal["short"]))
+    row = html[html.index(portal["new"]["id"]):]
+    row = row[:row.index("</tr>")]
+    assert "0.0%" not in row and "/0<" in row  # the denominator is shown, the rate left blank
+
+
+def test_cards_show_the_figure_they_are_sorted_by(portal):
+    html = page(portal, "/search?sort=-not_processed")
+    assert re.search(r'<span class="sorted">不予处理 ', html)
+    html = page(portal, "/search?sort=requests_new")
+    assert re.search(r'<span class="sorted">本年新收申请 ', html)
+    assert "本年新收申请（少→多）" in html and "本年新收申请（多→少）" in html
