@@ -10,25 +10,13 @@ from urllib.parse import quote
 
 import pytest
 
-from _web_helpers import SAMPLES, ingest, ingest_seeds, make_app
+from _web_helpers import SAMPLES, district, ingest, ingest_seeds, make_app, renamed_seed
 from gikportal.parse import region
 from gikportal.parse.agency import canonical_key
 from gikportal.rates import change, rates
 
 BACKENDS = ("whoosh", "postgres")
 pytestmark = pytest.mark.usefixtures("backend")
-
-
-def district():
-    """(city, district): the first 区 in the gazetteer whose name is unique and whose parent is a
-    prefecture city (not a municipality)."""
-    g = region.gazetteer()
-    for p in sorted(g.by_code.values(), key=lambda p: p.code):
-        parent = g.parent(p)
-        if (p.level == 3 and p.name.endswith("区") and g.full_count[p.name] == 1 and len(region.chain(p.name)) == 1
-                and parent is not None and parent.level == 2 and parent.name.endswith("市")):
-            return parent, p
-    raise AssertionError("no district in the gazetteer")
 
 
 def shared_district():
@@ -92,10 +80,7 @@ def test_rates_are_blank_not_zero_when_the_base_is_zero():
 # --- the portal -------------------------------------------------------------------------------
 
 def _variant(name, year):
-    seed = sorted(SAMPLES.glob("*.txt"))[0].read_text("utf-8")
-    title = next(line for line in seed.splitlines() if line.strip())
-    printed = title.split()[0]
-    return seed.replace(printed, name).replace("2024", str(year)).encode("utf-8")
+    return renamed_seed(sorted(SAMPLES.glob("*.txt"))[0], name, year)
 
 
 NO_BODY = ("2024年政府信息公开工作年度报告\n\n一、总体情况\n\n本年度依法做好政府信息公开工作。\n\n"

@@ -11,32 +11,11 @@ from urllib.parse import quote
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from _web_helpers import SAMPLES, ingest, ingest_seeds, make_app  # noqa: E402
+from _web_helpers import SAMPLES, district, ingest, ingest_seeds, make_app, renamed_seed  # noqa: E402
+from test_web_e2e import CHROMIUM, browser  # noqa: E402,F401 (the browser fixture, one Chromium setup)
 
-CHROMIUM = Path("/usr/bin/chromium")
-sync_api = pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium not installed")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
 WIDTHS = (1280, 360)
-
-
-def _district():
-    from gikportal.parse import region
-
-    g = region.gazetteer()
-    for p in sorted(g.by_code.values(), key=lambda p: p.code):
-        parent = g.parent(p)
-        if (p.level == 3 and p.name.endswith("区") and g.full_count[p.name] == 1 and len(region.chain(p.name)) == 1
-                and parent is not None and parent.level == 2 and parent.name.endswith("市")):
-            return parent.name, p.name
-    raise AssertionError("no district")
-
-
-def _variant(seed, name, year):
-    text = seed.read_text("utf-8")
-    printed = next(line for line in text.splitlines() if line.strip()).split()[0]
-    return text.replace(printed, name).replace("2024", str(year)).encode("utf-8")
 
 
 @pytest.fixture(scope="module")
@@ -45,25 +24,16 @@ def site(tmp_path_factory):
 
     app = make_app(tmp_path_factory.mktemp("e2e-journalist"))
     seeds = ingest_seeds(app)
-    city, district = _district()
+    city, place = district()
     seed = sorted(SAMPLES.glob("*.txt"))[1]  # a seed with a table 3 of figures
-    long_name, short_name = city + district + "人民政府", district + "人民政府"
-    old = ingest(app, _variant(seed, long_name, 2023), "old.txt").record
-    new = ingest(app, _variant(seed, short_name, 2024), "new.txt").record
+    long_name, short_name = city.name + place.name + "人民政府", place.name + "人民政府"
+    old = ingest(app, renamed_seed(seed, long_name, 2023), "old.txt").record
+    new = ingest(app, renamed_seed(seed, short_name, 2024), "new.txt").record
     server = create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
+    threading.Thread(target=server.run, daemon=True).start()
     yield {"base": f"http://127.0.0.1:{server.effective_port}", "seeds": seeds, "old": old, "new": new,
            "long": long_name, "short": short_name, "seed": seed}
     server.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(params=WIDTHS, ids=lambda w: f"{w}px")
