@@ -220,3 +220,29 @@ def test_cards_show_the_figure_they_are_sorted_by(portal):
     html = page(portal, "/search?sort=requests_new")
     assert re.search(r'<span class="sorted">本年新收申请 ', html)
     assert "本年新收申请（少→多）" in html and "本年新收申请（多→少）" in html
+
+
+def test_one_printed_name_of_two_bodies_stays_two(tmp_path, backend):
+    """Two reports print the same ambiguous district government name; their regions place them
+    in different cities: two keys, two facet values (same label), and the name selects both."""
+    from _search_helpers import make_record
+    from conftest import backend_settings
+    from gikportal import backend as backends
+    from gikportal.query import SearchParams
+
+    name, (a, b) = shared_district()
+    g = region.gazetteer()
+    records = [make_record(f"shared-{p.code}", agency=name + "人民政府", year=2023,
+                           region=tuple(g.region(p)[k] for k in ("province", "city", "county"))) for p in (a, b)]
+    settings = backend_settings(backend)
+    engine = backends.engine(backend, settings.get("DATABASE_URL") or str(tmp_path / "index"))
+    engine.rebuild(records)
+    result = engine.search(SearchParams.from_args({}))
+    values = result["facets"]["agency"]
+    assert len(values) == 2 and {v["label"] for v in values} == {name + "人民政府"}
+    assert all(v["count"] == 1 for v in values)
+    both = engine.search_all(SearchParams.from_args({"agency": name + "人民政府"}))
+    assert len(both) == 2
+    one = engine.search_all(SearchParams.from_args({"agency": values[0]["value"]}))
+    assert len(one) == 1 and one[0]["agency_key"] == values[0]["value"]
+    assert set(engine.agency_years([values[0]["value"]])) == {values[0]["value"]}

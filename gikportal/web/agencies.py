@@ -42,6 +42,9 @@ def agency(name):
     if not hits:
         abort(404)
     unknown = common.is_unknown_agency(name)
+    bodies = {} if unknown else {h.get("agency_key") or h["agency"]: h for h in hits}
+    if len(bodies) > 1:  # one printed name, several bodies (朝阳区人民政府 of two cities): choose
+        return render_template("agency.html", name=name, choices=sorted(bodies), hits=hits, unknown=False)
     names = printed_names(hits)
     key = None if unknown else (hits[-1].get("agency_key") or hits[-1].get("agency"))
     display = common.UNKNOWN_AGENCY if unknown else names[0][0]

@@ -66,9 +66,14 @@ def split_list(text):
 
 def _by_agency(agency, years_text):
     """(records' ids, errors, the years the agency has) for ?agency=&years=."""
+    if common.is_unknown_agency(agency):
+        return [], ["机关不详的报告彼此不一定是同一机关，不能按年度对比；请填入报告编号。"], []
     hits = common.agency_hits(agency)
     if not hits:
         return [], [f"没有找到发布机关“{agency}”的报告。"], []
+    bodies = sorted({h.get("agency_key") or h["agency"] for h in hits})
+    if len(bodies) > 1:
+        return [], [f"“{agency}”是不同机关使用的名称，请填入其一：{'；'.join(bodies)}。"], []
     by_year = {}
     for hit in sorted(hits, key=lambda h: h["id"]):  # one report a year: the smallest id, as the carry chain
         if hit.get("year"):

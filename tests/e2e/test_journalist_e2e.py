@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from _web_helpers import SAMPLES, district, ingest, ingest_seeds, make_app, renamed_seed  # noqa: E402
 from test_web_e2e import CHROMIUM, browser  # noqa: E402,F401 (the browser fixture, one Chromium setup)
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium not installed")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium not installed")]
 WIDTHS = (1280, 360)
 
 
