@@ -42,6 +42,16 @@ def test_key_joins_a_name_with_and_without_its_parent_place():
     assert keys == {province.name + city.name + place.name + "人民政府"}
 
 
+def test_key_gives_a_town_and_a_street_the_one_form_of_their_body():
+    city, place = district()
+    town = place.name + "新兴镇"
+    assert canonical_key(town) == canonical_key(town + "人民政府") == canonical_key(city.name + town + "人民政府")
+    street = "新兴街道"
+    forms = [place.name + street, place.name + street + "办事处", place.name + "人民政府" + street + "办事处"]
+    assert len({canonical_key(f) for f in forms}) == 1 and canonical_key(forms[0]).endswith(street + "办事处")
+    assert canonical_key(town + "人民政府") != canonical_key(place.name + "人民政府")
+
+
 def test_key_keeps_the_kind_of_body():
     city, place = district()
     gov = canonical_key(place.name + "人民政府")

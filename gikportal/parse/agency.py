@@ -258,12 +258,24 @@ def canonical_key(name, record_region=None):
         candidates = [p for p in candidates if _agrees(g.region(p), record_region)] if record_region else []
         if len(candidates) != 1:
             return name
-    rest = name[runs[-1][0]:]
+    return "".join(p.name for p in g.lineage(candidates[0])) + _body_form(name[runs[-1][0]:])
+
+
+_TOWN = re.compile(r"[\u4e00-\u9fff]{2,8}(?:镇|乡)")
+_STREET = re.compile(r"(?:人民政府)?([\u4e00-\u9fff]{2,10}街道)(?:办事处)?")
+
+
+def _body_form(rest):
+    """What follows the places, in the one form a body's name takes: nothing or 政府 is the
+    place's 人民政府, a town alone its 人民政府, a 街道 (under its city's 人民政府 or not) its 办事处."""
     if not rest:
-        rest = "人民政府"
-    elif rest.startswith("政府"):
-        rest = "人民" + rest
-    return "".join(p.name for p in g.lineage(candidates[0])) + rest
+        return "人民政府"
+    if rest.startswith("政府"):
+        return "人民" + rest
+    if _TOWN.fullmatch(rest):
+        return rest + "人民政府"
+    street = _STREET.fullmatch(rest)
+    return street.group(1) + "办事处" if street else rest
 
 
 def _agrees(place_region, record_region):
