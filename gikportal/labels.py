@@ -11,6 +11,9 @@ Imports nothing: any layer may use it.
 FIELDS = {"id": "编号", "title": "标题", "agency": "发布机关", "year": "年度", "published": "发布日期",
           "province": "省份", "city": "城市", "county": "区县", "format": "格式"}
 
+# keys a record has beside those above, not exported as columns of their own
+AGENCY_KEY = {"agency_key": "机关统一名称（报告所印名称按行政区划规范后的形式：同一机关不同年度的不同写法归为一个）"}
+
 # --- table 3: applicants (columns) and rows -----------------------------------------------------
 
 REQUEST_COLUMNS = {
@@ -185,7 +188,7 @@ SORT_DIRECTIONS = {"desc": "多→少", "asc": "少→多"}
 
 def dictionary():
     """The data dictionary: every key of a record and of the search, with its label."""
-    return {"fields": FIELDS, "figures": FIGURES, "sections": SECTIONS_SHORT,
+    return {"fields": FIELDS, "keys": AGENCY_KEY, "figures": FIGURES, "sections": SECTIONS_SHORT,
             "active": {"rows": ACTIVE_ROWS, "fields": ACTIVE_FIELDS},
             "requests": {"columns": REQUEST_COLUMNS, "rows": REQUEST_ROWS},
             "appeals": {"groups": APPEAL_GROUPS, "fields": APPEAL_FIELDS}, "legacy": LEGACY_FIGURES,
