@@ -3,6 +3,7 @@
 Shared by the Whoosh index and the PostgreSQL backend, so both store and answer the same fields
 (searching/seam.py `Hit`); facets, suggestions and snippets are made once in searching/.
 """
+from .crossyear import agency_key
 from .figures import agency_kind, doubts, failed_checks, headline_and_notes
 
 TITLE_BOOST = 3.0
@@ -29,6 +30,7 @@ def hit_fields(record):
     region = record.get("region") or {}
     figures, notes = headline_and_notes(record)
     return {"id": record["id"], "title": record.get("title") or "", "agency": record.get("agency") or "",
+            "agency_key": agency_key(record) or "",
             "year": record.get("year"), "published": record.get("published"),
             "format": record.get("format"),
             "region": {k: region.get(k) for k in ("province", "city", "county")},

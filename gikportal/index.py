@@ -20,7 +20,7 @@ from .figures import HEADLINE_LABELS
 from .hits import HEADING_BOOST, TITLE_BOOST
 from .query import (CHECK_RULES, FACETS, NO_VALUE, RANGE_FIGURES, And, Field, Not, Num,
                     Or, Text, range_bucket, sections_of)
-from .searching.facets import COLUMN_FACETS, FINDING_VALUES
+from .searching.facets import COLUMN_FACETS, FINDING_VALUES, agency_keys
 from .searching.results import ModuleEngine, paging
 from .searching.seam import Matched
 from .whoosh_store import (INDEX_VERSION, PARALLEL_FROM, Store, add, exists, prepare, rebuild,  # noqa: F401
@@ -31,12 +31,12 @@ VERIFY_PHRASES_UP_TO = 400  # reports; beyond, a long phrase is matched by its w
 
 
 def agency_years(index_dir, agencies) -> dict:
-    """{agency: [(id, year)]} of the indexed reports of these agencies, in one pass over the
+    """{agency key: [(id, year)]} of the indexed reports of these agencies, in one pass over the
     agency column (ingest links an agency's years with it, a batch of hundreds at a time)."""
     if not exists(index_dir):
         return {}
     view = _view(index_dir)
-    lookup, codes = view.lookup["agency"], view.codes["agency"]
+    lookup, codes = view.lookup["agency"], view.codes["agency"]  # the agency facet column holds keys
     wanted = [lookup[a] for a in set(agencies) if a in lookup]
     out = {}
     if wanted:
@@ -102,7 +102,9 @@ class _View:
         self.doubtful = np.concatenate([p.doubtful for p in parts]) if parts else np.zeros(0, bool)
         self.id_rank = _rank(self.ids)
         self.published_rank = _rank([v for p in parts for v in p.published])
-        self.agencies = [v for v in self.vocab["agency"] if v != NO_VALUE[0]]
+        self._categorical("agency_name", [v for p in parts for v in p.names])
+        self.agencies = [v for v in self.vocab["agency_name"] if v != NO_VALUE[0]]
+        self._agency_pairs = self._agency_labels = None
         self._parts = parts
         self._lengths, self._postings, self._folded = {}, OrderedDict(), {}
         self.findings = {}
@@ -153,6 +155,29 @@ class _View:
             rank[order] = np.arange(len(order))
             self._base_rank = rank
         return self._base_rank
+
+    def agency_pairs(self):
+        """Distinct (agency key, printed name) of the index ("" for no name)."""
+        if self._agency_pairs is None:
+            keys, names = self.vocab["agency"], self.vocab["agency_name"]
+            both = np.unique(np.stack([self.codes["agency"], self.codes["agency_name"]]), axis=1) \
+                if self.n else np.zeros((2, 0), int)
+            self._agency_pairs = [(keys[k], "" if names[n] == NO_VALUE[0] else names[n])
+                                  for k, n in both.T.tolist() if k >= 0 and keys[k] != NO_VALUE[0]]
+        return self._agency_pairs
+
+    def agency_labels(self):
+        """{agency key: the printed name of its newest report} (newest year, then published, then id)."""
+        if self._agency_labels is None:
+            docs = np.flatnonzero(self.alive & (self.codes["agency_name"] != self.lookup["agency_name"].get(
+                NO_VALUE[0], -1)))
+            docs = docs[np.argsort(self.base_rank()[docs], kind="stable")]
+            keys, names = self.vocab["agency"], self.vocab["agency_name"]
+            out = {}
+            for k, n in zip(self.codes["agency"][docs].tolist(), self.codes["agency_name"][docs].tolist()):
+                out.setdefault(keys[k], names[n])
+            self._agency_labels = out
+        return self._agency_labels
 
     def sections(self, docnum):
         """The stored sections of a document ([{n, anchor, heading, text}])."""
@@ -226,6 +251,7 @@ class _Columns:
         self.failed = np.array([[rule in (m.get("failed_checks") or ()) for rule in CHECK_RULES] for m in metas]
                                or np.zeros((0, len(CHECK_RULES))), dtype=bool).reshape(len(metas), len(CHECK_RULES))
         self.published = [intern.setdefault(v, v) for v in (m.get("published") or "" for m in metas)]
+        self.names = [intern.setdefault(v, v) for v in (_facet_value(m, "agency_name") for m in metas)]
         self.doubtful = np.array([bool(m.get("doubtful")) for m in metas], dtype=bool)
         names = {f for m in metas for f in (m.get("lens") or {})}
         self.lens = {f: np.array([(m.get("lens") or {}).get(f, 0) for m in metas], dtype=float) for f in names}
@@ -234,7 +260,12 @@ class _Columns:
 def _facet_value(meta, name):
     if not meta:
         return None
-    value = (meta.get("region") or {}).get(name) if name in ("province", "city", "county") else meta.get(name)
+    if name == "agency":  # the facet counts bodies, whatever name each year printed
+        value = meta.get("agency_key") or meta.get("agency")
+    elif name == "agency_name":
+        value = meta.get("agency")
+    else:
+        value = (meta.get("region") or {}).get(name) if name in ("province", "city", "county") else meta.get(name)
     return NO_VALUE[0] if value in (None, "") else str(value)
 
 
@@ -380,6 +411,8 @@ class _Eval:
         if codes is None:
             return np.zeros(self.n, dtype=bool), None
         lookup = view.lookup[node.name]
+        if node.name == "agency" and node.value != NO_VALUE[0]:
+            return np.isin(codes, [lookup[k] for k in agency_keys(node.value, view.agency_pairs())]), None
         if node.value in lookup:
             return codes == lookup[node.value], None
         if node.name.endswith("_range"):
@@ -519,6 +552,10 @@ def search_all(index_dir, params) -> list:
 
 def agency_names(index_dir):
     return _view(index_dir).agencies
+
+
+def agency_labels(index_dir):
+    return _view(index_dir).agency_labels() if exists(index_dir) else {}
 
 
 def nearest_term(index_dir, token):

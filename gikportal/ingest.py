@@ -285,14 +285,16 @@ def ingest_bytes(config, data, filename, source_url=None):
 
 def link_agencies(config, archive, fresh):
     """({id: carry_chain check}, indexed records to index again) for a batch of new reports.
+    An agency is its key (crossyear.agency_key), so its years link across the names it printed.
 
     A new report of year y takes its check from year y - 1 and can change the check of year
     y + 1 (and which report of year y counts): only those indexed reports are read back from
     the archive, and those whose check the batch changes are indexed again."""
     by_agency = defaultdict(dict)
     for record in fresh:
-        if record.get("agency"):
-            by_agency[record["agency"]][record["id"]] = record
+        key = crossyear.agency_key(record)
+        if key:
+            by_agency[key][record["id"]] = record
     indexed = backend_for(config).agency_years(list(by_agency))
     derived, again = {}, []
     for agency, new in by_agency.items():
@@ -317,8 +319,9 @@ def derived_checks(archive):
     groups = defaultdict(list)
     for rid in archive.ids():
         record = archive.record(rid)
-        if record is not None and record.get("agency"):
-            groups[record["agency"]].append(crossyear.chain_summary(record))
+        summary = crossyear.chain_summary(record) if record is not None else None
+        if summary is not None and summary["agency_key"]:
+            groups[summary["agency_key"]].append(summary)
     derived = {}
     for summaries in groups.values():
         derived.update(crossyear.chain_checks(summaries))

@@ -11,6 +11,9 @@ Imports nothing: any layer may use it.
 FIELDS = {"id": "编号", "title": "标题", "agency": "发布机关", "year": "年度", "published": "发布日期",
           "province": "省份", "city": "城市", "county": "区县", "format": "格式"}
 
+# keys a record has beside those above, not exported as columns of their own
+AGENCY_KEY = {"agency_key": "机关统一名称（报告所印名称按行政区划规范后的形式：同一机关不同年度的不同写法归为一个）"}
+
 # --- table 3: applicants (columns) and rows -----------------------------------------------------
 
 REQUEST_COLUMNS = {
@@ -132,6 +135,14 @@ FIGURES = {
     "normative_in_force": "现行有效规范性文件",
 }
 
+# --- rates beside counts (rates.py computes them): name -> (label, numerator, denominator) --------
+
+RATES = {
+    "granted_rate": ("予以公开率", "（予以公开 + 部分公开）÷ 办理结果总计", "办理结果总计"),
+    "review_corrected_rate": ("复议纠错率", "复议纠正 ÷ 行政复议总计", "行政复议总计"),
+}
+CHANGE = {"change": "变化", "change_pct": "变化率"}
+
 # --- legacy reports (before 2019): the figures the parser finds in their prose ------------------
 
 LEGACY_FIGURES = {"published_items": "主动公开信息条数", "requests_received": "收到依申请公开",
@@ -170,7 +181,9 @@ FACETS = {
     "year": "年度", "province": "省份", "city": "城市", "county": "区县", "agency": "发布机关",
     "kind": "机关类型", "format": "报告格式", "finding": "发现",
 }
-PARAMETERS = {"q": "检索词", "sort": "排序"}
+PARAMETERS = {"q": "检索词", "sort": "排序", "view": "显示方式"}
+VIEWS = {"cards": "卡片", "table": "表格"}
+SORT_DIRECTIONS = {"desc": "多→少", "asc": "少→多"}
 
 
 # --- the exports' columns (web/exports.py writes them in this order; /data-dictionary explains them)
@@ -259,10 +272,11 @@ def export_dictionary():
 
 def dictionary():
     """The data dictionary: every key of a record and of the search, with its label."""
-    return {"fields": FIELDS, "figures": FIGURES, "sections": SECTIONS_SHORT,
+    return {"fields": FIELDS, "keys": AGENCY_KEY, "figures": FIGURES, "sections": SECTIONS_SHORT,
             "active": {"rows": ACTIVE_ROWS, "fields": ACTIVE_FIELDS},
             "requests": {"columns": REQUEST_COLUMNS, "rows": REQUEST_ROWS},
             "appeals": {"groups": APPEAL_GROUPS, "fields": APPEAL_FIELDS}, "legacy": LEGACY_FIGURES,
+            "rates": {k: {"label": v[0], "formula": v[1], "denominator": v[2]} for k, v in RATES.items()},
             "checks": CHECKS, "check_sources": CHECK_SOURCES, "formats": FORMATS, "findings": FINDINGS, "kinds": KINDS, "facets": FACETS}
 
 

@@ -29,12 +29,12 @@ from . import segment
 from .figures import HEADLINE_LABELS
 from .hits import HEADING_BOOST, TITLE_BOOST, hit_fields, searched_sections
 from .query import CHECK_RULES, NO_VALUE, RANGE_FIGURES, And, Field, Not, Num, Or, Text, sections_of
-from .searching.facets import COLUMN_FACETS, FINDING_VALUES
+from .searching.facets import COLUMN_FACETS, FINDING_VALUES, agency_keys
 from .searching.results import NO_INDEX, ModuleEngine, paging
 from .searching.seam import Matched
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-ANALYSIS = "pg3/segment-pairs"  # bumped (pg3: totals are printed-or-cells with figure_notes; pg2: hits carry the carry_chain derived at index time) whenever what is stored per text changes: rebuild needed
+ANALYSIS = "pg4/segment-pairs"  # bumped (pg4: totals are printed-or-cells with figure_notes, and the agency facet counts hits' agency_key; pg2: hits carry the carry_chain derived at index time) whenever what is stored per text changes: rebuild needed
 FIGURES = tuple(HEADLINE_LABELS)
 WRITER_LOCK = 7_310_411_208  # pg_advisory_xact_lock key shared by every writer
 PARALLEL_FROM = 1000  # records; below this a rebuild analyses text in-process
@@ -44,9 +44,11 @@ MAX_TSVECTOR_CHARS = 900_000  # a tsvector holds at most 1 MB
 POOL_SIZE = 8
 UNKNOWN_INDEX = NO_INDEX
 
+# the agency facet counts bodies (hits' agency_key, parse/agency.py), whatever name each year printed
+AGENCY_KEY_SQL = "COALESCE(NULLIF(r.hit->>'agency_key', ''), r.agency, 'none')"
 FACET_SQL = {"year": "COALESCE(r.year::text, 'none')", "province": "COALESCE(r.province, 'none')",
              "city": "COALESCE(r.city, 'none')", "county": "COALESCE(r.county, 'none')",
-             "agency": "COALESCE(r.agency, 'none')", "kind": "COALESCE(r.kind, 'none')",
+             "agency": AGENCY_KEY_SQL, "kind": "COALESCE(r.kind, 'none')",
              "format": "COALESCE(r.format, 'none')"}
 
 
@@ -444,14 +446,14 @@ def exists(url) -> bool:
 
 
 def agency_years(url, agencies) -> dict:
-    """{agency: [(id, year)]} of the indexed reports of these agencies."""
+    """{agency key: [(id, year)]} of the indexed reports of these agencies."""
     agencies = sorted({a for a in agencies if a})
     if not agencies or not exists(url):
         return {}
     out = {}
     with _reader(url) as conn:
-        for agency, rid, year in conn.execute("SELECT agency, id, year FROM reports WHERE agency = ANY(%s)",
-                                              (agencies,)):
+        for agency, rid, year in conn.execute(f"SELECT {AGENCY_KEY_SQL}, id, year FROM reports r "
+                                              f"WHERE {AGENCY_KEY_SQL} = ANY(%s)", (agencies,)):
             out.setdefault(agency, []).append((rid, year))
     return out
 
@@ -569,6 +571,9 @@ class _Sql:
             return "FALSE"
         if name.endswith("_range"):
             return f"({FACET_SQL[name]} = {self.param(value)})"
+        if name == "agency" and value != NO_VALUE[0]:
+            match = agency_keys(value, _agency_pairs(self.conn, self.url, self.generation))
+            return f"({FACET_SQL[name]} = ANY({self.param(match)}))" if match else "FALSE"
         vocab = _vocab(self.conn, self.url, self.generation, name)
         if value in vocab:
             match = [value]
@@ -711,7 +716,25 @@ def agency_names(url):
         state = _state(conn)
         if not _current(state):
             return []
-        return [v for v in _vocab(conn, url, state[2], "agency") if v != NO_VALUE[0]]
+        return sorted({n for _, n in _agency_pairs(conn, url, state[2]) if n})
+
+
+def _agency_pairs(conn, url, generation):
+    """Distinct (agency key, printed name) of the index, as index._View.agency_pairs."""
+    return _cached((url, generation, "_agency_pairs"), lambda: [
+        (k, n or "") for k, n in conn.execute(f"SELECT DISTINCT {AGENCY_KEY_SQL}, r.agency FROM reports r").fetchall()
+        if k != NO_VALUE[0]])
+
+
+def agency_labels(url):
+    """{agency key: the printed name of its newest report} (newest year, then published, then id)."""
+    with _reader(url) as conn:
+        state = _state(conn)
+        if not _current(state):
+            return {}
+        return _cached((url, state[2], "_agency_labels"), lambda: dict(conn.execute(
+            f"SELECT DISTINCT ON (k) k, agency FROM (SELECT {AGENCY_KEY_SQL} AS k, r.* FROM reports r "
+            f"WHERE r.agency IS NOT NULL) r ORDER BY k, {DEFAULT_ORDER}").fetchall()))
 
 
 def _text_fields(conn, url, generation):

@@ -28,7 +28,9 @@ RANGE_FIGURES = {
     "fees_10k_yuan": [("0", "0", 0, 1e-9), ("0-1", "不足 1 万元", 1e-9, 1), ("1-10", "1–10 万元", 1, 10),
                       ("10+", "10 万元及以上", 10, None)],
 }
+# every figure sorts both ways: `sort=denied` fewest first, `sort=-denied` most first (missing last)
 SORTS = ("relevance", "year", "-year") + tuple(f"{s}{n}" for n in HEADLINE_LABELS for s in ("", "-"))
+VIEWS = ("cards", "table")  # how a result page shows its hits; `view=table` is a stable URL
 TEXT_FIELDS = ("agency", "province", "city", "county", "kind", "format")
 
 
@@ -292,6 +294,15 @@ def _getlist(args, key):
     return [str(v).strip() for v in values if v is not None and str(v).strip()]
 
 
+def _one_of(value, allowed):
+    return value if value in allowed else allowed[0]
+
+
+def sort_parts(sort):
+    """(figure, descending) of a sort value: "-denied" -> ("denied", True)."""
+    return sort.lstrip("-"), sort.startswith("-")
+
+
 def _clean_number(value):
     return int(value) if float(value).is_integer() else value
 
@@ -306,6 +317,7 @@ class SearchParams:
     sort: str = "relevance"
     page: int = 1
     per_page: int = PER_PAGE
+    view: str = "cards"
 
     def __hash__(self):
         return hash(tuple(self.to_args()))
@@ -336,7 +348,8 @@ class SearchParams:
         return cls(q=q, facets=facets, mins=mins, maxs=maxs,
                    sort=sort if sort in SORTS else "relevance",
                    page=_int((_getlist(args, "page") or [1])[0], 1, 1, 10_000),
-                   per_page=_int((_getlist(args, "per_page") or [PER_PAGE])[0], PER_PAGE, 1, MAX_PER_PAGE))
+                   per_page=_int((_getlist(args, "per_page") or [PER_PAGE])[0], PER_PAGE, 1, MAX_PER_PAGE),
+                   view=_one_of((_getlist(args, "view") or [VIEWS[0]])[0], VIEWS))
 
     def to_args(self):
         """Canonical, minimal [(key, value)]: defaults dropped, values sorted, so URLs are stable."""
@@ -354,6 +367,8 @@ class SearchParams:
             out.append(("page", str(self.page)))
         if self.per_page != PER_PAGE:
             out.append(("per_page", str(self.per_page)))
+        if self.view != VIEWS[0]:
+            out.append(("view", self.view))
         return out
 
     def selected(self, facet, value):
@@ -382,7 +397,7 @@ class SearchParams:
                 values = dict(getattr(self, attr))
                 values.pop(key[:-len(suffix)])
                 return replace(self, page=1, **{attr: values})
-        defaults = {"q": "", "sort": "relevance", "page": 1, "per_page": PER_PAGE}
+        defaults = {"q": "", "sort": "relevance", "page": 1, "per_page": PER_PAGE, "view": VIEWS[0]}
         return replace(self, **{key: defaults[key]}) if key in defaults else self
 
     def with_(self, **changes):

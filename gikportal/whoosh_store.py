@@ -41,7 +41,7 @@ LOCK_TIMEOUT = 120
 PARALLEL_FROM = 1000  # records; below this a rebuild writes in-process
 # Bumped whenever what is indexed changes; an index of another version counts as missing, so the
 # app's start (ensure_samples) rebuilds it from the archive instead of mixing two analyses.
-INDEX_VERSION = "7"  # 7: totals are printed-or-cells (figures.counted) with figure_notes; 6: hits say doubtful; 5: the preface is indexed as section 0 (4: carry_chain derived at index time)
+INDEX_VERSION = "8"  # 8: totals are printed-or-cells (figures.counted) with figure_notes, and hits carry agency_key (the agency facet counts by it); 6: hits say doubtful; 5: the preface is indexed as section 0 (4: carry_chain derived at index time)
 VERSION_FILE = "GIKPORTAL_INDEX_VERSION"
 PRIVATE_MATCHER_API = ("_read_ids", "_read_weights", "_next_block", "_ids", "_weights", "_i")
 

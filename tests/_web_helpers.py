@@ -73,3 +73,24 @@ def export_id(cell):
     """The report id of an /export.csv id cell, which is written ="<id>" so spreadsheets keep it as text."""
     assert cell.startswith('="') and cell.endswith('"'), cell
     return cell[2:-1]
+
+
+def district():
+    """(city, district) Places: the first 区 in the gazetteer whose name is unique nationally and
+    whose parent is a prefecture city (not a municipality), to build agency names generically."""
+    from gikportal.parse import region
+
+    g = region.gazetteer()
+    for p in sorted(g.by_code.values(), key=lambda p: p.code):
+        parent = g.parent(p)
+        if (p.level == 3 and p.name.endswith("区") and g.full_count[p.name] == 1 and len(region.chain(p.name)) == 1
+                and parent is not None and parent.level == 2 and parent.name.endswith("市")):
+            return parent, p
+    raise AssertionError("no district in the gazetteer")
+
+
+def renamed_seed(seed, name, year):
+    """A seed as another body's report of another year: the name its title prints replaced."""
+    text = seed.read_text("utf-8")
+    printed = next(line for line in text.splitlines() if line.strip()).split()[0]
+    return text.replace(printed, name).replace("2024", str(year)).encode("utf-8")

@@ -14,7 +14,7 @@ from gikportal.parse.cells import ZERO, value
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = sorted((ROOT / "samples").glob("*.txt"))
 RULES = ["sections_present", "balance", "outcome_sum", "row_total", "group_total", "narrative", "fee_explained"]
-KEYS = {"title", "agency", "year", "published", "region", "format", "preface", "sections", "stats", "checks", "warnings"}
+KEYS = {"title", "agency", "agency_key", "year", "published", "region", "format", "preface", "sections", "stats", "checks", "warnings"}
 
 
 def seed_text(prefix):

@@ -72,7 +72,7 @@ def test_checks_and_warnings(records, path):
 @pytest.mark.parametrize("path", SEEDS, ids=IDS)
 def test_whole_record(records, path):
     got, exp = records[path.stem]
-    assert set(got) == {"title", "agency", "year", "published", "region", "format", "preface", "sections",
+    assert set(got) == {"title", "agency", "agency_key", "year", "published", "region", "format", "preface", "sections",
                         "stats", "checks", "warnings"}
     assert got == exp
 

@@ -14,7 +14,7 @@ from gikportal.records import ParseFailure, build_record
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 SEEDS = {p.name: p.read_text(encoding="utf-8") for p in sorted(SAMPLES.glob("*.txt"))}
-RECORD_KEYS = {"id", "sha256", "title", "agency", "year", "published", "region", "format", "preface",
+RECORD_KEYS = {"id", "sha256", "title", "agency", "agency_key", "year", "published", "region", "format", "preface",
                "sections", "stats", "checks", "warnings"}
 CHECK_ORDER = ["sections_present", "balance", "outcome_sum", "row_total", "group_total",
                "narrative", "fee_explained"]

@@ -268,6 +268,7 @@ def parse_document(doc: Document) -> dict:
     record = {
         "title": title,
         "agency": agency,
+        "agency_key": agency_rules.canonical_key(agency, region),
         "year": year,
         "published": published,
         "region": region,

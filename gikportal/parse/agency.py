@@ -217,3 +217,68 @@ def full_form(name):
         if name.endswith(short):
             return name[:-len(short)] + full
     return name
+
+
+# --- one body under several names: the canonical key ----------------------------------------
+
+def canonical_key(name, record_region=None):
+    """One key for the names one body prints in different years: the places its name opens
+    with, written out as the gazetteer's chain of full names, then the rest as printed
+    (淮安市洪泽区人民政府, 洪泽区人民政府 and 江苏省洪泽区人民政府 -> 江苏省淮安市洪泽区人民政府;
+    …政府 -> …人民政府). The rest keeps the body's kind, so a government's 办公室 is not the
+    government. A name whose places are not one chain, or fit several places the report's
+    region cannot tell apart (朝阳区 alone), keeps its own name: two keys, never a wrong merge.
+    None for no name. A pure function of the name (and the record's region)."""
+    if not name:
+        return None
+    name = re.sub(r"\s+", "", unicodedata.normalize("NFKC", name))
+    g = region.gazetteer()
+    runs, covered = [], 0
+    for start, end, _, entries in g.mentions(name):
+        entries = [(p, full) for p, full in region._usable(entries, name, end) if not p.placeholder]
+        if start != covered or not entries:
+            break
+        runs.append((end, entries))
+        covered = end
+    while runs and not any(full for _, full in runs[-1][1]):  # 中山大学: a short form alone is a word
+        runs.pop()
+    if not runs:
+        return name
+    candidates = None
+    for _, entries in runs:
+        places = [p for p, _ in entries]
+        if candidates is None:
+            candidates = places
+            continue
+        deeper = list(dict.fromkeys(p for p in places for c in candidates if c.contains(p) and p.code != c.code))
+        if not deeper:
+            return name
+        candidates = deeper
+    if len(candidates) > 1:
+        candidates = [p for p in candidates if _agrees(g.region(p), record_region)] if record_region else []
+        if len(candidates) != 1:
+            return name
+    return "".join(p.name for p in g.lineage(candidates[0])) + _body_form(name[runs[-1][0]:])
+
+
+_TOWN = re.compile(r"[\u4e00-\u9fff]{2,8}(?:镇|乡)")
+_STREET = re.compile(r"(?:人民政府)?([\u4e00-\u9fff]{2,10}街道)(?:办事处)?")
+
+
+def _body_form(rest):
+    """What follows the places, in the one form a body's name takes: nothing or 政府 is the
+    place's 人民政府, a town alone its 人民政府, a 街道 (under its city's 人民政府 or not) its 办事处."""
+    if not rest:
+        return "人民政府"
+    if rest.startswith("政府"):
+        return "人民" + rest
+    if _TOWN.fullmatch(rest):
+        return rest + "人民政府"
+    street = _STREET.fullmatch(rest)
+    return street.group(1) + "办事处" if street else rest
+
+
+def _agrees(place_region, record_region):
+    """The record's region says nothing against this place (every level both name is the same)."""
+    named = [k for k in ("province", "city", "county") if record_region.get(k) and place_region.get(k)]
+    return bool(named) and all(record_region[k] == place_region[k] for k in named)

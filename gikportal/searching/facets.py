@@ -7,7 +7,7 @@ limit, and says how to toggle a value. The web layer adds the toggle URL.
 """
 import heapq
 
-from .. import labels
+from .. import labels, segment
 from ..query import RANGE_FIGURES, SearchParams
 
 FACET_LIMIT = 50  # values shown of a long facet (agencies); the rest are counted in facets_more
@@ -143,3 +143,30 @@ def label(name, value):
     """The label of one facet value (also for values not counted, e.g. the stats page's filters)."""
     facet = BY_NAME.get(name)
     return facet.value_label(value) if facet else value
+
+
+# --- the agency facet: counted by agency key, shown by the latest printed name ------------------
+
+def agency_keys(value, pairs):
+    """The agency keys an `agency` filter value selects, for both engines alike. pairs: the
+    index's distinct (key, printed name). A key selects itself; a printed name (an older link,
+    a report page) the keys of the reports that printed it, so the body's other names come too;
+    a value typed in a query, folded (traditional, full-width), the keys or names equal to it,
+    else those containing it (agency:卫生健康)."""
+    keys = {k for k, _ in pairs}
+    if value in keys:
+        return [value]
+    named = sorted({k for k, n in pairs if n == value})
+    if named:
+        return named
+    folded = segment.fold(value)
+    forms = [(segment.fold(k), k) for k in keys] + [(segment.fold(n), k) for k, n in pairs if n]
+    return sorted({k for f, k in forms if f == folded} or {k for f, k in forms if folded in f})
+
+
+def label_agencies(values, names):
+    """Facet values of the agency facet labelled with the body's latest printed name (names:
+    {key: name}); a key no report printed keeps its own label."""
+    for value in values or ():
+        value["label"] = names.get(value["value"], value["label"])
+    return values

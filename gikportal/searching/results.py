@@ -11,7 +11,7 @@ from collections import OrderedDict
 
 from .. import segment
 from ..query import SearchParams, sections_of, text_leaves
-from .facets import facet_results
+from .facets import facet_results, label_agencies
 from .seam import Matched, SearchResult
 
 SNIPPETS_PER_HIT = 3
@@ -139,6 +139,8 @@ def finish(engine, params: SearchParams, matched: Matched) -> SearchResult:
     facets, facets_more = facet_results(matched["counts"], params) if matched["counts"] is not None else ({}, {})
     suggested, suggested_total = (suggestion(engine, tree, params) if matched["total"] == 0 and tree is not None
                                   else (None, None))
+    if facets.get("agency"):
+        label_agencies(facets["agency"], engine.agency_labels())
     return {"query": params.q, "total": matched["total"], "page": matched["page"], "per_page": params.per_page,
             "pages": matched["pages"], "sort": params.sort, "notice": matched["notice"],
             "suggestion": suggested, "suggestion_total": suggested_total,
@@ -212,6 +214,9 @@ class ModuleEngine(SearchEngine):
 
     def agency_names(self):
         return self.module.agency_names(self.location)
+
+    def agency_labels(self):
+        return self.module.agency_labels(self.location)
 
     def nearest_term(self, token):
         return self.module.nearest_term(self.location, token)

@@ -131,11 +131,26 @@ def record_or_404(rid):
     return store.record(rid), meta
 
 
+UNKNOWN_AGENCY = "（机关不详）"  # how a report without a named body is listed (stats, citations)
+
+
+def is_unknown_agency(name):
+    return name in (UNKNOWN_AGENCY, labels.NO_VALUE[0], labels.NO_VALUE[1])
+
+
 def agency_hits(agency):
-    """The agency's reports, oldest year first (one index search)."""
+    """The body's reports, oldest year first (one index search): agency is its key or any name
+    it printed (parse/agency.py canonical_key joins them); the reports that name no body for
+    UNKNOWN_AGENCY."""
     if not agency:
         return []
-    hits = [h for h in search_all(SearchParams.from_args({"agency": agency})) if h.get("agency") == agency]
+    if is_unknown_agency(agency):
+        hits = [h for h in search_all(SearchParams.from_args({"agency": labels.NO_VALUE[0]})) if not h.get("agency")]
+    else:
+        hits = search_all(SearchParams.from_args({"agency": agency}))
+        keys = {h.get("agency_key") or h.get("agency") for h in hits
+                if agency in (h.get("agency_key"), h.get("agency"))}
+        hits = [h for h in hits if (h.get("agency_key") or h.get("agency")) in keys]
     return sorted(hits, key=lambda h: (h.get("year") or 0, h["id"]))
 
 
