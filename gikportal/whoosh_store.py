@@ -43,6 +43,7 @@ PARALLEL_FROM = 1000  # records; below this a rebuild writes in-process
 # app's start (ensure_samples) rebuilds it from the archive instead of mixing two analyses.
 INDEX_VERSION = "6"  # 6: hits say doubtful; 5: the preface is indexed as section 0 (4: carry_chain derived at index time)
 VERSION_FILE = "GIKPORTAL_INDEX_VERSION"
+COLUMN_FILE_EXT = "gikcols"  # Whoosh's TOC._segment_pattern: <segment id>.<letters> goes with the segment
 PRIVATE_MATCHER_API = ("_read_ids", "_read_weights", "_next_block", "_ids", "_weights", "_i")
 
 
@@ -165,8 +166,10 @@ def _exchange(a, b):
     return fn(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
 
 
-def rebuild(index_dir, records) -> int:
-    """Build a fresh index from records in a sibling temp dir, then swap it in; returns the count."""
+def rebuild(index_dir, records, finish=None) -> int:
+    """Build a fresh index from records in a sibling temp dir, then swap it in; returns the count.
+    finish(dir), if given, runs on the built directory before the swap (index.py writes each
+    segment's column file there, so the first reader of the new index maps them at once)."""
     target = Path(index_dir)
     with _lock(index_dir):
         tmp = target.parent / f".{target.name}.new-{uuid.uuid4().hex[:8]}"
@@ -185,6 +188,8 @@ def rebuild(index_dir, records) -> int:
                 for record in itertools.chain(first, records):
                     writer.add_document(**_document(record))
                     count += 1
+            if finish is not None:
+                finish(tmp)
             if target.exists():
                 if _exchange(tmp, target):
                     shutil.rmtree(tmp, ignore_errors=True)
@@ -290,13 +295,32 @@ class Store:
     """One open generation of an index: what the evaluator reads, in numpy arrays and dicts."""
 
     def __init__(self, index_dir):
+        self.dir = Path(index_dir)
         self.ix = windex.open_dir(str(index_dir))
         self.searcher = self.ix.searcher()
         self.lock = threading.Lock()
         reader = self.searcher.reader()
         self.n = reader.doc_count_all()
-        self.live = list(reader.all_doc_ids())
+        self.deleted = self._deleted()
         self.section_fields = sorted(f for f in reader.indexed_field_names() if f[:1] == "s" and f[1:].isdigit())
+
+    def _deleted(self):
+        """Document numbers of the deleted reports, from each segment's deletion set: O(deleted),
+        where walking every document number (all_doc_ids) is O(archive)."""
+        out = []
+        for sub, offset in self.searcher.leaf_searchers():
+            reader = sub.reader()
+            try:
+                deleted = reader.segment().deleted_docs()
+            except Exception:  # noqa: BLE001 - an unusual reader: ask it document by document
+                deleted = (d for d in range(reader.doc_count_all()) if reader.is_deleted(d))
+            out.append(np.fromiter(deleted, dtype=np.int64) + offset)
+        return np.concatenate(out) if out else np.zeros(0, dtype=np.int64)
+
+    def column_file(self, key):
+        """Where a reader keeps what it derives from segment `key` (index.py's column file): named
+        like the segment's own files, so Whoosh deletes it with the segment after a merge."""
+        return self.dir / f"{key}.{COLUMN_FILE_EXT}" if key else None
 
     def segments(self):
         """[(segment id or None, the segment's meta column bytes)] in document order; segments
