@@ -44,7 +44,8 @@ PARALLEL_FROM = 1000  # records; below this a rebuild writes in-process
 INDEX_VERSION = "6"  # 6: hits say doubtful; 5: the preface is indexed as section 0 (4: carry_chain derived at index time)
 VERSION_FILE = "GIKPORTAL_INDEX_VERSION"
 COLUMN_FILE_EXT = "gikcols"  # Whoosh's TOC._segment_pattern: <segment id>.<letters> goes with the segment
-PRIVATE_MATCHER_API = ("_read_ids", "_read_weights", "_next_block", "_ids", "_weights", "_i")
+PRIVATE_MATCHER_API = ("_read_ids", "_read_data", "_read_weights", "_next_block", "_data", "_byteids",
+                       "_weights", "_i")
 
 
 class AnalysedText(fields.TEXT):
@@ -366,9 +367,8 @@ class Store:
                 fast = all(hasattr(matcher, a) for a in PRIVATE_MATCHER_API)
                 while matcher.is_active():
                     if fast:
-                        matcher._read_ids()
+                        ids.append(_block_ids(matcher)[matcher._i:] + offset)
                         matcher._read_weights()
-                        ids.append(np.asarray(matcher._ids[matcher._i:], dtype=np.int64) + offset)
                         weights.append(np.asarray(matcher._weights[matcher._i:], dtype=float))
                         matcher._next_block()
                     else:
@@ -397,6 +397,16 @@ class Store:
     def close(self):
         self.searcher.close()
         self.ix.close()
+
+
+def _block_ids(matcher):
+    """The document numbers of the matcher's current block, decoded by numpy: W3's _read_ids
+    undoes the delta coding with a Python generator, one step per posting, which was most of a
+    query's first run (the block's unpickled data is (deltas, weights, values))."""
+    if matcher._data is None:
+        matcher._read_data()
+    raw = np.asarray(matcher._data[0], dtype=np.int64)
+    return raw if matcher._byteids else np.cumsum(raw)
 
 
 def _meta_column(reader):
