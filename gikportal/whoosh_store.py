@@ -9,8 +9,8 @@ memory when it opens them.
 
 Reading goes through `Store`: postings as numpy arrays, idf, stored sections, the meta column of
 each segment, the spelling correctors. Postings are read a block at a time through private
-matcher internals (`_read_ids`, `_read_weights`, `_next_block`) and the codec is a subclass of
-W3Codec: both are pinned to Whoosh-Reloaded 2.7.5 (requirements.txt), confined to this module,
+matcher internals (`_read_data`, `_data`, `_next_block`; ids and weights decoded by numpy) and
+the codec is a subclass of W3Codec: both are pinned to Whoosh-Reloaded 2.7.5 (requirements.txt), confined to this module,
 and checked by tests/test_whoosh_store.py, which fails loudly when an upgrade changes them.
 The numpy evaluator (index.py) imports no whoosh.
 """
@@ -44,8 +44,7 @@ PARALLEL_FROM = 1000  # records; below this a rebuild writes in-process
 INDEX_VERSION = "6"  # 6: hits say doubtful; 5: the preface is indexed as section 0 (4: carry_chain derived at index time)
 VERSION_FILE = "GIKPORTAL_INDEX_VERSION"
 COLUMN_FILE_EXT = "gikcols"  # Whoosh's TOC._segment_pattern: <segment id>.<letters> goes with the segment
-PRIVATE_MATCHER_API = ("_read_ids", "_read_data", "_read_weights", "_next_block", "_data", "_byteids",
-                       "_weights", "_i")
+PRIVATE_MATCHER_API = ("_read_data", "_next_block", "_data", "_byteids", "_i")
 
 
 class AnalysedText(fields.TEXT):
@@ -367,9 +366,9 @@ class Store:
                 fast = all(hasattr(matcher, a) for a in PRIVATE_MATCHER_API)
                 while matcher.is_active():
                     if fast:
-                        ids.append(_block_ids(matcher)[matcher._i:] + offset)
-                        matcher._read_weights()
-                        weights.append(np.asarray(matcher._weights[matcher._i:], dtype=float))
+                        block = _block_ids(matcher)
+                        ids.append(block[matcher._i:] + offset)
+                        weights.append(_block_weights(matcher, len(block))[matcher._i:])
                         matcher._next_block()
                     else:
                         ids.append(np.array([matcher.id() + offset], dtype=np.int64))
@@ -407,6 +406,17 @@ def _block_ids(matcher):
         matcher._read_data()
     raw = np.asarray(matcher._data[0], dtype=np.int64)
     return raw if matcher._byteids else np.cumsum(raw)
+
+
+def _block_weights(matcher, count):
+    """The term frequencies of the current block as W3's _read_weights makes them (None: all
+    1.0, a float: all that value), without its per-posting Python generator."""
+    weights = matcher._data[1]
+    if weights is None:
+        return np.ones(count)
+    if isinstance(weights, float):
+        return np.full(count, weights)
+    return np.asarray(weights, dtype=float)
 
 
 def _meta_column(reader):
