@@ -394,6 +394,38 @@ def _dir_key(index_dir):
     return str(path), st.st_ino
 
 
+_opening = set()  # index folders whose next view a background thread is making (under _views_lock)
+
+
+def _open_in_background(index_dir, path, inode):
+    """When a segment of the index's new generation has no column file yet (a writer in another
+    process has just committed a merge and is writing it, or an index of before column files),
+    make the new view in a thread and return True: searches meanwhile use the current view
+    instead of waiting seconds for the columns of a merged 100,000-report segment."""
+    store = Store(index_dir)
+    try:
+        pending = [key for key, _ in store.segments()
+                   if key is not None and key not in _segment_cache and not store.column_file(key).is_file()]
+    finally:
+        store.close()
+    if not pending:
+        return False
+    _opening.add(path)
+
+    def run():
+        try:
+            view = _View(index_dir)
+            with _views_lock:
+                _views[path] = (inode, view)
+                _views.move_to_end(path)
+        finally:
+            with _views_lock:
+                _opening.discard(path)
+
+    threading.Thread(target=run, name="gikportal-reopen", daemon=True).start()
+    return True
+
+
 def _view(index_dir):
     """The current view of an index; reopened when it was rebuilt (new inode) or written to."""
     path, inode = _dir_key(index_dir)
@@ -408,6 +440,8 @@ def _view(index_dir):
             if fresh:
                 _views.move_to_end(path)
                 return view
+            if view_inode == inode and (path in _opening or _open_in_background(index_dir, path, inode)):
+                return view  # searched as it was until the new generation's columns are ready
             _views.pop(path, None)
         view = _View(index_dir)
         _views[path] = (inode, view)

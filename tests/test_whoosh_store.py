@@ -138,3 +138,25 @@ def test_column_files_go_with_their_segments(tmp_path):
     left = list(index_dir.glob(f"*.{whoosh_store.COLUMN_FILE_EXT}"))
     assert len(left) == 1 and not any(k in left[0].name for k in keys)
     assert answer() == mapped
+
+
+def test_a_new_segment_without_columns_is_opened_in_the_background(tmp_path):
+    """A commit by another process (here: the store alone, no column file written) does not
+    make searches wait for the new segment's columns: the current view answers until the new
+    one, made in a thread, replaces it."""
+    import time
+
+    from gikportal import index
+
+    records = seed_records()
+    index_dir = tmp_path / "index"
+    index.rebuild(index_dir, records[:3])
+    before = index._view(index_dir)
+    whoosh_store.add(index_dir, records[3:], merge=False)
+    assert index._view(index_dir) is before  # not blocked: the old generation answers
+    deadline = time.monotonic() + 60
+    while index._view(index_dir) is before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    after = index._view(index_dir)
+    assert after is not before and after.n_alive == len(records)
+    assert len(list(index_dir.glob(f"*.{whoosh_store.COLUMN_FILE_EXT}"))) == 2
