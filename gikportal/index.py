@@ -20,7 +20,7 @@ from . import colfile, segment, whoosh_store
 from .figures import HEADLINE_LABELS
 from .hits import HEADING_BOOST, TITLE_BOOST
 from .query import (CHECK_RULES, FACETS, NO_VALUE, RANGE_FIGURES, And, Field, Not, Num,
-                    Or, Text, range_bucket, sections_of)
+                    Or, Text, sections_of)
 from .searching.facets import COLUMN_FACETS, FINDING_VALUES
 from .searching.results import ModuleEngine, paging
 from .searching.seam import Matched
@@ -103,7 +103,8 @@ class _View:
         self.failed = {rule: failed[:, i] for i, rule in enumerate(CHECK_RULES)}
         self.doubtful = _concat([p.doubtful for p in parts], bool)
         self._merge_categorical("_published", [p.published for p in parts])
-        self.published_rank = self.codes.pop("_published").astype(np.int64)
+        self.published_rank = self.codes.pop("_published").astype(np.int64)  # dense rank of the dates
+        del self.vocab["_published"], self.lookup["_published"]
         self.agencies = [v for v in self.vocab["agency"] if v != NO_VALUE[0]]
         self._parts = parts
         self._lengths, self._postings, self._folded = {}, OrderedDict(), {}
