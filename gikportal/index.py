@@ -363,8 +363,8 @@ def _segment_columns(store, key, load):
 
 
 def write_columns(index_dir):
-    """Write the column file of every segment that lacks one (after a commit, under the writer's
-    lock), so no reader has to derive it on a search's path."""
+    """Write the column file of every segment that lacks one (right after each commit), so no
+    reader has to derive it on a search's path; two writers of one file rename whole files."""
     if not exists(index_dir):
         return 0
     store = Store(index_dir)
