@@ -21,6 +21,9 @@ def create_app(overrides=None):
     register_blueprints(app)
     from .cli import register_commands
     register_commands(app)
+    if app.config.get("WARM_INDEX"):
+        from .web.health import start_warming
+        start_warming(app)
     if app.config.get("OCR_WORKER"):
         from .ocrqueue import start_worker
         app.extensions["gikportal.ocr"] = start_worker(app.config)

@@ -27,4 +27,6 @@ def from_env():
         "OCR_MAX_PAGES": _int("GIKPORTAL_OCR_MAX_PAGES", 20),
         "OCR_TIMEOUT": _int("GIKPORTAL_OCR_TIMEOUT", 600),
         "OCR_WORKER": os.environ.get("GIKPORTAL_OCR_WORKER", "0") not in ("", "0", "false", "no"),
+        # open and warm the index when the app is made (a served process; /healthz says when ready)
+        "WARM_INDEX": os.environ.get("GIKPORTAL_WARM_INDEX", "0") not in ("", "0", "false", "no"),
     }

@@ -7,24 +7,24 @@ per segment, so filters, facet counts and sorting never touch per-hit stored fie
 leaves are BM25F over the store's postings arrays. Readers reopen when the directory is
 exchanged (rebuild) or its generation changes. This module imports no whoosh.
 """
+import json
+import math
 import sys
 import threading
-import json
 from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
 
-from . import segment
+from . import colfile, segment, whoosh_store
 from .figures import HEADLINE_LABELS
 from .hits import HEADING_BOOST, TITLE_BOOST
 from .query import (CHECK_RULES, FACETS, NO_VALUE, RANGE_FIGURES, And, Field, Not, Num,
-                    Or, Text, range_bucket, sections_of)
+                    Or, Text, sections_of)
 from .searching.facets import COLUMN_FACETS, FINDING_VALUES, agency_keys
 from .searching.results import ModuleEngine, paging
 from .searching.seam import Matched
-from .whoosh_store import (INDEX_VERSION, PARALLEL_FROM, Store, add, exists, prepare, rebuild,  # noqa: F401
-                           remove, settle)
+from .whoosh_store import INDEX_VERSION, PARALLEL_FROM, Store, exists, prepare  # noqa: F401
 
 B, K1 = 0.75, 1.2  # BM25 parameters, as whoosh.scoring.BM25F
 VERIFY_PHRASES_UP_TO = 400  # reports; beyond, a long phrase is matched by its word pairs alone
@@ -43,7 +43,7 @@ def agency_years(index_dir, agencies) -> dict:
         vocab, years = view.vocab["agency"], view.figures["year"]
         for docnum in np.flatnonzero(np.isin(codes, wanted) & view.alive):
             year = years[docnum]
-            out.setdefault(vocab[codes[docnum]], []).append((view.ids[docnum], None if year != year else int(year)))
+            out.setdefault(vocab[codes[docnum]], []).append((view.id_of(docnum), None if year != year else int(year)))
     return out
 
 
@@ -68,60 +68,99 @@ def ids(index_dir) -> set:
     if not exists(index_dir):
         return set()
     view = _view(index_dir)
-    return {view.ids[d] for d in np.flatnonzero(view.alive)}
+    return {i.decode("ascii") for i in view.id_array[view.alive].tolist()}
 
 
 # --- reading: one view per index generation ----------------------------------------------------
 
 class _View:
-    """An open store plus numpy columns for filters, facets and sorting."""
+    """An open store plus numpy columns for filters, facets and sorting.
+
+    Each segment's columns come memory-mapped from its column file (colfile.py), written when
+    the segment was, so opening a view costs the number of segments, not of reports."""
 
     def __init__(self, index_dir):
         self.store = Store(index_dir)
         self.lock = threading.Lock()  # the evaluator's caches; the store locks its searcher itself
         n = self.store.n
-        self.alive = np.zeros(n, dtype=bool)
-        self.alive[self.store.live] = True
+        self.alive = np.ones(n, dtype=bool)
+        self.alive[self.store.deleted] = False
         self.n_alive = int(self.alive.sum())
-        parts = [_segment_columns(key, load) for key, load in self.store.segments()]
+        parts = [_segment_columns(self.store, key, load) for key, load in self.store.segments()]
         self.n = n
-        self.raw = [b for p in parts for b in p.raw]
-        self.ids = [i for p in parts for i in p.ids]
+        self._starts = np.cumsum([0] + [p.n for p in parts])
+        self.id_array = _concat([p.ids for p in parts], "S1")
         self.section_fields = self.store.section_fields
         self.codes, self.vocab, self.lookup = {}, {}, {}
         for name in FACETS[:-1]:
-            self._categorical(name, [v for p in parts for v in p.cats[name]])
-        table = np.concatenate([p.table for p in parts]) if parts else np.zeros((0, len(FIGURES)))
+            self._merge_categorical(name, [p.cats[name] for p in parts])
+        table = _concat([p.table for p in parts], float, (0, len(FIGURES)))
         self.figures = {name: table[:, i] for i, name in enumerate(FIGURES)}
         for figure in RANGE_FIGURES:
-            self._categorical(f"{figure}_range", [range_bucket(figure, None if v != v else v)
-                                                  for v in self.figures[figure].tolist()])
-        self.figures["year"] = np.concatenate([p.year for p in parts]) if parts else np.zeros(0)
-        failed = np.concatenate([p.failed for p in parts]) if parts else np.zeros((0, len(CHECK_RULES)), bool)
+            self._range_categorical(figure)
+        self.figures["year"] = _concat([p.year for p in parts], float)
+        failed = _concat([p.failed for p in parts], bool, (0, len(CHECK_RULES)))
         self.failed = {rule: failed[:, i] for i, rule in enumerate(CHECK_RULES)}
-        self.doubtful = np.concatenate([p.doubtful for p in parts]) if parts else np.zeros(0, bool)
-        self.id_rank = _rank(self.ids)
-        self.published_rank = _rank([v for p in parts for v in p.published])
-        self._categorical("agency_name", [v for p in parts for v in p.names])
+        self.doubtful = _concat([p.doubtful for p in parts], bool)
+        self._merge_categorical("_published", [p.published for p in parts])
+        self.published_rank = self.codes.pop("_published").astype(np.int64)  # dense rank of the dates
+        del self.vocab["_published"], self.lookup["_published"]
+        self._merge_categorical("agency_name", [p.names for p in parts])   # the names printed; "agency" holds keys
         self.agencies = [v for v in self.vocab["agency_name"] if v != NO_VALUE[0]]
         self._agency_pairs = self._agency_labels = None
         self._parts = parts
         self._lengths, self._postings, self._folded = {}, OrderedDict(), {}
         self.findings = {}
         self._base_rank = None
-        self._docnums = None
+        self._id_order = None
+
+    def _merge_categorical(self, name, parts):
+        """One facet's codes over all segments: each segment's (codes, vocabulary) renumbered into
+        the sorted union of the vocabularies (-1: the report has no value at all)."""
+        vocab = sorted({v for _, values in parts for v in values})
+        lookup = {v: i for i, v in enumerate(vocab)}
+        self.vocab[name], self.lookup[name] = vocab, lookup
+        self.codes[name] = _concat([np.append(np.array([lookup[v] for v in values], dtype=np.int32), -1)[codes]
+                                    for codes, values in parts], np.int32)
+
+    def _range_categorical(self, figure):
+        """A figure's range facet, bucketed in numpy as query.range_bucket does value by value."""
+        values = self.figures[figure]
+        names = [name for name, _, _, _ in RANGE_FIGURES[figure]] + [NO_VALUE[0]]
+        bucket = np.full(len(values), len(names) - 1, dtype=np.int32)
+        with np.errstate(invalid="ignore"):
+            for i, (_, _, low, high) in reversed(list(enumerate(RANGE_FIGURES[figure]))):
+                bucket[(values >= low) & (values < (np.inf if high is None else high))] = i
+        present = np.unique(bucket)
+        vocab = sorted(names[i] for i in present.tolist())
+        lookup = {v: i for i, v in enumerate(vocab)}
+        remap = np.array([lookup.get(v, -1) for v in names], dtype=np.int32)
+        name = f"{figure}_range"
+        self.vocab[name], self.lookup[name], self.codes[name] = vocab, lookup, remap[bucket]
+
+    def id_of(self, docnum):
+        return self.id_array[docnum].decode("ascii")
 
     def docnum(self, rid):
-        """The live document number of a report id, or None."""
-        if self._docnums is None:
-            self._docnums = {i: d for d, i in enumerate(self.ids) if self.alive[d]}
-        return self._docnums.get(rid)
+        """The live document number of a report id, or None (a binary search in the sorted ids)."""
+        if not rid.isascii() or len(self.id_array) == 0:
+            return None
+        if self._id_order is None:
+            order = np.argsort(self.id_array, kind="stable")
+            self._id_order = order, self.id_array[order]
+        order, ordered = self._id_order
+        key = np.array(rid.encode("ascii"), dtype=self.id_array.dtype)
+        lo, hi = np.searchsorted(ordered, key, "left"), np.searchsorted(ordered, key, "right")
+        for docnum in order[lo:hi].tolist():
+            if self.alive[docnum] and self.id_of(docnum) == rid:
+                return docnum
+        return None
 
     def lengths(self, fieldname):
         """(per-doc length array, average) of a text field, from the lengths kept in the meta column."""
         if fieldname not in self._lengths:
-            arrays = [p.lens.get(fieldname, np.zeros(len(p.ids))) for p in self._parts]
-            arr = np.concatenate(arrays) if arrays else np.zeros(0)
+            arrays = [p.lens.get(fieldname, np.zeros(p.n, dtype=np.int32)) for p in self._parts]
+            arr = (np.concatenate(arrays) if arrays else np.zeros(0)).astype(float)
             present = arr[arr > 0]
             self._lengths[fieldname] = (arr, float(present.mean()) if len(present) else 1.0)
         return self._lengths[fieldname]
@@ -130,9 +169,15 @@ class _View:
         """The hit dict of a document, parsed from its meta column bytes."""
         return self.hits([docnum])[0]
 
+    def raw(self, docnum):
+        """The meta JSON bytes of a document, from its segment's column file."""
+        i = int(np.searchsorted(self._starts, docnum, "right")) - 1
+        part, local = self._parts[i], docnum - int(self._starts[i])
+        return part.blob[int(part.offsets[local]):int(part.offsets[local + 1])].tobytes()
+
     def hits(self, docnums):
         """Hit dicts of many documents, parsed in one JSON call."""
-        raw = [self.raw[d] or b"{}" for d in docnums]
+        raw = [self.raw(d) or b"{}" for d in docnums]
         return [self._finish(m) for m in json.loads(b"[" + b",".join(raw) + b"]")] if raw else []
 
     @staticmethod
@@ -150,7 +195,8 @@ class _View:
         date, then id; computed once per view, so ordering a result sorts one or two keys."""
         if self._base_rank is None:
             year = np.nan_to_num(self.figures["year"], nan=-1.0)
-            order = np.lexsort([self.id_rank, -self.published_rank, -year])
+            id_rank = np.unique(self.id_array, return_inverse=True)[1].astype(np.int64).ravel()
+            order = np.lexsort([id_rank, -self.published_rank, -year])
             rank = np.empty(len(order), dtype=np.int64)
             rank[order] = np.arange(len(order))
             self._base_rank = rank
@@ -190,12 +236,15 @@ class _View:
         return self._folded[name]
 
     def postings(self, fieldname, token):
-        """(docnums, term frequencies) of a term as numpy arrays, from the store, cached."""
+        """(docnums, term frequencies, idf) of a term, from the store, cached. The idf is
+        Whoosh's (log(N / (df + 1)) + 1, df counting deleted reports as Whoosh's term info does),
+        taken from the postings just read rather than by a second term lookup per segment."""
         key = (fieldname, token)
         if key in self._postings:
             self._postings.move_to_end(key)
             return self._postings[key]
-        result = self.store.postings(fieldname, token)
+        ids, tfs = self.store.postings(fieldname, token)
+        result = ids, tfs, math.log(self.n / (len(ids) + 1)) + 1 if self.n else 0.0
         self._postings[key] = result
         if len(self._postings) > 4096:
             self._postings.popitem(last=False)
@@ -233,28 +282,63 @@ class _View:
 
 FIGURES = tuple(HEADLINE_LABELS)
 _segment_cache = OrderedDict()
+_segment_lock = threading.Lock()
+# what a column file holds; a file of another layout is made again from the segment's meta column
+COLUMNS_LAYOUT = json.dumps(["3", INDEX_VERSION, FACETS[:-1], FIGURES, CHECK_RULES], ensure_ascii=False)
 
 
 class _Columns:
-    """One segment's meta column as compact arrays; the JSON bytes are kept only to build hits."""
+    """One segment's columns: facet (codes, vocabulary), figures, year, failed checks, the
+    published date, doubt, text lengths, and each report's meta JSON (offsets into one blob for
+    building hits). Arrays may be memory-mapped from the segment's column file."""
 
-    def __init__(self, raw):
-        self.raw = raw
+    def __init__(self, arrays, extra):
+        self.n = int(extra["n"])
+        self.ids = arrays["ids"]
+        self.cats = {name: (arrays[f"cat:{name}"], extra["vocab"][name]) for name in FACETS[:-1]}
+        self.published = (arrays["published"], extra["vocab"]["published"])
+        self.names = (arrays["cat:agency_name"], extra["vocab"]["agency_name"])
+        self.table, self.year, self.failed = arrays["table"], arrays["year"], arrays["failed"]
+        self.doubtful = arrays["doubtful"]
+        self.lens = {name[4:]: a for name, a in arrays.items() if name.startswith("len:")}
+        self.offsets, self.blob = arrays["offsets"], arrays["blob"]
+
+    @staticmethod
+    def derive(raw):
+        """(arrays, extra) of a segment from its meta column bytes: the one O(reports) step,
+        done once per segment when it is written (or by the first reader of an older index)."""
         metas = [json.loads(b) if b else {} for b in raw]
-        intern = {}
-        self.ids = [m.get("id") or "" for m in metas]
-        self.cats = {name: [intern.setdefault(v, v) for v in (_facet_value(m, name) for m in metas)]
-                     for name in FACETS[:-1]}
-        self.table = np.array([m.get("fv") or _figure_values(m) for m in metas] or np.zeros((0, len(FIGURES))),
-                              dtype=float).reshape(len(metas), len(FIGURES))
-        self.year = np.array([_f(m.get("year")) for m in metas], dtype=float)
-        self.failed = np.array([[rule in (m.get("failed_checks") or ()) for rule in CHECK_RULES] for m in metas]
-                               or np.zeros((0, len(CHECK_RULES))), dtype=bool).reshape(len(metas), len(CHECK_RULES))
-        self.published = [intern.setdefault(v, v) for v in (m.get("published") or "" for m in metas)]
-        self.names = [intern.setdefault(v, v) for v in (_facet_value(m, "agency_name") for m in metas)]
-        self.doubtful = np.array([bool(m.get("doubtful")) for m in metas], dtype=bool)
-        names = {f for m in metas for f in (m.get("lens") or {})}
-        self.lens = {f: np.array([(m.get("lens") or {}).get(f, 0) for m in metas], dtype=float) for f in names}
+        n = len(metas)
+        arrays = {"ids": np.array([(m.get("id") or "").encode("ascii") for m in metas] or [b""], dtype="S")[:n]}
+        vocab = {}
+        for name in FACETS[:-1]:
+            arrays[f"cat:{name}"], vocab[name] = _encode([_facet_value(m, name) for m in metas])
+        arrays["published"], vocab["published"] = _encode([m.get("published") or "" for m in metas])
+        arrays["cat:agency_name"], vocab["agency_name"] = _encode([_facet_value(m, "agency_name") for m in metas])
+        arrays["table"] = np.array([m.get("fv") or _figure_values(m) for m in metas] or np.zeros((0, len(FIGURES))),
+                                   dtype=float).reshape(n, len(FIGURES))
+        arrays["year"] = np.array([_f(m.get("year")) for m in metas], dtype=float)
+        arrays["failed"] = np.array([[rule in (m.get("failed_checks") or ()) for rule in CHECK_RULES] for m in metas]
+                                    or np.zeros((0, len(CHECK_RULES))), dtype=bool).reshape(n, len(CHECK_RULES))
+        arrays["doubtful"] = np.array([bool(m.get("doubtful")) for m in metas], dtype=bool)
+        for f in sorted({f for m in metas for f in (m.get("lens") or {})}):
+            arrays[f"len:{f}"] = np.array([(m.get("lens") or {}).get(f, 0) for m in metas], dtype=np.int32)
+        arrays["offsets"] = np.cumsum([0] + [len(b) for b in raw], dtype=np.int64)
+        arrays["blob"] = np.frombuffer(b"".join(raw), dtype=np.uint8)
+        return arrays, {"n": n, "layout": COLUMNS_LAYOUT, "vocab": vocab}
+
+
+def _encode(values):
+    """(int32 codes, sorted vocabulary) of a list of strings or None (code -1)."""
+    vocab = sorted({v for v in values if v is not None})
+    lookup = {v: i for i, v in enumerate(vocab)}
+    return np.array([lookup.get(v, -1) for v in values], dtype=np.int32), vocab
+
+
+def _concat(arrays, dtype, empty_shape=(0,)):
+    if not arrays:
+        return np.zeros(empty_shape, dtype=dtype)
+    return arrays[0] if len(arrays) == 1 else np.concatenate(arrays)
 
 
 def _facet_value(meta, name):
@@ -274,24 +358,58 @@ def _figure_values(meta):
     return [figures.get(name) for name in FIGURES]
 
 
-def _segment_columns(key, load):
-    """A segment's _Columns; segments never change, so they are cached by segment id."""
-    if key is not None and key in _segment_cache:
-        _segment_cache.move_to_end(key)
-        return _segment_cache[key]
-    columns_ = _Columns(load())
+def _read_columns(path):
+    """A segment's column file, or None when it is missing or of another layout."""
+    if path is None:
+        return None
+    try:
+        arrays, extra = colfile.read(path)
+    except (OSError, ValueError, KeyError):
+        return None
+    return _Columns(arrays, extra) if extra.get("layout") == COLUMNS_LAYOUT else None
+
+
+def _segment_columns(store, key, load):
+    """A segment's _Columns: cached by segment id (segments never change), else mapped from its
+    column file, else derived from its meta column and the file written for the next reader."""
+    with _segment_lock:
+        if key is not None and key in _segment_cache:
+            _segment_cache.move_to_end(key)
+            return _segment_cache[key]
+    path = store.column_file(key)
+    columns_ = _read_columns(path)
+    if columns_ is None:
+        arrays, extra = _Columns.derive(load())
+        if path is not None:
+            try:
+                colfile.write(path, arrays, extra)
+            except OSError:  # a read-only index: keep the columns in memory only
+                pass
+        columns_ = _Columns(arrays, extra)
     if key is not None:
-        _segment_cache[key] = columns_
-        while len(_segment_cache) > 64:
-            _segment_cache.popitem(last=False)
+        with _segment_lock:
+            _segment_cache[key] = columns_
+            while len(_segment_cache) > 64:
+                _segment_cache.popitem(last=False)
     return columns_
 
 
-def _rank(values):
-    """Dense rank of each value (equal values, equal rank), so strings sort inside numpy's lexsort."""
-    if not values:
-        return np.zeros(0, dtype=np.int64)
-    return np.unique(np.array(values, dtype=object), return_inverse=True)[1].astype(np.int64).ravel()
+def write_columns(index_dir):
+    """Write the column file of every segment that lacks one (right after each commit), so no
+    reader has to derive it on a search's path; two writers of one file rename whole files."""
+    if not exists(index_dir):
+        return 0
+    store = Store(index_dir)
+    try:
+        made = 0
+        for key, load in store.segments():
+            path = store.column_file(key)
+            if path is not None and _read_columns(path) is None:
+                colfile.write(path, *_Columns.derive(load()))
+                made += 1
+        return made
+    finally:
+        store.close()
 
 
 def _f(value):
@@ -309,6 +427,38 @@ def _dir_key(index_dir):
     return str(path), st.st_ino
 
 
+_opening = set()  # index folders whose next view a background thread is making (under _views_lock)
+
+
+def _open_in_background(index_dir, path, inode):
+    """When a segment of the index's new generation has no column file yet (a writer in another
+    process has just committed a merge and is writing it, or an index of before column files),
+    make the new view in a thread and return True: searches meanwhile use the current view
+    instead of waiting seconds for the columns of a merged 100,000-report segment."""
+    store = Store(index_dir)
+    try:
+        pending = [key for key, _ in store.segments()
+                   if key is not None and key not in _segment_cache and not store.column_file(key).is_file()]
+    finally:
+        store.close()
+    if not pending:
+        return False
+    _opening.add(path)
+
+    def run():
+        try:
+            view = _View(index_dir)
+            with _views_lock:
+                _views[path] = (inode, view)
+                _views.move_to_end(path)
+        finally:
+            with _views_lock:
+                _opening.discard(path)
+
+    threading.Thread(target=run, name="gikportal-reopen", daemon=True).start()
+    return True
+
+
 def _view(index_dir):
     """The current view of an index; reopened when it was rebuilt (new inode) or written to."""
     path, inode = _dir_key(index_dir)
@@ -323,6 +473,8 @@ def _view(index_dir):
             if fresh:
                 _views.move_to_end(path)
                 return view
+            if view_inode == inode and (path in _opening or _open_in_background(index_dir, path, inode)):
+                return view  # searched as it was until the new generation's columns are ready
             _views.pop(path, None)
         view = _View(index_dir)
         _views[path] = (inode, view)
@@ -344,9 +496,8 @@ class _Eval:
         self.sections = sections
         self.n = view.n
 
-    def _bm25(self, fieldname, token, ids, tfs):
+    def _bm25(self, fieldname, ids, tfs, idf):
         lengths, avg = self.view.lengths(fieldname)
-        idf = self.view.store.idf(fieldname, token)
         return idf * (tfs * (K1 + 1)) / (tfs + K1 * ((1 - B) + B * lengths[ids] / avg))
 
     def text(self, node):
@@ -363,19 +514,19 @@ class _Eval:
                 boost = {"title": TITLE_BOOST, "headings": HEADING_BOOST}.get(fieldname, 1.0)
                 fmask, fscore = None, np.zeros(self.n, dtype=float)
                 for token in dict.fromkeys(tokens):
-                    ids, tfs = self.view.postings(fieldname, token)
+                    ids, tfs, idf = self.view.postings(fieldname, token)
                     tmask = np.zeros(self.n, dtype=bool)
                     tmask[ids] = True
                     fmask = tmask if fmask is None else fmask & tmask
                     if not fmask.any():
                         break
-                    fscore[ids] += boost * self._bm25(fieldname, token, ids, tfs)
+                    fscore[ids] += boost * self._bm25(fieldname, ids, tfs, idf)
                 if fmask is None or not fmask.any():
                     continue
                 for shingle in segment.shingles(tokens):
                     if not fmask.any():
                         break
-                    ids, _ = self.view.postings(fieldname, shingle)
+                    ids, _, _ = self.view.postings(fieldname, shingle)
                     phrase = np.zeros(self.n, dtype=bool)
                     phrase[ids] = True
                     fmask &= phrase
@@ -566,6 +717,30 @@ def known_term(index_dir, token):
     return _known_term(_view(index_dir), token)
 
 
+# --- writing: the store writes, then each new segment gets its column file ---------------------
+
+def rebuild(index_dir, records) -> int:
+    return whoosh_store.rebuild(index_dir, records, finish=write_columns)
+
+
+def add(index_dir, records, prepared=None, merge=True):
+    count = whoosh_store.add(index_dir, records, prepared=prepared, merge=merge)
+    write_columns(index_dir)
+    return count
+
+
+def settle(index_dir):
+    done = whoosh_store.settle(index_dir)
+    write_columns(index_dir)
+    return done
+
+
+def remove(index_dir, ids):
+    count = whoosh_store.remove(index_dir, ids)
+    write_columns(index_dir)  # a commit may merge small segments
+    return count
+
+
 class WhooshIndex(ModuleEngine):
     """The Whoosh engine at one index folder (seam.SearchBackend)."""
     name = "whoosh"
@@ -578,6 +753,17 @@ class WhooshIndex(ModuleEngine):
 
     def settle(self):
         return settle(self.location)
+
+    def forget_cached(self):
+        """Forget the postings this process has read (the benchmark's first runs start from none)."""
+        forget_cached(self.location)
+
+
+def forget_cached(index_dir):
+    if exists(index_dir):
+        view = _view(index_dir)
+        with view.lock:
+            view._postings.clear()
 
 
 def search(index_dir, params, facets=True):

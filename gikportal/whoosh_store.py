@@ -9,8 +9,8 @@ memory when it opens them.
 
 Reading goes through `Store`: postings as numpy arrays, idf, stored sections, the meta column of
 each segment, the spelling correctors. Postings are read a block at a time through private
-matcher internals (`_read_ids`, `_read_weights`, `_next_block`) and the codec is a subclass of
-W3Codec: both are pinned to Whoosh-Reloaded 2.7.5 (requirements.txt), confined to this module,
+matcher internals (`_read_data`, `_data`, `_next_block`; ids and weights decoded by numpy) and
+the codec is a subclass of W3Codec: both are pinned to Whoosh-Reloaded 2.7.5 (requirements.txt), confined to this module,
 and checked by tests/test_whoosh_store.py, which fails loudly when an upgrade changes them.
 The numpy evaluator (index.py) imports no whoosh.
 """
@@ -43,7 +43,8 @@ PARALLEL_FROM = 1000  # records; below this a rebuild writes in-process
 # app's start (ensure_samples) rebuilds it from the archive instead of mixing two analyses.
 INDEX_VERSION = "8"  # 8: totals are printed-or-cells (figures.counted) with figure_notes, and hits carry agency_key (the agency facet counts by it); 6: hits say doubtful; 5: the preface is indexed as section 0 (4: carry_chain derived at index time)
 VERSION_FILE = "GIKPORTAL_INDEX_VERSION"
-PRIVATE_MATCHER_API = ("_read_ids", "_read_weights", "_next_block", "_ids", "_weights", "_i")
+COLUMN_FILE_EXT = "gikcols"  # Whoosh's TOC._segment_pattern: <segment id>.<letters> goes with the segment
+PRIVATE_MATCHER_API = ("_read_data", "_next_block", "_data", "_byteids", "_i")
 
 
 class AnalysedText(fields.TEXT):
@@ -165,8 +166,10 @@ def _exchange(a, b):
     return fn(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
 
 
-def rebuild(index_dir, records) -> int:
-    """Build a fresh index from records in a sibling temp dir, then swap it in; returns the count."""
+def rebuild(index_dir, records, finish=None) -> int:
+    """Build a fresh index from records in a sibling temp dir, then swap it in; returns the count.
+    finish(dir), if given, runs on the built directory before the swap (index.py writes each
+    segment's column file there, so the first reader of the new index maps them at once)."""
     target = Path(index_dir)
     with _lock(index_dir):
         tmp = target.parent / f".{target.name}.new-{uuid.uuid4().hex[:8]}"
@@ -185,6 +188,8 @@ def rebuild(index_dir, records) -> int:
                 for record in itertools.chain(first, records):
                     writer.add_document(**_document(record))
                     count += 1
+            if finish is not None:
+                finish(tmp)
             if target.exists():
                 if _exchange(tmp, target):
                     shutil.rmtree(tmp, ignore_errors=True)
@@ -290,13 +295,32 @@ class Store:
     """One open generation of an index: what the evaluator reads, in numpy arrays and dicts."""
 
     def __init__(self, index_dir):
+        self.dir = Path(index_dir)
         self.ix = windex.open_dir(str(index_dir))
         self.searcher = self.ix.searcher()
         self.lock = threading.Lock()
         reader = self.searcher.reader()
         self.n = reader.doc_count_all()
-        self.live = list(reader.all_doc_ids())
+        self.deleted = self._deleted()
         self.section_fields = sorted(f for f in reader.indexed_field_names() if f[:1] == "s" and f[1:].isdigit())
+
+    def _deleted(self):
+        """Document numbers of the deleted reports, from each segment's deletion set: O(deleted),
+        where walking every document number (all_doc_ids) is O(archive)."""
+        out = []
+        for sub, offset in self.searcher.leaf_searchers():
+            reader = sub.reader()
+            try:
+                deleted = reader.segment().deleted_docs()
+            except Exception:  # noqa: BLE001 - an unusual reader: ask it document by document
+                deleted = (d for d in range(reader.doc_count_all()) if reader.is_deleted(d))
+            out.append(np.fromiter(deleted, dtype=np.int64) + offset)
+        return np.concatenate(out) if out else np.zeros(0, dtype=np.int64)
+
+    def column_file(self, key):
+        """Where a reader keeps what it derives from segment `key` (index.py's column file): named
+        like the segment's own files, so Whoosh deletes it with the segment after a merge."""
+        return self.dir / f"{key}.{COLUMN_FILE_EXT}" if key else None
 
     def segments(self):
         """[(segment id or None, the segment's meta column bytes)] in document order; segments
@@ -342,10 +366,9 @@ class Store:
                 fast = all(hasattr(matcher, a) for a in PRIVATE_MATCHER_API)
                 while matcher.is_active():
                     if fast:
-                        matcher._read_ids()
-                        matcher._read_weights()
-                        ids.append(np.asarray(matcher._ids[matcher._i:], dtype=np.int64) + offset)
-                        weights.append(np.asarray(matcher._weights[matcher._i:], dtype=float))
+                        block = _block_ids(matcher)
+                        ids.append(block[matcher._i:] + offset)
+                        weights.append(_block_weights(matcher, len(block))[matcher._i:])
                         matcher._next_block()
                     else:
                         ids.append(np.array([matcher.id() + offset], dtype=np.int64))
@@ -373,6 +396,27 @@ class Store:
     def close(self):
         self.searcher.close()
         self.ix.close()
+
+
+def _block_ids(matcher):
+    """The document numbers of the matcher's current block, decoded by numpy: W3's _read_ids
+    undoes the delta coding with a Python generator, one step per posting, which was most of a
+    query's first run (the block's unpickled data is (deltas, weights, values))."""
+    if matcher._data is None:
+        matcher._read_data()
+    raw = np.asarray(matcher._data[0], dtype=np.int64)
+    return raw if matcher._byteids else np.cumsum(raw)
+
+
+def _block_weights(matcher, count):
+    """The term frequencies of the current block as W3's _read_weights makes them (None: all
+    1.0, a float: all that value), without its per-posting Python generator."""
+    weights = matcher._data[1]
+    if weights is None:
+        return np.ones(count)
+    if isinstance(weights, float):
+        return np.full(count, weights)
+    return np.asarray(weights, dtype=float)
 
 
 def _meta_column(reader):

@@ -8,6 +8,7 @@ kind. Exit status 1 when any request failed. Only loopback traffic; every loop i
 """
 import argparse
 import http.client
+import json
 import logging
 import os
 import random
@@ -62,7 +63,7 @@ def serve(archive_dir, index_dir, port, threads=8):
 
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # 32 clients > 8 threads queue by design
 
-    app = create_app({"ARCHIVE_DIR": archive_dir, "INDEX_DIR": index_dir,
+    app = create_app({"ARCHIVE_DIR": archive_dir, "INDEX_DIR": index_dir, "WARM_INDEX": True,
                       "RATELIMIT_API": "100000000 per minute"})
     waitress_serve(app, host="127.0.0.1", port=port, threads=threads,
                    connection_limit=1000, channel_timeout=60, _quiet=True)
@@ -73,11 +74,12 @@ def gunicorn_app():
     environment like any deployment, rate limits raised out of the way of the load."""
     from gikportal import create_app
 
-    return create_app({"RATELIMIT_API": "100000000 per minute"})
+    return create_app({"RATELIMIT_API": "100000000 per minute", "WARM_INDEX": True})
 
 
-def start_server(cfg, threads=8, ready_timeout=60, server="waitress", workers=1):
-    """Start the server subprocess and wait (bounded) until it answers; returns (process, port).
+def start_server(cfg, threads=8, ready_timeout=300, server="waitress", workers=1):
+    """Start the server subprocess and wait (bounded) until /healthz says ready, its index open
+    and warm (with gunicorn, until every worker has answered ready); returns (process, port).
 
     server="waitress": one process, `threads` threads (what `python app.py` runs);
     server="gunicorn": `workers` processes of `threads` threads each, so every core serves."""
@@ -95,22 +97,36 @@ def start_server(cfg, threads=8, ready_timeout=60, server="waitress", workers=1)
                 "serve(sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))")
         args = [sys.executable, "-c", code, cfg["ARCHIVE_DIR"], cfg["INDEX_DIR"], str(port), str(threads)]
     proc = subprocess.Popen(args, env=env, cwd=str(ROOT))
-    deadline = time.monotonic() + ready_timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
+    try:
+        wait_ready(port, ready_timeout, proc, workers if server == "gunicorn" else 1)
+    except BaseException:
+        stop_server(proc)
+        raise
+    return proc, port
+
+
+def wait_ready(port, timeout, proc=None, workers=1):
+    """Poll GET /healthz until `workers` different processes (the pid in its answer) said ready:
+    each connection may land on any gunicorn worker; returns the seconds waited."""
+    start = time.monotonic()
+    ready = set()
+    while time.monotonic() < start + timeout:
+        if proc is not None and proc.poll() is not None:
             raise RuntimeError(f"server exited with {proc.returncode}")
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            conn.request("GET", "/")
-            ok = conn.getresponse().status == 200
+            conn.request("GET", "/healthz")
+            response = conn.getresponse()
+            body = response.read()
             conn.close()
-            if ok:
-                return proc, port
-        except OSError:
+            if response.status == 200:
+                ready.add(json.loads(body).get("pid"))
+        except (OSError, ValueError):
             pass
-        time.sleep(0.2)
-    stop_server(proc)
-    raise RuntimeError("server did not answer within %ss" % ready_timeout)
+        if len(ready) >= max(1, workers):
+            return time.monotonic() - start
+        time.sleep(0.05 if ready else 0.2)
+    raise RuntimeError("server was not ready within %ss" % timeout)
 
 
 def stop_server(proc):
