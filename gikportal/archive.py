@@ -5,6 +5,7 @@ hex digits of the SHA-256 of the original bytes. A report directory is assembled
 <root>/.tmp and renamed into place in one step, so a crash never leaves half a report; the
 original is never rewritten once it is in place, only its record and meta may be replaced.
 """
+import errno
 import hashlib
 import json
 import os
@@ -16,6 +17,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 ID_RE = re.compile(r"^[0-9a-f]{16}$")
+# what a crash can leave: a report folder being assembled (<id>-xxxxxxxx, in .tmp or, written by
+# earlier versions, in a shard folder) and a file being replaced (.w-xxxxxxxx beside it)
+LEFTOVER_RE = re.compile(r"^(?:[0-9a-f]{16}-[0-9a-z_]{8}|\.w-[0-9a-z_]{8})$")
+NO_SPACE_ERRNOS = (errno.ENOSPC, errno.EDQUOT)
 EXTENSIONS = {
     "application/pdf": ".pdf",
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
@@ -47,6 +52,17 @@ def safe_filename(name, limit=200):
         stem, dot, ext = name.rpartition(".")
         name = (stem[: limit - len(ext) - 1] + "." + ext) if dot and len(ext) <= 10 else name[:limit]
     return name or "report"
+
+
+class DiskFull(OSError):
+    """The archive's disk (or quota) has no room for a write; nothing half-written was kept."""
+
+    def __init__(self, detail=""):
+        super().__init__(errno.ENOSPC, "没有足够的磁盘空间" + (f"（{detail}）" if detail else ""))
+
+
+def is_disk_full(exc):
+    return isinstance(exc, OSError) and exc.errno in NO_SPACE_ERRNOS
 
 
 def _fsync_dir(path):
@@ -91,8 +107,9 @@ def atomic_write(path, data):
 class Archive:
     """The archive on disk. Reading is free; writing goes through put() and write_record()."""
 
-    def __init__(self, root):
+    def __init__(self, root, reserve=0):
         self.root = Path(root)
+        self.reserve = reserve  # bytes put() leaves free on the disk (room for the index)
 
     # --- reading -----------------------------------------------------------------
     def dir_for(self, rid):
@@ -115,6 +132,16 @@ class Archive:
                 if is_report_id(entry.name) and (entry / "meta.json").is_file():
                     found.append(entry.name)
         return sorted(found)
+
+    def is_empty(self):
+        """No report archived yet (stops at the first one, unlike ids())."""
+        if not self.root.is_dir():
+            return True
+        for shard in self.root.iterdir():
+            if len(shard.name) == 2 and shard.is_dir():
+                if any(is_report_id(e.name) and (e / "meta.json").is_file() for e in shard.iterdir()):
+                    return False
+        return True
 
     def meta(self, rid):
         try:
@@ -156,6 +183,8 @@ class Archive:
         final = self.dir_for(rid)
         tmp_root = self.root / ".tmp"
         tmp_root.mkdir(parents=True, exist_ok=True)
+        record_bytes = _json_bytes(record) if record is not None else b""
+        self._make_room(len(data) + len(record_bytes))
         work = Path(tempfile.mkdtemp(prefix=rid + "-", dir=tmp_root))
         try:
             stored_as = "original" + EXTENSIONS.get(media_type, ".bin")
@@ -173,7 +202,7 @@ class Archive:
                 "error": error,
             }
             if record is not None:
-                _write_file(work / "record.json", _json_bytes(record))
+                _write_file(work / "record.json", record_bytes)
             _write_file(work / "meta.json", _json_bytes(meta))
             _fsync_dir(work)
             final.parent.mkdir(parents=True, exist_ok=True)
@@ -185,9 +214,31 @@ class Archive:
                 raise
             _fsync_dir(final.parent)
             return rid, True
+        except OSError as exc:
+            if is_disk_full(exc):
+                raise DiskFull(f"存档 {self.root}") from exc
+            raise
         finally:
             if work.exists():
                 shutil.rmtree(work, ignore_errors=True)
+
+    def _make_room(self, size):
+        """Refuse a write that would leave less than the reserve free (DiskFull), before writing."""
+        if not self.reserve:
+            return
+        free = shutil.disk_usage(self.root).free
+        if free - size - 3 * 4096 < self.reserve:  # three files, each at least a block
+            raise DiskFull(f"存档 {self.root} 剩余 {free // 1024} KB，需为索引保留 {self.reserve // 1024} KB")
+
+    def remove(self, rid):
+        """Take back a report this process has just added (its index write failed), so the
+        archive keeps no report that cannot be found. Never used on a report that was indexed."""
+        folder = self.dir_for(rid)
+        if folder.is_dir():
+            trash = self.root / ".tmp" / f"{rid}-removing"
+            shutil.rmtree(trash, ignore_errors=True)
+            os.rename(folder, trash)  # one step: the report is there whole or not at all
+            shutil.rmtree(trash, ignore_errors=True)
 
     def write_record(self, rid, record, error=None):
         """Replace the parsed record (after reparse or a carry-chain update); the original stays."""
@@ -209,6 +260,27 @@ class Archive:
     def clean_tmp(self):
         """Drop the leftovers of writes a crash interrupted (never a complete report)."""
         shutil.rmtree(self.root / ".tmp", ignore_errors=True)
+        for path in self.leftovers():
+            if path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+
+    def leftovers(self):
+        """Temporary folders and partial files a killed write left ([Path]): everything in .tmp,
+        and <id>-xxxxxxxx folders or .w-xxxxxxxx files in the shard and report folders."""
+        if not self.root.is_dir():
+            return []
+        found = sorted((self.root / ".tmp").iterdir()) if (self.root / ".tmp").is_dir() else []
+        for shard in sorted(self.root.iterdir()):
+            if len(shard.name) != 2 or not shard.is_dir():
+                continue
+            for entry in sorted(shard.iterdir()):
+                if LEFTOVER_RE.match(entry.name):
+                    found.append(entry)
+                elif is_report_id(entry.name) and entry.is_dir():
+                    found += [f for f in sorted(entry.iterdir()) if LEFTOVER_RE.match(f.name)]
+        return found
 
     def verify(self, rid):
         """Problems with one archived report, as plain sentences (empty when it is sound)."""

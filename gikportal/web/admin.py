@@ -55,8 +55,10 @@ def upload():
     result = ingest_bytes(current_app.config, data, upload.filename or "upload",
                           source_url=form.source_url.data or None)
     failed = [c for c in (result.record or {}).get("checks") or [] if c.get("ok") is False]
+    # 507: the disk had no room, nothing of the upload was kept (ingest_bytes takes it back whole)
     return render_template("admin/upload.html", form=UploadForm(formdata=None), result=result, failed=failed,
-                           check_labels=CHECK_LABELS, headline_labels=HEADLINE_LABELS)
+                           check_labels=CHECK_LABELS, headline_labels=HEADLINE_LABELS), \
+        (507 if result.status == "nospace" else 200)
 
 
 @bp.route("/unparsed", methods=["GET", "POST"])

@@ -11,7 +11,7 @@ from markupsafe import Markup, escape
 
 from .. import backend as backends
 from .. import labels
-from ..searching import facets, results
+from ..searching import IndexUnavailable, facets, results
 from ..archive import Archive, is_report_id
 from ..figures import HEADLINE_LABELS
 from ..query import MAX_QUERY_CHARS, SearchParams
@@ -90,9 +90,19 @@ def empty_result(params):
     return results.empty_result(params)
 
 
+def index_or_none():
+    """The backend if its index is there; None on a fresh, empty archive (nothing to search yet);
+    IndexUnavailable when the archive holds reports but the index is gone."""
+    if backend().exists():
+        return backend()
+    if archive().is_empty():
+        return None
+    raise IndexUnavailable("索引缺失")
+
+
 def search(params, endpoint="search.search"):
     """One index search, with "url" added to hits, snippets and facet values (facets toggle)."""
-    if not backend().exists():
+    if index_or_none() is None:
         return empty_result(params)
     result = backend().search(params)
     for hit in result["hits"]:
@@ -107,7 +117,7 @@ def search(params, endpoint="search.search"):
 
 def search_all(params):
     """Every matching report (no snippets) for pages that aggregate: stats, exports, agencies."""
-    if not backend().exists():
+    if index_or_none() is None:
         return []
     hits = backend().search_all(params)
     for hit in hits:
