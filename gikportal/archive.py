@@ -65,6 +65,17 @@ def is_disk_full(exc):
     return isinstance(exc, OSError) and exc.errno in NO_SPACE_ERRNOS
 
 
+class ReadOnly(OSError):
+    """The archive cannot be written (a read-only mount): reading goes on, writes are refused."""
+
+    def __init__(self, root):
+        super().__init__(errno.EROFS, f"存档是只读的（{root}），不能写入；没有改动任何内容")
+
+
+def is_read_only(exc):
+    return isinstance(exc, OSError) and exc.errno == errno.EROFS
+
+
 def _fsync_dir(path):
     try:
         fd = os.open(path, os.O_RDONLY)
@@ -132,6 +143,17 @@ class Archive:
                 if is_report_id(entry.name) and (entry / "meta.json").is_file():
                     found.append(entry.name)
         return sorted(found)
+
+    def writable(self):
+        """Whether writes can go in (False on a read-only mount: the portal then only reads)."""
+        path = self.root
+        while not path.exists() and path != path.parent:
+            path = path.parent
+        return os.access(path, os.W_OK)
+
+    def check_writable(self):
+        if not self.writable():
+            raise ReadOnly(self.root)
 
     def is_empty(self):
         """No report archived yet (stops at the first one, unlike ids())."""
@@ -259,6 +281,8 @@ class Archive:
 
     def clean_tmp(self):
         """Drop the leftovers of writes a crash interrupted (never a complete report)."""
+        if not self.writable():
+            return
         shutil.rmtree(self.root / ".tmp", ignore_errors=True)
         for path in self.leftovers():
             if path.is_dir():

@@ -8,7 +8,7 @@ from tqdm import tqdm
 
 from . import backend
 from . import ingest as pipeline
-from .archive import Archive, is_disk_full
+from .archive import Archive, is_disk_full, is_read_only
 from .searching import IndexUnavailable
 
 
@@ -27,6 +27,9 @@ def _plainly(what):
         click.echo(f"索引无法读取（{exc}）：请运行 flask --app app reindex 或 check --repair 从存档重建", err=True)
         sys.exit(1)
     except OSError as exc:
+        if is_read_only(exc):
+            click.echo(f"{what}未完成：{exc.strerror or exc}", err=True)
+            sys.exit(1)
         if not is_disk_full(exc):
             raise
         click.echo(f"没有足够的磁盘空间：{what}未完成（{exc.strerror or exc}），现有的存档和索引没有改动；"

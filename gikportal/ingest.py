@@ -4,7 +4,9 @@ Parsing runs in worker processes (pebble) so a hostile file that hangs or eats m
 killed after PARSE_TIMEOUT seconds and one bad report never stops a batch. Writes to the
 archive and the index are serialised by a file lock, so two ingests at once both complete.
 """
+import hashlib
 import os
+import tempfile
 from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -80,8 +82,14 @@ def limits_of(config):
 def writer_lock(config, timeout=600):
     """One writer at a time across processes: ingest, reindex, reparse and upload share it."""
     root = Path(config["ARCHIVE_DIR"])
-    root.mkdir(parents=True, exist_ok=True)
-    with FileLock(str(root / ".writer.lock"), timeout=timeout):
+    archive = Archive(root)
+    if archive.writable():
+        root.mkdir(parents=True, exist_ok=True)
+        path = root / ".writer.lock"
+    else:  # a read-only archive (reindex still reads it): the lock lives in the temp folder
+        key = hashlib.sha256(str(root.resolve()).encode("utf-8")).hexdigest()[:16]
+        path = Path(tempfile.gettempdir()) / f"gikportal-{key}.writer.lock"
+    with FileLock(str(path), timeout=timeout):
         yield
 
 
@@ -178,6 +186,7 @@ def ingest_paths(config, paths, source_url=None, progress=None, workers=None):
     fills, no new file is started, what was archived is indexed (or taken back if even that
     fails), and summary.full says why the batch stopped."""
     archive = Archive(config["ARCHIVE_DIR"], reserve=RESERVE_BYTES)
+    archive.check_writable()
     limits = limits_of(config)
     summary = Summary()
     engine_now = backend_for(config)
@@ -369,6 +378,7 @@ def ingest_bytes(config, data, filename, source_url=None):
     rid = report_id(data)
     if archive.has(rid) and _searchable(config, rid):
         return IngestResult(filename, "exists", id=rid, record=archive.record(rid))
+    archive.check_writable()
     [(_, record, error)] = list(parse_many([(filename, data, filename)], limits, workers=1))
     result = _archive_one(archive, filename, data, record, error, source_url)
     if result.status == "exists":
