@@ -39,10 +39,17 @@ def backend():
     return g.backend
 
 
+MAX_PARAMETERS = 200  # values in one query string; a page links and toggles each selected value,
+# so 10,000 facet parameters cost minutes (quadratic) where a person selects a few dozen at most
+
+
 def request_params():
-    """SearchParams from the query string; an absurdly long query is refused up front."""
+    """SearchParams from the query string; an absurdly long query or one with thousands of
+    parameters is refused up front."""
     if len(request.args.get("q", "")) > MAX_QUERY_CHARS:
         abort(400, description=f"检索词过长（上限 {MAX_QUERY_CHARS} 个字符），请缩短后再试。")
+    if sum(len(values) for values in request.args.listvalues()) > MAX_PARAMETERS:
+        abort(400, description=f"筛选条件过多（上限 {MAX_PARAMETERS} 个），请减少后再试。")
     return SearchParams.from_args(request.args)
 
 
