@@ -98,6 +98,13 @@ def _json_bytes(obj):
     return json.dumps(obj, ensure_ascii=False, indent=1, sort_keys=False).encode("utf-8")
 
 
+def _same_file(a, b):
+    try:
+        return a.stat().st_size == b.stat().st_size and a.read_bytes() == b.read_bytes()
+    except FileNotFoundError:
+        return False
+
+
 def atomic_write(path, data):
     """Replace path with data so that readers see the old or the new file, never a mix."""
     path = Path(path)
@@ -305,6 +312,49 @@ class Archive:
                 elif is_report_id(entry.name) and entry.is_dir():
                     found += [f for f in sorted(entry.iterdir()) if LEFTOVER_RE.match(f.name)]
         return found
+
+    def copy_to(self, dest):
+        """Copy every report DEST lacks, or whose record or meta changed, into the archive at
+        dest (a backup, or back from one): each original's SHA-256 is checked on arrival, each
+        report lands whole (assembled in dest/.tmp, then renamed). Returns (copied, unchanged)."""
+        target = Archive(dest)
+        copied = unchanged = 0
+        for rid in self.ids():
+            folder, there = self.dir_for(rid), target.dir_for(rid)
+            meta = self.meta(rid)
+            names = [meta["stored_as"], "meta.json"] + (["record.json"] if (folder / "record.json").is_file() else [])
+            if target.has(rid):
+                changed = [n for n in names[1:] if not _same_file(folder / n, there / n)]
+                for name in changed:
+                    atomic_write(there / name, (folder / name).read_bytes())
+                if not (folder / "record.json").is_file() and (there / "record.json").is_file():
+                    os.unlink(there / "record.json")
+                    changed.append("record.json")
+                if changed:
+                    copied += 1
+                else:
+                    unchanged += 1
+                continue
+            data = (folder / meta["stored_as"]).read_bytes()
+            if sha256_hex(data) != meta["sha256"] or report_id(data) != rid:
+                raise ValueError(f"{rid}: 原始文件的 SHA-256 与编号不符，未复制")
+            (target.root / ".tmp").mkdir(parents=True, exist_ok=True)
+            work = Path(tempfile.mkdtemp(prefix=rid + "-", dir=target.root / ".tmp"))
+            try:
+                _write_file(work / meta["stored_as"], data)
+                for name in names[1:]:
+                    _write_file(work / name, (folder / name).read_bytes())
+                if report_id((work / meta["stored_as"]).read_bytes()) != rid:  # what arrived
+                    raise ValueError(f"{rid}: 复制后的原件与编号不符")
+                _fsync_dir(work)
+                there.parent.mkdir(parents=True, exist_ok=True)
+                os.rename(work, there)
+                _fsync_dir(there.parent)
+            finally:
+                if work.exists():
+                    shutil.rmtree(work, ignore_errors=True)
+            copied += 1
+        return copied, unchanged
 
     def verify(self, rid):
         """Problems with one archived report, as plain sentences (empty when it is sound)."""

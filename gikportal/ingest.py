@@ -515,6 +515,21 @@ def check(config, repair=False):
     return problems, unparsed
 
 
+def backup(config, dest):
+    """Copy the archive to dest incrementally (only what dest lacks or what changed); the index
+    is not copied: it is rebuilt from the archive. Returns (copied, unchanged)."""
+    with writer_lock(config):
+        return Archive(config["ARCHIVE_DIR"]).copy_to(dest)
+
+
+def restore(config, src):
+    """Bring back the archive from a backup made by backup(), then rebuild the index from it.
+    Returns (copied, unchanged, indexed)."""
+    with writer_lock(config):
+        copied, unchanged = Archive(src).copy_to(config["ARCHIVE_DIR"])
+    return copied, unchanged, reindex(config)
+
+
 def ensure_samples(config):
     """First start on a fresh clone: ingest the bundled samples, or rebuild a missing index."""
     archive = Archive(config["ARCHIVE_DIR"])

@@ -73,7 +73,7 @@ SLOW_TESTS = {
     "test_docx_truncated", "test_docx_paragraph_order_and_line_breaks", "test_byte_flips_never_raise_anything_else",
     "test_years_arriving_out_of_order_link_as_a_full_reindex_does", "test_mutated_seed_gives_record_or_clean_error",
     "test_a_write_killed_midway_is_listed_by_check_and_removed_by_repair",
-    "test_the_ingest_command_on_a_read_only_archive_says_so_in_one_line",
+    "test_the_ingest_command_on_a_read_only_archive_says_so_in_one_line", "test_backup_and_restore_commands",
 }
 # fixtures that build many files (every seed as PDF, DOCX and HTML)
 SLOW_FIXTURES = {("test_extract_formats", "files")}
