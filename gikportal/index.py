@@ -248,11 +248,14 @@ class _View:
         self.store.close()
 
 
-def _segment_files(index_dir, segment_ids):
-    """[(path, size)] of the files of these segments (Whoosh names them <segment id>.<part>)."""
+def _segment_files(index_dir, segment_ids, at_least=1024):
+    """[(path, size)] of the files of these segments (Whoosh names them <segment id>.<part>) that
+    hold data (terms, postings, stored fields, the meta column): checked before every use of
+    the view, so the tiny per-field length columns are left out (reading them fails loudly)."""
     wanted = {key for key in segment_ids if key}
     with os.scandir(index_dir) as entries:
-        return [(e.path, e.stat().st_size) for e in entries if e.name.split(".", 1)[0] in wanted and e.is_file()]
+        found = [(e.path, e.stat().st_size) for e in entries if e.name.split(".", 1)[0] in wanted and e.is_file()]
+    return [(path, size) for path, size in found if size >= at_least]
 
 
 FIGURES = tuple(HEADLINE_LABELS)
