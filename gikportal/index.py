@@ -7,8 +7,10 @@ per segment, so filters, facet counts and sorting never touch per-hit stored fie
 leaves are BM25F over the store's postings arrays. Readers reopen when the directory is
 exchanged (rebuild) or its generation changes. This module imports no whoosh.
 """
+import functools
 import json
 import math
+import os
 import sys
 import threading
 from collections import OrderedDict
@@ -23,13 +25,40 @@ from .query import (CHECK_RULES, FACETS, NO_VALUE, RANGE_FIGURES, And, Field, No
                     Or, Text, sections_of)
 from .searching.facets import COLUMN_FACETS, FINDING_VALUES, agency_keys
 from .searching.results import ModuleEngine, paging
-from .searching.seam import Matched
+from .searching.seam import IndexUnavailable, Matched
 from .whoosh_store import INDEX_VERSION, PARALLEL_FROM, Store, exists, prepare  # noqa: F401
 
 B, K1 = 0.75, 1.2  # BM25 parameters, as whoosh.scoring.BM25F
 VERIFY_PHRASES_UP_TO = 400  # reports; beyond, a long phrase is matched by its word pairs alone
 
 
+def _reads(fn):
+    """A read of an open view that fails (its files were truncated or deleted under it) drops
+    the view and is tried once more on a freshly opened one; failing again, IndexUnavailable."""
+    @functools.wraps(fn)
+    def guarded(index_dir, *args, **kwargs):
+        try:
+            return fn(index_dir, *args, **kwargs)
+        except IndexUnavailable:
+            raise
+        except Exception:  # noqa: BLE001
+            _forget(index_dir)
+        try:
+            return fn(index_dir, *args, **kwargs)
+        except IndexUnavailable:
+            raise
+        except Exception as exc:  # noqa: BLE001
+            _forget(index_dir)
+            raise IndexUnavailable(f"索引无法读取：{type(exc).__name__}: {exc}") from exc
+    return guarded
+
+
+def _forget(index_dir):
+    with _views_lock:
+        _views.pop(str(Path(index_dir).resolve()), None)
+
+
+@_reads
 def agency_years(index_dir, agencies) -> dict:
     """{agency key: [(id, year)]} of the indexed reports of these agencies, in one pass over the
     agency column (ingest links an agency's years with it, a batch of hundreds at a time)."""
@@ -47,6 +76,7 @@ def agency_years(index_dir, agencies) -> dict:
     return out
 
 
+@_reads
 def generation(index_dir):
     """A value that changes whenever the index is written or swapped (caches of results key on it)."""
     if not exists(index_dir):
@@ -60,10 +90,12 @@ def size_bytes(index_dir) -> int:
     return sum(p.stat().st_size for p in Path(index_dir).rglob("*") if p.is_file())
 
 
+@_reads
 def doc_count(index_dir) -> int:
     return _view(index_dir).n_alive if exists(index_dir) else 0
 
 
+@_reads
 def ids(index_dir) -> set:
     if not exists(index_dir):
         return set()
@@ -86,7 +118,9 @@ class _View:
         self.alive = np.ones(n, dtype=bool)
         self.alive[self.store.deleted] = False
         self.n_alive = int(self.alive.sum())
-        parts = [_segment_columns(self.store, key, load) for key, load in self.store.segments()]
+        segments = self.store.segments()
+        self.files = _segment_files(index_dir, [key for key, _ in segments])
+        parts = [_segment_columns(self.store, key, load) for key, load in segments]
         self.n = n
         self._starts = np.cumsum([0] + [p.n for p in parts])
         self.id_array = _concat([p.ids for p in parts], "S1")
@@ -276,8 +310,26 @@ class _View:
                 return self.figures[figure] > 0
         return np.zeros(n, dtype=bool)
 
+    def files_intact(self):
+        """The segment files this view reads are all there, at the sizes they had when it opened
+        (segments never change: a file deleted or truncated under the portal is damage)."""
+        try:
+            return all(os.stat(path).st_size == size for path, size in self.files)
+        except OSError:
+            return False
+
     def close(self):
         self.store.close()
+
+
+def _segment_files(index_dir, segment_ids, at_least=1024):
+    """[(path, size)] of the files of these segments (Whoosh names them <segment id>.<part>) that
+    hold data (terms, postings, stored fields, the meta column): checked before every use of
+    the view, so the tiny per-field length columns are left out (reading them fails loudly)."""
+    wanted = {key for key in segment_ids if key}
+    with os.scandir(index_dir) as entries:
+        found = [(e.path, e.stat().st_size) for e in entries if e.name.split(".", 1)[0] in wanted and e.is_file()]
+    return [(path, size) for path, size in found if size >= at_least]
 
 
 FIGURES = tuple(HEADLINE_LABELS)
@@ -460,14 +512,25 @@ def _open_in_background(index_dir, path, inode):
 
 
 def _view(index_dir):
-    """The current view of an index; reopened when it was rebuilt (new inode) or written to."""
+    """The current view of an index; reopened when it was rebuilt (new inode) or written to.
+    An index that cannot be opened (deleted or damaged under a running portal) raises
+    IndexUnavailable; a rebuild puts a new directory in place and the next call opens it."""
+    try:
+        return _open_view(index_dir)
+    except IndexUnavailable:
+        raise
+    except Exception as exc:  # noqa: BLE001 - whatever a lost or truncated file raises in Whoosh
+        raise IndexUnavailable(f"索引无法打开：{type(exc).__name__}: {exc}") from exc
+
+
+def _open_view(index_dir):
     path, inode = _dir_key(index_dir)
     with _views_lock:
         entry = _views.get(path)
         if entry is not None:
             view_inode, view = entry
             try:
-                fresh = view_inode == inode and view.store.up_to_date()
+                fresh = view_inode == inode and view.store.up_to_date() and view.files_intact()
             except Exception:  # the files of a swapped-out index are gone
                 fresh = False
             if fresh:
@@ -667,6 +730,7 @@ def _known_term(view, token):
     return view.store.known(token, ["title"] + view.section_fields)
 
 
+@_reads
 def match(index_dir, params, facets=True) -> Matched:
     """The raw answer (seam.Matched): the page's hits in order, the total, the facet counts."""
     view = _view(index_dir)
@@ -680,6 +744,7 @@ def match(index_dir, params, facets=True) -> Matched:
             "counts": _counts(view, mask) if facets else None}
 
 
+@_reads
 def sections(index_dir, ids, numbers) -> dict:
     """{id: [stored section]} of these reports, only sections `numbers` when given."""
     view = _view(index_dir)
@@ -692,6 +757,7 @@ def sections(index_dir, ids, numbers) -> dict:
     return out
 
 
+@_reads
 def search_all(index_dir, params) -> list:
     """Every matching report in display order, without snippets."""
     if not exists(index_dir):
@@ -701,18 +767,22 @@ def search_all(index_dir, params) -> list:
     return view.hits(_order(view, np.flatnonzero(mask), scores, params.sort).tolist())
 
 
+@_reads
 def agency_names(index_dir):
     return _view(index_dir).agencies
 
 
+@_reads
 def agency_labels(index_dir):
     return _view(index_dir).agency_labels() if exists(index_dir) else {}
 
 
+@_reads
 def nearest_term(index_dir, token):
     return _nearest_term(_view(index_dir), token)
 
 
+@_reads
 def known_term(index_dir, token):
     return _known_term(_view(index_dir), token)
 

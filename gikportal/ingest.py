@@ -4,7 +4,9 @@ Parsing runs in worker processes (pebble) so a hostile file that hangs or eats m
 killed after PARSE_TIMEOUT seconds and one bad report never stops a batch. Writes to the
 archive and the index are serialised by a file lock, so two ingests at once both complete.
 """
+import hashlib
 import os
+import tempfile
 from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -15,10 +17,11 @@ from pebble import ProcessPool
 
 from . import crossyear
 from .backend import for_config as backend_for
-from .archive import Archive, report_id
+from .archive import Archive, is_disk_full, report_id
 from .document import ExtractionError
 from .extract import media_type_for
 from .records import build_record
+from .searching import IndexUnavailable
 
 EXTENSIONS = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
 BATCH = 500  # new reports per index commit (and per carry-chain relink) ...
@@ -27,11 +30,16 @@ MAX_BATCH = 2000  # ... growing to 4% of the index, so reopening the index after
 WINDOW = 2 * BATCH  # jobs in flight
 WINDOW_BYTES = 256 * 1024 * 1024
 MAX_TASKS = 2000  # a worker is replaced after this many files, bounding any slow leak
+RESERVE_BYTES = 1024 * 1024  # the archive stops taking originals with less free, so the index of
+# what it took can still be written; a write that fails anyway is taken back (no report unfindable)
+NO_SPACE = "没有足够的磁盘空间"
 
 
 @dataclass
 class IngestResult:
-    """What happened to one file: added, exists (same bytes already archived) or failed."""
+    """What happened to one file: added, exists (same bytes already archived and searchable),
+    healed (archived but not searchable, now indexed), nospace (not kept: the disk is full) or
+    failed."""
     filename: str
     status: str
     id: str | None = None
@@ -42,6 +50,7 @@ class IngestResult:
 @dataclass
 class Summary:
     results: list = field(default_factory=list)
+    full: str | None = None  # the disk-full error that stopped the batch, if one did
 
     def count(self, status):
         return sum(1 for r in self.results if r.status == status)
@@ -49,6 +58,12 @@ class Summary:
     def line(self):
         failed = [r for r in self.results if r.status == "failed"]
         text = f"新增 {self.count('added')} 份，已存在 {self.count('exists')} 份，失败 {len(failed)} 份"
+        if self.count("healed"):
+            text += f"，补入索引 {self.count('healed')} 份（已存档但此前无法检索）"
+        if self.full:
+            kept = self.count("added") + self.count("exists") + self.count("healed")
+            text = (f"没有足够的磁盘空间：已保存并可检索 {kept} 份（{text}），未保存 {self.count('nospace')} 份，"
+                    f"没有留下不完整的报告；腾出空间后再运行同一命令即可继续")
         if failed:
             text += "：" + "；".join(f"{r.filename}（{r.error}）" for r in failed)
         return text
@@ -67,8 +82,14 @@ def limits_of(config):
 def writer_lock(config, timeout=600):
     """One writer at a time across processes: ingest, reindex, reparse and upload share it."""
     root = Path(config["ARCHIVE_DIR"])
-    root.mkdir(parents=True, exist_ok=True)
-    with FileLock(str(root / ".writer.lock"), timeout=timeout):
+    archive = Archive(root)
+    if archive.writable():
+        root.mkdir(parents=True, exist_ok=True)
+        path = root / ".writer.lock"
+    else:  # a read-only archive (reindex still reads it): the lock lives in the temp folder
+        key = hashlib.sha256(str(root.resolve()).encode("utf-8")).hexdigest()[:16]
+        path = Path(tempfile.gettempdir()) / f"gikportal-{key}.writer.lock"
+    with FileLock(str(path), timeout=timeout):
         yield
 
 
@@ -92,14 +113,16 @@ def _parse_job(data, filename, limits):
         return None, str(exc)
 
 
-def _ingest_job(data, filename, limits, archive_root, source_url, engine):
+def _ingest_job(data, filename, limits, archive_root, source_url, engine, reserve=0):
     """Runs in a worker process: parse, archive the original (atomic on its own, whatever the
-    outcome) and prepare the index document, so the main process only writes the index."""
+    outcome) and prepare the index document, so the main process only writes the index.
+    created is None when the disk had no room (error says so), False when already archived."""
     record, error = _parse_job(data, filename, limits)
-    archive = Archive(archive_root)
-    rid, created = archive.put(data, filename, media_type_for(data, filename), record=record, error=error,
-                               source_url=source_url)
-    prepared = backend_for(engine).prepare(record) if created and record is not None else None
+    archive = Archive(archive_root, reserve=reserve)
+    rid, created = _put(archive, data, filename, record, error, source_url)
+    if created is None:
+        return rid, None, None, NO_SPACE, None
+    prepared = backend_for(engine).prepare(record) if record is not None else None
     return rid, created, record, error, prepared
 
 
@@ -156,13 +179,25 @@ def _read(path, max_bytes):
 
 
 def ingest_paths(config, paths, source_url=None, progress=None, workers=None):
-    """Ingest files and folders; returns a Summary. progress(n) is called once per file."""
-    archive = Archive(config["ARCHIVE_DIR"])
+    """Ingest files and folders; returns a Summary. progress(n) is called once per file.
+
+    「已存在」 means archived and searchable: an original that is archived but not in the index
+    (its index write was lost, or it was left unparsed) is parsed again and indexed. When the disk
+    fills, no new file is started, what was archived is indexed (or taken back if even that
+    fails), and summary.full says why the batch stopped."""
+    archive = Archive(config["ARCHIVE_DIR"], reserve=RESERVE_BYTES)
+    archive.check_writable()
     limits = limits_of(config)
     summary = Summary()
+    engine_now = backend_for(config)
+    searchable = engine_now.ids() if engine_now.exists() else set()
 
     def candidates():
         for path in iter_paths(paths):
+            if summary.full:
+                summary.results.append(IngestResult(path.name, "nospace"))
+                _tick(progress)
+                continue
             try:
                 data = _read(path, limits["max_bytes"])
             except (OSError, ExtractionError) as exc:
@@ -170,40 +205,98 @@ def ingest_paths(config, paths, source_url=None, progress=None, workers=None):
                 _tick(progress)
                 continue
             rid = report_id(data)
-            if archive.has(rid):
+            if rid in searchable and archive.has(rid):
                 summary.results.append(IngestResult(path.name, "exists", id=rid))
                 _tick(progress)
                 continue
             yield (path.name, data), data, path.name
 
     engine = {k: config.get(k) for k in ("BACKEND", "INDEX_DIR", "DATABASE_URL")}
-    jobs = (((name, data), (data, name, limits, str(archive.root), source_url, engine), len(data))
+    jobs = (((name, data), (data, name, limits, str(archive.root), source_url, engine, archive.reserve), len(data))
             for (name, data), data, name in candidates())
-    fresh, prepared, bulk = [], {}, False
-    engine_now = backend_for(config)
-    indexed = engine_now.doc_count() if engine_now.exists() else 0
+    batch, prepared, bulk = [], {}, False
+    indexed = len(searchable)
     for (name, data), done, reason in run_jobs(_ingest_job, jobs, limits, workers):
         if done is None:  # the worker died or timed out: archive the original here, unparsed
             result = _archive_one(archive, name, data, None, reason, source_url)
         else:
             rid, created, record, error, doc = done
-            result = _result(name, rid, created, record, error)
-            if doc is not None:
+            if created is None:
+                result = IngestResult(name, "nospace", id=rid, error=error)
+            elif created:
+                result = _result(name, rid, created, record, error)
+            else:
+                result = _heal(config, archive, name, rid, record, error)
+            if doc is not None and result.status in ("added", "healed"):
                 prepared[rid] = doc
         summary.results.append(result)
-        if result.status == "added":
-            fresh.append(result.record)
-        if len(fresh) >= min(MAX_BATCH, max(BATCH, indexed // 25)):
-            _index_fresh(config, archive, fresh, prepared, bulk=True)
-            indexed += len(fresh)
-            fresh, prepared, bulk = [], {}, True
+        if result.status == "nospace" and not summary.full:
+            summary.full = result.error
+        if result.status in ("added", "healed"):
+            batch.append(result)
+        if len(batch) >= min(MAX_BATCH, max(BATCH, indexed // 25)):
+            _index_batch(config, archive, summary, batch, prepared, bulk=True)
+            indexed += len(batch)
+            batch, prepared, bulk = [], {}, True
         _tick(progress)
-    if fresh:
-        _index_fresh(config, archive, fresh, prepared)
+    if batch:
+        _index_batch(config, archive, summary, batch, prepared)
     if bulk:
-        with writer_lock(config):
-            backend_for(config).settle()
+        try:
+            with writer_lock(config):
+                backend_for(config).settle()
+        except OSError as exc:  # merging needs room too; the unmerged segments stay searchable
+            if not is_disk_full(exc):
+                raise
+            summary.full = summary.full or str(exc)
     return summary
+
+
+def _index_batch(config, archive, summary, batch, prepared, bulk=False):
+    """Index a batch of added or healed results. When the disk has no room for the index, the
+    newest half of the originals this run added is taken back out of the archive (so none stays
+    unfindable, and their room goes to the index) and the rest is tried again."""
+    while batch:
+        try:
+            _index_fresh(config, archive, [r.record for r in batch], prepared, bulk=bulk)
+            return
+        except OSError as exc:
+            if not is_disk_full(exc):
+                raise
+            summary.full = NO_SPACE
+            added = [r for r in batch if r.status == "added"]
+            if not added:
+                _take_back(archive, batch, summary.full)
+                return
+            dropped = added[len(added) // 2:]
+            _take_back(archive, dropped, summary.full)
+            batch = [r for r in batch if r.status != "nospace"]
+
+
+def _take_back(archive, results, reason):
+    for result in results:
+        if result.status == "added":
+            archive.remove(result.id)
+        result.status, result.record, result.error = "nospace", None, reason
+
+
+def _heal(config, archive, name, rid, record, error):
+    """An original that is archived but not searchable: the current parser's record replaces
+    the archived one when they differ, and it is indexed ("healed"). One that still does not
+    parse stays archived, unparsed, as it was ("exists")."""
+    if record is None:
+        record = archive.record(rid)
+        if record is None:
+            return IngestResult(name, "exists", id=rid)
+    elif record != archive.record(rid):
+        try:
+            with writer_lock(config):
+                archive.write_record(rid, record)
+        except OSError as exc:
+            if not is_disk_full(exc):
+                raise
+            return IngestResult(name, "nospace", id=rid, error=NO_SPACE)
+    return IngestResult(name, "healed", id=rid, record=record)
 
 
 def _tick(progress):
@@ -216,10 +309,21 @@ def _short(exc):
     return text.splitlines()[0][:300]
 
 
+def _put(archive, data, name, record, error, source_url):
+    """archive.put(); (id, None) when the disk had no room for it (nothing of it is kept)."""
+    try:
+        return archive.put(data, name, media_type_for(data, name), record=record, error=error, source_url=source_url)
+    except OSError as exc:
+        if not is_disk_full(exc):
+            raise
+        return report_id(data), None
+
+
 def _archive_one(archive, name, data, record, error, source_url):
     """Archive one original at once (atomic on its own), whether or not it parsed."""
-    rid, created = archive.put(data, name, media_type_for(data, name), record=record, error=error,
-                               source_url=source_url)
+    rid, created = _put(archive, data, name, record, error, source_url)
+    if created is None:
+        return IngestResult(name, "nospace", id=rid, error=NO_SPACE)
     return _result(name, rid, created, record, error)
 
 
@@ -263,22 +367,33 @@ def index_records(config, archive, records):
 
 
 def ingest_bytes(config, data, filename, source_url=None):
-    """Ingest one uploaded file (the admin upload page); same rules as the command."""
-    archive = Archive(config["ARCHIVE_DIR"])
+    """Ingest one uploaded file (the admin upload page); same rules as the command. On a full
+    disk the result is "nospace" and nothing of the file is kept."""
+    archive = Archive(config["ARCHIVE_DIR"], reserve=RESERVE_BYTES)
     limits = limits_of(config)
     if not data:
         return IngestResult(filename, "failed", error="空文件，没有内容可以存档")
     if len(data) > limits["max_bytes"]:
         return IngestResult(filename, "failed", error=f"文件过大（上限 {limits['max_bytes']} 字节）")
     rid = report_id(data)
-    if archive.has(rid):
+    if archive.has(rid) and _searchable(config, rid):
         return IngestResult(filename, "exists", id=rid, record=archive.record(rid))
+    archive.check_writable()
     [(_, record, error)] = list(parse_many([(filename, data, filename)], limits, workers=1))
     result = _archive_one(archive, filename, data, record, error, source_url)
-    if result.status == "added":
-        _index_fresh(config, archive, [record])
-        result.record = archive.record(result.id)
+    if result.status == "exists":
+        result = _heal(config, archive, filename, rid, record, error)
+    if result.status in ("added", "healed"):
+        summary = Summary([result])
+        _index_batch(config, archive, summary, [result], {})
+        if result.status != "nospace":
+            result.record = archive.record(result.id)
     return result
+
+
+def _searchable(config, rid):
+    engine = backend_for(config)
+    return engine.exists() and rid in engine.ids()
 
 
 # --- carry_chain across an agency's years: derived at index time ---------------------
@@ -379,24 +494,54 @@ def check(config, repair=False):
         elif archive.record(rid) is not None:
             parsed_ids.add(rid)
     engine = backend_for(config)
-    indexed = engine.ids() if engine.exists() else set()
-    missing, extra = parsed_ids - indexed, indexed - parsed_ids
-    if missing:
+    try:
+        indexed = engine.ids() if engine.exists() else set()
+    except IndexUnavailable as exc:
+        problems.append(f"索引无法读取（{exc}）")
+        indexed = None
+    missing, extra = parsed_ids - (indexed or set()), (indexed or set()) - parsed_ids
+    if missing and indexed is not None:
         problems.append(f"索引缺少 {len(missing)} 份已解析的报告：" + "、".join(sorted(missing)[:10]))
     if extra:
         problems.append(f"索引中有 {len(extra)} 份存档里没有的报告：" + "、".join(sorted(extra)[:10]))
-    if repair and (missing or extra):
-        reindex(config)
+    leftovers = archive.leftovers()
+    if leftovers:
+        names = "、".join(str(p.relative_to(archive.root)) for p in leftovers[:10])
+        problems.append(f"存档中有 {len(leftovers)} 个中断的写入留下的临时文件或文件夹（不是完整的报告）：{names}")
+    if repair and (missing or extra or indexed is None):
+        reindex(config)  # also drops the leftovers
+        return check(config, repair=False)
+    if repair and leftovers:
+        with writer_lock(config):
+            archive.clean_tmp()
         return check(config, repair=False)
     return problems, unparsed
+
+
+def backup(config, dest):
+    """Copy the archive to dest incrementally (only what dest lacks or what changed); the index
+    is not copied: it is rebuilt from the archive. Returns (copied, unchanged)."""
+    with writer_lock(config):
+        return Archive(config["ARCHIVE_DIR"]).copy_to(dest)
+
+
+def restore(config, src):
+    """Bring back the archive from a backup made by backup(), then rebuild the index from it.
+    Returns (copied, unchanged, indexed)."""
+    with writer_lock(config):
+        copied, unchanged = Archive(src).copy_to(config["ARCHIVE_DIR"])
+    return copied, unchanged, reindex(config)
 
 
 def ensure_samples(config):
     """First start on a fresh clone: ingest the bundled samples, or rebuild a missing index."""
     archive = Archive(config["ARCHIVE_DIR"])
     engine = backend_for(config)
-    if engine.exists() and engine.doc_count() > 0:
-        return None
+    try:
+        if engine.exists() and engine.doc_count() > 0:
+            return None
+    except IndexUnavailable:  # lost or damaged: rebuilt from the archive, the source of truth
+        return reindex(config)
     if archive.ids():
         return reindex(config)
     summary = ingest_paths(config, [config["SAMPLES_DIR"]])

@@ -64,7 +64,10 @@ def drain(config, limit=None, progress=None, workers=1):
 
 
 def drain_once(config, limit=1):
-    """One turn of the background worker: drain a few scans if no other process is draining."""
+    """One turn of the background worker: drain a few scans if no other process is draining
+    (none on a read-only archive: its scans wait until it can be written again)."""
+    if not Archive(config["ARCHIVE_DIR"]).writable():
+        return 0, 0
     try:
         with _lock(config).acquire(timeout=0):
             return drain(config, limit=limit)

@@ -149,10 +149,31 @@ def _committing(ix, writer, **commit_options):
         yield writer
         writer.commit(**commit_options)
     except BaseException:
-        writer.cancel()
+        try:
+            writer.cancel()
+        except Exception:  # noqa: BLE001 - closing the segment can fail the way the commit did
+            pass
+        _drop_unreferenced(ix)
         raise
     finally:
         ix.close()
+
+
+def _drop_unreferenced(ix):
+    """After a failed commit (a full disk): delete what it wrote and no TOC names — the new
+    segment's files, a TOC draft, the writer's pool — so no half-written segment stays behind."""
+    from whoosh.index import TOC, EmptyIndexError, clean_files
+
+    storage, name = ix.storage, ix.indexname
+    try:
+        toc = TOC.read(storage, name)
+    except (EmptyIndexError, OSError, ValueError):
+        return
+    clean_files(storage, name, toc.generation, toc.segments)
+    for filename in list(storage):
+        if filename.startswith(f"_{name}_") and ".toc." in filename:
+            storage.delete_file(filename)
+    shutil.rmtree(Path(storage.folder) / f"{name}.tmp", ignore_errors=True)
 
 
 def _exchange(a, b):

@@ -57,7 +57,7 @@ def pytest_sessionfinish(session, exitstatus):
 # a database per module), and single tests that take seconds (crash, memory and parallelism
 # tests, the CLI in subprocesses, large generated archives).
 SLOW_MODULES = {"test_web_e2e", "test_bench", "test_backend_parity", "test_reliability_crash",
-                "test_reliability_load", "test_start"}
+                "test_reliability_load", "test_start", "test_faults_disk"}
 SLOW_TESTS = {
     "test_pdf_memory_stays_bounded_with_page_count", "test_docx_zip_bomb_over_the_unzipped_limit",
     "test_docx_zip_bomb_under_the_limit_caught_by_ratio", "test_pdf_tables_split_over_pages_are_joined",
@@ -72,6 +72,8 @@ SLOW_TESTS = {
     "test_a_stray_engine_import_breaks_the_contract", "test_reindex_leaves_every_record_byte_identical",
     "test_docx_truncated", "test_docx_paragraph_order_and_line_breaks", "test_byte_flips_never_raise_anything_else",
     "test_years_arriving_out_of_order_link_as_a_full_reindex_does", "test_mutated_seed_gives_record_or_clean_error",
+    "test_a_write_killed_midway_is_listed_by_check_and_removed_by_repair",
+    "test_the_ingest_command_on_a_read_only_archive_says_so_in_one_line", "test_backup_and_restore_commands",
 }
 # fixtures that build many files (every seed as PDF, DOCX and HTML)
 SLOW_FIXTURES = {("test_extract_formats", "files")}

@@ -5,4 +5,4 @@ seam.py     the SearchBackend Protocol and the plain result types (Hit, Snippet,
 facets.py   facet kinds as small classes (label, order, limit, toggle) over raw counts
 results.py  SearchEngine.search(): paging, the empty result, facets, suggestion, snippet spans
 """
-from .seam import FacetValue, Hit, Matched, SearchBackend, SearchResult, Snippet, Span  # noqa: F401
+from .seam import FacetValue, Hit, IndexUnavailable, Matched, SearchBackend, SearchResult, Snippet, Span  # noqa: F401

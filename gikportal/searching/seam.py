@@ -15,6 +15,12 @@ from typing import Any, Iterable, Optional, Protocol, TypedDict, runtime_checkab
 from ..query import SearchParams
 
 
+class IndexUnavailable(RuntimeError):
+    """The index cannot be read (lost, truncated, damaged) while the archive holds reports. The
+    web layer answers 503 until a rebuild (reindex, check --repair, the next start) is in place;
+    the archive, the source of truth, is untouched."""
+
+
 class Span(TypedDict):
     """A highlighted run of a snippet's text: text[start:end], offsets in characters."""
     start: int

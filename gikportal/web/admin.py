@@ -7,6 +7,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import PasswordField, URLField
 from wtforms.validators import DataRequired, Length, Optional, URL
 
+from ..archive import is_read_only
 from ..figures import HEADLINE_LABELS
 from . import common
 from ..labels import CHECKS as CHECK_LABELS
@@ -52,11 +53,19 @@ def upload():
         return render_template("admin/upload.html", form=form), 413
     from ..ingest import ingest_bytes  # the pipeline (workers, locks) only when someone uploads
 
-    result = ingest_bytes(current_app.config, data, upload.filename or "upload",
-                          source_url=form.source_url.data or None)
+    try:
+        result = ingest_bytes(current_app.config, data, upload.filename or "upload",
+                              source_url=form.source_url.data or None)
+    except OSError as exc:
+        if not is_read_only(exc):
+            raise
+        form.report.errors = [f"{exc.strerror}。请管理员把存档重新挂载为可写后再上传。"]
+        return render_template("admin/upload.html", form=form), 503
     failed = [c for c in (result.record or {}).get("checks") or [] if c.get("ok") is False]
+    # 507: the disk had no room, nothing of the upload was kept (ingest_bytes takes it back whole)
     return render_template("admin/upload.html", form=UploadForm(formdata=None), result=result, failed=failed,
-                           check_labels=CHECK_LABELS, headline_labels=HEADLINE_LABELS)
+                           check_labels=CHECK_LABELS, headline_labels=HEADLINE_LABELS), \
+        (507 if result.status == "nospace" else 200)
 
 
 @bp.route("/unparsed", methods=["GET", "POST"])

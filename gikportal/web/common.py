@@ -11,7 +11,7 @@ from markupsafe import Markup, escape
 
 from .. import backend as backends
 from .. import labels
-from ..searching import facets, results
+from ..searching import IndexUnavailable, facets, results
 from ..archive import Archive, is_report_id
 from ..figures import HEADLINE_LABELS
 from ..query import MAX_QUERY_CHARS, SearchParams
@@ -39,10 +39,17 @@ def backend():
     return g.backend
 
 
+MAX_PARAMETERS = 200  # values in one query string; a page links and toggles each selected value,
+# so 10,000 facet parameters cost minutes (quadratic) where a person selects a few dozen at most
+
+
 def request_params():
-    """SearchParams from the query string; an absurdly long query is refused up front."""
+    """SearchParams from the query string; an absurdly long query or one with thousands of
+    parameters is refused up front."""
     if len(request.args.get("q", "")) > MAX_QUERY_CHARS:
         abort(400, description=f"检索词过长（上限 {MAX_QUERY_CHARS} 个字符），请缩短后再试。")
+    if sum(len(values) for values in request.args.listvalues()) > MAX_PARAMETERS:
+        abort(400, description=f"筛选条件过多（上限 {MAX_PARAMETERS} 个），请减少后再试。")
     return SearchParams.from_args(request.args)
 
 
@@ -90,9 +97,19 @@ def empty_result(params):
     return results.empty_result(params)
 
 
+def index_or_none():
+    """The backend if its index is there; None on a fresh, empty archive (nothing to search yet);
+    IndexUnavailable when the archive holds reports but the index is gone."""
+    if backend().exists():
+        return backend()
+    if archive().is_empty():
+        return None
+    raise IndexUnavailable("索引缺失")
+
+
 def search(params, endpoint="search.search"):
     """One index search, with "url" added to hits, snippets and facet values (facets toggle)."""
-    if not backend().exists():
+    if index_or_none() is None:
         return empty_result(params)
     result = backend().search(params)
     for hit in result["hits"]:
@@ -107,7 +124,7 @@ def search(params, endpoint="search.search"):
 
 def search_all(params):
     """Every matching report (no snippets) for pages that aggregate: stats, exports, agencies."""
-    if not backend().exists():
+    if index_or_none() is None:
         return []
     hits = backend().search_all(params)
     for hit in hits:
