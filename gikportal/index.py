@@ -18,6 +18,7 @@ import numpy as np
 from . import segment
 from .figures import HEADLINE_LABELS
 from .hits import HEADING_BOOST, TITLE_BOOST
+from .labels import SCORE_LOW, SCORECARD
 from .query import (CHECK_RULES, FACETS, NO_VALUE, RANGE_FIGURES, And, Field, Not, Num,
                     Or, Text, range_bucket, sections_of)
 from .searching.facets import COLUMN_FACETS, FINDING_VALUES
@@ -100,6 +101,9 @@ class _View:
         failed = np.concatenate([p.failed for p in parts]) if parts else np.zeros((0, len(CHECK_RULES)), bool)
         self.failed = {rule: failed[:, i] for i, rule in enumerate(CHECK_RULES)}
         self.doubtful = np.concatenate([p.doubtful for p in parts]) if parts else np.zeros(0, bool)
+        self.figures["score"] = np.concatenate([p.score for p in parts]) if parts else np.zeros(0)
+        card = np.concatenate([p.card for p in parts]) if parts else np.zeros((0, len(SCORECARD)), bool)
+        self.card_failed = {key: card[:, i] for i, key in enumerate(SCORECARD)}
         self.id_rank = _rank(self.ids)
         self.published_rank = _rank([v for p in parts for v in p.published])
         self.agencies = [v for v in self.vocab["agency"] if v != NO_VALUE[0]]
@@ -196,6 +200,11 @@ class _View:
             return np.logical_or.reduce(list(self.failed.values())) if self.failed else np.zeros(n, bool)
         if value == "doubtful":
             return self.doubtful.copy()
+        if value.startswith("scorecard:") and value[10:] in self.card_failed:
+            return self.card_failed[value[10:]]
+        if value == "score_low":
+            with np.errstate(invalid="ignore"):
+                return self.figures["score"] < SCORE_LOW
         figure = {"sued": "lawsuits", "reviewed": "reviews", "fees": "fees_10k_yuan"}.get(value)
         if figure:
             with np.errstate(invalid="ignore"):
@@ -227,6 +236,9 @@ class _Columns:
                                or np.zeros((0, len(CHECK_RULES))), dtype=bool).reshape(len(metas), len(CHECK_RULES))
         self.published = [intern.setdefault(v, v) for v in (m.get("published") or "" for m in metas)]
         self.doubtful = np.array([bool(m.get("doubtful")) for m in metas], dtype=bool)
+        self.score = np.array([_f(m.get("score")) for m in metas], dtype=float)
+        self.card = np.array([[key in (m.get("scorecard_failed") or ()) for key in SCORECARD] for m in metas]
+                             or np.zeros((0, len(SCORECARD))), dtype=bool).reshape(len(metas), len(SCORECARD))
         names = {f for m in metas for f in (m.get("lens") or {})}
         self.lens = {f: np.array([(m.get("lens") or {}).get(f, 0) for m in metas], dtype=float) for f in names}
 
