@@ -109,3 +109,20 @@ def agency_kind(agency):
         if pattern.search(name):
             return kind
     return "部门" if name else "未知"
+
+
+PEER_GROUPS = ("省级政府", "市级政府", "县级政府", "部门", "乡镇街道", "开发区", "未知")
+
+
+def peer_group(agency, region):
+    """The peer group an agency is ranked in: governments by level (the deepest level of their
+    region: a county is 县级, a city 市级, a province alone 省级), else its kind."""
+    kind = agency_kind(agency)
+    if kind != "人民政府":
+        return kind
+    region = region or {}
+    if region.get("county"):
+        return "县级政府"
+    if region.get("city") and region.get("city") != region.get("province"):
+        return "市级政府"
+    return "省级政府" if region.get("province") else "未知"
