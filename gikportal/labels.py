@@ -179,7 +179,8 @@ def dictionary():
             "active": {"rows": ACTIVE_ROWS, "fields": ACTIVE_FIELDS},
             "requests": {"columns": REQUEST_COLUMNS, "rows": REQUEST_ROWS},
             "appeals": {"groups": APPEAL_GROUPS, "fields": APPEAL_FIELDS}, "legacy": LEGACY_FIGURES,
-            "checks": CHECKS, "formats": FORMATS, "findings": FINDINGS, "kinds": KINDS, "facets": FACETS}
+            "checks": CHECKS, "formats": FORMATS, "findings": FINDINGS, "kinds": KINDS, "facets": FACETS,
+            "scorecard": SCORECARD}
 
 
 def finding(value):

@@ -449,6 +449,33 @@ def format_result(r):
     return "\n".join(lines)
 
 
+def copies_cost(n, workdir, seed=0, batch=500):
+    """What the scorecard's cross-report facts (gikportal/continuity.py: previous year, copied
+    section 5 by MinHash LSH) cost against the whole ingest of the same n reports: the ingest is
+    timed end to end (it includes them), then the same derivation alone, batch by batch as ingest
+    does it (the copy index growing), and once over the whole archive as reindex does it."""
+    from gikportal import continuity
+    from gikportal.copies import CopyIndex
+
+    workdir = Path(workdir)
+    paths = write_files(workdir / "src", n, seed)
+    with backend_config("whoosh", workdir / "whoosh") as cfg:
+        records, ingest_seconds, _failed = ingest_ours(cfg, paths)
+    index, by_id = CopyIndex(), {r["id"]: r for r in records}
+    start = time.perf_counter()
+    for i in range(0, len(records), batch):
+        continuity.derive_batch(records[i:i + batch], by_id.get, lambda names: {}, index)
+    batch_seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    _cards, full = continuity.derive_all(records)
+    full_seconds = time.perf_counter() - start
+    distinct = sum(len(y.members) for y in full.years.values())
+    return {"n": len(records), "ingest_seconds": ingest_seconds, "batch_seconds": batch_seconds,
+            "reindex_seconds": full_seconds, "share_of_ingest": batch_seconds / ingest_seconds,
+            "compared": len(full.of), "distinct_section5": distinct,
+            "with_copy": sum(1 for c in _cards.values() if c["copy"] and c["copy"]["share"] > 0.5)}
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reports", default="1000", help="comma-separated sizes, e.g. 1000,10000,100000")
@@ -461,10 +488,16 @@ def main(argv=None):
     parser.add_argument("--workdir", default=None, help="where the throw-away archives go (default: temp)")
     parser.add_argument("--json", default=None, help="also write the raw figures to this file")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--copies", action="store_true", help="only the cost of the scorecard's copy detection")
     args = parser.parse_args(argv)
     sizes = [int(s.replace("_", "")) for s in args.reports.split(",") if s.strip()]
     print(f"gikportal benchmark on {os.cpu_count()} cores, Python {sys.version.split()[0]}", flush=True)
     results = []
+    if args.copies:
+        for n in sizes:
+            with tempfile.TemporaryDirectory(prefix=f"gikportal-copies-{n}-", dir=args.workdir) as tmp:
+                print(json.dumps(copies_cost(n, tmp, args.seed)), flush=True)
+        return 0
     backends = [b.strip() for b in args.backend.split(",") if b.strip()]
     if args.baseline_only:
         backends = backends[:1]
