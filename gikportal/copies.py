@@ -12,6 +12,7 @@ MAX_CANDIDATES sets.
 `CopyIndex` holds every year's sets; `state()`/`from_state()` make it a plain picklable dict of
 ints, which ingest keeps beside the index so a new batch is compared with what is indexed.
 """
+import bisect
 import hashlib
 import pickle
 from pathlib import Path
@@ -25,6 +26,14 @@ THRESHOLD = 0.3
 MAX_CANDIDATES = 200
 MIN_SENTENCES = 2  # a section 5 of one sentence (“无。”) is not compared
 _BASE = MinHash(num_perm=NUM_PERM, hashfunc=int)
+_BANDS = []  # (bands, rows) for THRESHOLD: datasketch integrates them with scipy at every new LSH
+
+
+def _lsh():
+    if not _BANDS:
+        probe = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM)
+        _BANDS.append((probe.b, probe.r))
+    return MinHashLSH(num_perm=NUM_PERM, params=_BANDS[0])
 
 
 def section5(record):
@@ -48,40 +57,69 @@ def _minhash(hashes):
     return m
 
 
+class _Group:
+    """The reports sharing one section 5 set: ids in order (the nearest match is the smallest id
+    of another agency, found from the front) and those not yet given a whole (100%) match."""
+
+    def __init__(self):
+        self.by, self.order, self.unsettled = {}, [], set()
+
+    def add(self, rid, key, agency):
+        if rid not in self.by:
+            bisect.insort(self.order, rid)
+        self.by[rid] = (key, agency)
+        self.unsettled.add(rid)
+
+    def remove(self, rid):
+        if self.by.pop(rid, None) is not None:
+            del self.order[bisect.bisect_left(self.order, rid)]
+        self.unsettled.discard(rid)
+
+    def first_other(self, key, rid):
+        """(id, agency) of the smallest id of another agency than key, or None."""
+        for other in self.order:
+            k, agency = self.by[other]
+            if k != key and other != rid:
+                return other, agency
+        return None
+
+
 class _Year:
     def __init__(self):
-        self.lsh = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM)
-        self.members = {}  # fingerprint -> {rid: (agency key, agency)}
+        self.lsh = _lsh()
+        self.members = {}  # fingerprint -> _Group
         self.hashes = {}   # fingerprint -> its MinHash (kept for queries)
 
     def add(self, rid, key, agency, fp):
         group = self.members.get(fp)
         if group is None:
-            group = self.members[fp] = {}
+            group = self.members[fp] = _Group()
             self.hashes[fp] = _minhash(fp)
             self.lsh.insert(fp, self.hashes[fp], check_duplication=False)
-        group[rid] = (key, agency)
+        group.add(rid, key, agency)
 
     def remove(self, rid, fp):
-        group = self.members.get(fp) or {}
-        group.pop(rid, None)
-        if fp in self.members and not group:
+        group = self.members.get(fp)
+        if group is None:
+            return
+        group.remove(rid)
+        if not group.by:
             del self.members[fp]
             del self.hashes[fp]
             self.lsh.remove(fp)
 
     def nearest(self, rid, key, fp):
-        """(share, other id, other agency) of the best other-agency match, or None."""
+        """(share, other id, other agency) of the best other-agency match, or None: the highest
+        share, then the smallest id."""
         candidates = sorted(self.lsh.query(self.hashes[fp]), key=lambda c: -len(c & fp))[:MAX_CANDIDATES]
         best = None
         for other in candidates:
             share = len(other & fp) / len(fp)
-            if best is not None and share <= best[0]:
-                continue
-            others = [(r, a) for r, (k, a) in self.members.get(other, {}).items() if k != key and r != rid]
-            if others:
-                r, a = min(others)
-                best = (share, r, a)
+            if best is not None and share < best[0]:
+                break  # candidates come in order of overlap, and fp's size is fixed
+            found = self.members[other].first_other(key, rid)
+            if found and (best is None or share > best[0] or (share == best[0] and found[0] < best[1])):
+                best = (share, found[0], found[1])
         return best
 
 
@@ -125,6 +163,9 @@ class CopyIndex:
 
     def remember(self, rid, match):
         self.best[rid] = match["share"] if match else 0.0
+        if match and match["share"] >= 1.0 and rid in self.of:
+            year, _key, _agency, fp = self.of[rid]
+            self.years[year].members[fp].unsettled.discard(rid)
 
     def better_for(self, rid):
         """Ids of other agencies' reports of the same year for which this report is a closer
@@ -135,8 +176,10 @@ class CopyIndex:
         y = self.years[year]
         out = set()
         for other in y.lsh.query(y.hashes[fp]):
-            for r, (k, _a) in y.members.get(other, {}).items():
-                if r != rid and k != key and len(other & fp) / len(other) > self.best.get(r, 0.0):
+            group = y.members[other]
+            share = len(other & fp) / len(other)
+            for r in group.unsettled:
+                if r != rid and group.by[r][0] != key and share > self.best.get(r, 0.0):
                     out.add(r)
         return out
 
@@ -151,7 +194,8 @@ class CopyIndex:
         out = cls()
         for rid, (year, key, agency, fp) in state["of"].items():
             out.add_fingerprint(rid, year, key, agency, frozenset(fp))
-        out.best = dict(state["best"])
+        for rid, share in state["best"].items():
+            out.remember(rid, {"share": share} if share else None)
         return out
 
 
