@@ -157,3 +157,40 @@ def test_real_series_continuity_year_by_year():
             else:
                 assert full["continuity"]["ok"] is not None or "数字不全" in full["continuity"]["detail"]
         print(agency, verdicts)
+
+
+def _real_with_section5():
+    """A real report of the national format whose section 5 has at least four sentences."""
+    rows = [json.loads(line) for line in (REAL / "expected.jsonl").read_text(encoding="utf-8").splitlines() if line]
+    for row in rows:
+        record = build_record((REAL / row["file"]).read_bytes(), Path(row["file"]).name)
+        text = next((s["text"] for s in record.get("sections") or [] if s.get("n") == 5), "")
+        if record.get("format") == "2019" and record.get("year") and len(scorecard.sentences(text)) >= 4:
+            return record, text
+    raise AssertionError("no real report with a section 5 of four sentences")
+
+
+def test_copy_share_counts_the_sentences_found_again():
+    """Another agency that keeps all but one of a real section 5's sentences (and changes the
+    year's figures in the others) is found as its nearest copy, at the exact share."""
+    from gikportal.copies import CopyIndex
+
+    record, text = _real_with_section5()
+    sentences = scorecard.sentences(text)
+    changed = text.replace(sentences[0][1], "我们将另行制定本单位的整改方案并逐项落实到人")
+    changed = changed.replace(str(record["year"]), str(record["year"] - 1))
+    other = dict(record, id="f" * 16, agency="另一机关", agency_key="另一机关",
+                 sections=[dict(s, text=changed) if s.get("n") == 5 else s for s in record["sections"]])
+    unrelated = dict(record, id="e" * 16, agency="第三机关", agency_key="第三机关",
+                     sections=[dict(s, text="一是人员不足。二是经费紧张。三是培训偏少。") if s.get("n") == 5 else s
+                               for s in record["sections"]])
+    index = CopyIndex()
+    for r in (record, other, unrelated):
+        index.add(r)
+    match = index.nearest(record["id"])
+    n = len(sentences)
+    assert match["id"] == other["id"] and match["share"] == round((n - 1) / n, 4)
+    same_year_only = dict(other, id="d" * 16, year=record["year"] + 1)
+    index.add(same_year_only)
+    assert index.nearest(same_year_only["id"]) is None
+    assert scorecard.repetition(text, changed)["found"] == n - 1
