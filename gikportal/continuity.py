@@ -93,11 +93,12 @@ def derive_batch(fresh, read, agency_years, index):
                     records[other] = record
                     targets.add(other)
     known = {rid: slim(r) for rid, r in records.items()}
-    wanted = defaultdict(set)  # agency -> years whose reports are needed
+    wanted = defaultdict(set)  # agency (as printed, and its key) -> years whose reports are needed
     for rid in targets:
         year = records[rid].get("year")
         if records[rid].get("agency") and isinstance(year, int):
-            wanted[records[rid]["agency"]] |= {year - 1, year} | ({year + 1} if rid in new else set())
+            for name in {records[rid]["agency"], agency_key(records[rid])}:
+                wanted[name] |= {year - 1, year} | ({year + 1} if rid in new else set())
     indexed = agency_years(sorted(wanted)) if wanted else {}
     for agency, years in wanted.items():
         for rid, year in indexed.get(agency, ()):

@@ -141,7 +141,9 @@ class CopyIndex:
         self.discard(rid)
         if not isinstance(year, int) or len(fp) < MIN_SENTENCES or not key:
             return False
-        self.years.setdefault(year, _Year()).add(rid, key, agency, fp)
+        if year not in self.years:  # not setdefault: a _Year (an LSH of 21 tables) is not made per call
+            self.years[year] = _Year()
+        self.years[year].add(rid, key, agency, fp)
         self.of[rid] = (year, key, agency, fp)
         return True
 

@@ -212,7 +212,12 @@ def fees(record):
     return _criterion("fees", check.get("ok"), check.get("detail") or "报告未提及收取信息处理费。")
 
 
+_NO_TEXT = "报告没有可读的文字（如扫描件尚未识别），无法评估。"
+
+
 def period(record):
+    if not any(t.strip() for t in _texts(record)):
+        return _criterion("period", None, _NO_TEXT)
     m = next((m for m in map(_PERIOD.search, _texts(record)) if m), None)
     if m:
         return _criterion("period", True, f"报告说明了统计期限（“{m.group(0)}”）。")
@@ -220,6 +225,8 @@ def period(record):
 
 
 def contact(record):
+    if not any(t.strip() for t in _texts(record)):
+        return _criterion("contact", None, _NO_TEXT)
     m = next((m for m in map(_CONTACT.search, _texts(record)) if m), None)
     if m:
         return _criterion("contact", True, f"报告写明了联系方式或查阅下载途径（“{m.group(0).strip()}”）。")
