@@ -29,6 +29,7 @@ def test_scorecard_page_cites_rules_and_shows_the_copied_sentences(portal):
     assert "与上年相同的 3 句" in html and "一是依申请公开答复的说理还不够充分" in html
     assert "2022年结转下年度3件，2023年上年结转1件" in html
     assert "总分 = 通过项目的分值之和" in html
+    assert "/feed.atom?q=scorecard:copied_section5" in html.replace("%3A", ":")
 
 
 def test_report_page_summary_and_api(portal):
