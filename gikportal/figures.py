@@ -160,7 +160,7 @@ def failed_checks(record):
 
 # (kind, pattern on the agency name); first match wins
 _KINDS = (
-    ("开发区", re.compile(r"(开发区|高新区|示范区|产业园|园区|新区|经济区|综合区|保税区|自贸区|试验区|管委会|管理委员会)")),
+    ("开发区", re.compile(r"(开发区|高新区|示范区|产业园|园区|新区|经济区|综合区|保税区|自贸区|试验区|实验区|管委会|管理委员会)")),
     ("乡镇街道", re.compile(r"(乡|镇|街道|办事处)(人民政府)?$|街道办|乡人民政府|镇人民政府")),
     ("人民政府", re.compile(r"人民政府(办公室|办公厅)?$")),
 )
@@ -173,3 +173,20 @@ def agency_kind(agency):
         if pattern.search(name):
             return kind
     return "部门" if name else "未知"
+
+
+PEER_GROUPS = ("省级政府", "市级政府", "县级政府", "部门", "乡镇街道", "开发区", "未知")
+
+
+def peer_group(agency, region):
+    """The peer group an agency is ranked in: governments by level (the deepest level of their
+    region: a county is 县级, a city 市级, a province alone 省级), else its kind."""
+    kind = agency_kind(agency)
+    if kind != "人民政府":
+        return kind
+    region = region or {}
+    if region.get("county"):
+        return "县级政府"
+    if region.get("city") and region.get("city") != region.get("province"):
+        return "市级政府"
+    return "省级政府" if region.get("province") else "未知"

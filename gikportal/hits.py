@@ -5,6 +5,7 @@ Shared by the Whoosh index and the PostgreSQL backend, so both store and answer 
 """
 from .crossyear import agency_key
 from .figures import agency_kind, doubts, failed_checks, headline_and_notes
+from .parse import scorecard
 
 TITLE_BOOST = 3.0
 HEADING_BOOST = 0.2  # headings are the same in every report: they find, they barely rank
@@ -37,7 +38,18 @@ def hit_fields(record):
             "kind": agency_kind(record.get("agency")),
             "figures": figures, "figure_notes": notes, "failed_checks": failed_checks(record),
             "doubtful": bool(doubts(record)),
-            "carry_chain": _carry_chain(record)}
+            "carry_chain": _carry_chain(record), **scorecard_fields(record)}
+
+
+def scorecard_fields(record):
+    """The scorecard a hit carries: score, failed criteria, the previous year's report and the
+    nearest other agency's section 5 (continuity.py derives them into the indexed copy's
+    "scorecard"; a record alone is scored on its own criteria)."""
+    derived = record.get("scorecard")
+    if derived is None:
+        derived = dict(scorecard.total(scorecard.own(record)), previous=None, copy=None)
+    return {"score": derived.get("score"), "scorecard_failed": list(derived.get("failed") or []),
+            "previous_id": derived.get("previous"), "copy": derived.get("copy")}
 
 
 def _carry_chain(record):

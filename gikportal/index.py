@@ -21,6 +21,7 @@ import numpy as np
 from . import colfile, segment, whoosh_store
 from .figures import HEADLINE_LABELS
 from .hits import HEADING_BOOST, TITLE_BOOST
+from .labels import SCORE_LOW, SCORECARD
 from .query import (CHECK_RULES, FACETS, NO_VALUE, RANGE_FIGURES, And, Field, Not, Num,
                     Or, Text, sections_of)
 from .searching.facets import COLUMN_FACETS, FINDING_VALUES, agency_keys
@@ -136,6 +137,9 @@ class _View:
         failed = _concat([p.failed for p in parts], bool, (0, len(CHECK_RULES)))
         self.failed = {rule: failed[:, i] for i, rule in enumerate(CHECK_RULES)}
         self.doubtful = _concat([p.doubtful for p in parts], bool)
+        self.figures["score"] = _concat([p.score for p in parts], float)
+        card = _concat([p.card for p in parts], bool, (0, len(SCORECARD)))
+        self.card_failed = {key: card[:, i] for i, key in enumerate(SCORECARD)}
         self._merge_categorical("_published", [p.published for p in parts])
         self.published_rank = self.codes.pop("_published").astype(np.int64)  # dense rank of the dates
         del self.vocab["_published"], self.lookup["_published"]
@@ -304,6 +308,11 @@ class _View:
             return np.logical_or.reduce(list(self.failed.values())) if self.failed else np.zeros(n, bool)
         if value == "doubtful":
             return self.doubtful.copy()
+        if value.startswith("scorecard:") and value[10:] in self.card_failed:
+            return self.card_failed[value[10:]]
+        if value == "score_low":
+            with np.errstate(invalid="ignore"):
+                return self.figures["score"] < SCORE_LOW
         figure = {"sued": "lawsuits", "reviewed": "reviews", "fees": "fees_10k_yuan"}.get(value)
         if figure:
             with np.errstate(invalid="ignore"):
@@ -336,7 +345,7 @@ FIGURES = tuple(HEADLINE_LABELS)
 _segment_cache = OrderedDict()
 _segment_lock = threading.Lock()
 # what a column file holds; a file of another layout is made again from the segment's meta column
-COLUMNS_LAYOUT = json.dumps(["3", INDEX_VERSION, FACETS[:-1], FIGURES, CHECK_RULES], ensure_ascii=False)
+COLUMNS_LAYOUT = json.dumps(["3", INDEX_VERSION, FACETS[:-1], FIGURES, CHECK_RULES, SCORECARD], ensure_ascii=False)
 
 
 class _Columns:
@@ -352,6 +361,7 @@ class _Columns:
         self.names = (arrays["cat:agency_name"], extra["vocab"]["agency_name"])
         self.table, self.year, self.failed = arrays["table"], arrays["year"], arrays["failed"]
         self.doubtful = arrays["doubtful"]
+        self.score, self.card = arrays["score"], arrays["card"]
         self.lens = {name[4:]: a for name, a in arrays.items() if name.startswith("len:")}
         self.offsets, self.blob = arrays["offsets"], arrays["blob"]
 
@@ -373,6 +383,9 @@ class _Columns:
         arrays["failed"] = np.array([[rule in (m.get("failed_checks") or ()) for rule in CHECK_RULES] for m in metas]
                                     or np.zeros((0, len(CHECK_RULES))), dtype=bool).reshape(n, len(CHECK_RULES))
         arrays["doubtful"] = np.array([bool(m.get("doubtful")) for m in metas], dtype=bool)
+        arrays["score"] = np.array([_f(m.get("score")) for m in metas], dtype=float)
+        arrays["card"] = np.array([[key in (m.get("scorecard_failed") or ()) for key in SCORECARD] for m in metas]
+                                  or np.zeros((0, len(SCORECARD))), dtype=bool).reshape(n, len(SCORECARD))
         for f in sorted({f for m in metas for f in (m.get("lens") or {})}):
             arrays[f"len:{f}"] = np.array([(m.get("lens") or {}).get(f, 0) for m in metas], dtype=np.int32)
         arrays["offsets"] = np.cumsum([0] + [len(b) for b in raw], dtype=np.int64)

@@ -15,7 +15,7 @@ from pathlib import Path
 from filelock import FileLock
 from pebble import ProcessPool
 
-from . import crossyear
+from . import continuity, crossyear
 from .backend import for_config as backend_for
 from .archive import Archive, is_disk_full, report_id
 from .document import ExtractionError
@@ -342,17 +342,32 @@ def _index_fresh(config, archive, fresh, prepared=None, bulk=False):
     A prepared document whose record gains a derived check is made again."""
     with writer_lock(config):
         derived, again = link_agencies(config, archive, fresh)
+        cards, more = _scorecards(config, archive, fresh + again)
         records = {r["id"]: r for r in fresh + again}
+        records.update((rid, archive.record(rid)) for rid in more if rid not in records)
+        for rid in more:  # another agency's report re-indexed for its copy match keeps its chain
+            if rid not in derived and (cards[rid].get("chain") or {}).get("rule"):
+                derived[rid] = cards[rid]["chain"]
         prepared = {rid: doc for rid, doc in (prepared or {}).items()
                     if rid not in derived and (records.get(rid) or {}).get("title")}
-        backend_for(config).add([_for_index(archive, r, derived.get(rid)) for rid, r in records.items()],
-                                prepared=prepared, bulk=bulk)
+        backend_for(config).add([_for_index(archive, r, derived.get(rid), cards.get(rid))
+                                 for rid, r in records.items() if r is not None], prepared=prepared, bulk=bulk)
 
 
-def _for_index(archive, record, derived):
-    """What the engines index for a record: crossyear's copy, and for a report with no title of
-    its own (a scan before OCR) the original's file name, so it can be found and listed by it."""
-    out = crossyear.indexed(record, derived)
+def _scorecards(config, archive, records):
+    """({id: derived scorecard}, ids of other indexed reports it changes): continuity.py, with
+    the copy index kept beside the index."""
+    index = continuity.copy_index(config["INDEX_DIR"])
+    cards, more = continuity.derive_batch(records, archive.record, backend_for(config).agency_years, index)
+    continuity.keep(config["INDEX_DIR"], index)
+    return cards, more
+
+
+def _for_index(archive, record, derived, card=None):
+    """What the engines index for a record: crossyear's copy with the scorecard continuity.py
+    derived, and for a report with no title of its own (a scan before OCR) the original's file
+    name, so it can be found and listed by it."""
+    out = continuity.attach(crossyear.indexed(record, derived), card)
     if not out.get("title"):
         meta = archive.meta(record["id"]) or {}
         name = meta.get("filename") or meta.get("source_url")
@@ -452,13 +467,16 @@ def reindex(config, progress=None):
     with writer_lock(config):
         archive.clean_tmp()
         derived = derived_checks(archive)
+        cards, copies = continuity.derive_all(archive.records())
 
         def stream():
             for record in archive.records():
                 _tick(progress)
-                yield _for_index(archive, record, derived.get(record["id"]))
+                yield _for_index(archive, record, derived.get(record["id"]), cards.get(record["id"]))
 
-        return backend_for(config).rebuild(stream())
+        count = backend_for(config).rebuild(stream())
+        continuity.keep(config["INDEX_DIR"], copies)
+        return count
 
 
 def reparse(config, progress=None, workers=None):

@@ -277,11 +277,26 @@ def dictionary():
             "requests": {"columns": REQUEST_COLUMNS, "rows": REQUEST_ROWS},
             "appeals": {"groups": APPEAL_GROUPS, "fields": APPEAL_FIELDS}, "legacy": LEGACY_FIGURES,
             "rates": {k: {"label": v[0], "formula": v[1], "denominator": v[2]} for k, v in RATES.items()},
-            "checks": CHECKS, "check_sources": CHECK_SOURCES, "formats": FORMATS, "findings": FINDINGS, "kinds": KINDS, "facets": FACETS}
+            "checks": CHECKS, "check_sources": CHECK_SOURCES, "formats": FORMATS, "findings": FINDINGS, "kinds": KINDS, "facets": FACETS,
+            "scorecard": SCORECARD}
 
 
 def finding(value):
     """The label of a finding facet value: check:<rule> names the failed rule."""
     if value.startswith("check:"):
         return FAILED_CHECK_PREFIX + CHECKS.get(value[6:], value[6:])
+    if value.startswith("scorecard:"):
+        return SCORECARD_PREFIX + SCORECARD.get(value[10:], value[10:])
     return FINDINGS.get(value, value)
+
+
+# --- the scorecard (parse/scorecard.py): criteria, and the finding facet's scorecard:<key> ---------
+
+SCORECARD = {
+    "on_time": "按时发布", "complete": "要素齐全", "table_checks": "表内勾稽", "continuity": "与上年衔接",
+    "prose_tables": "正文与表格一致", "section5_repeated": "问题及改进不照搬上年", "copied_section5": "第五部分非照抄他机关",
+    "fees": "信息处理费说明", "period": "说明统计期限", "contact": "联系方式和下载途径",
+}
+SCORECARD_PREFIX = "评分未通过："
+SCORE_LOW = 60  # the finding score_low: a scorecard total below this
+FINDINGS["score_low"] = f"评分低于{SCORE_LOW}分"

@@ -27,14 +27,15 @@ from psycopg_pool import ConnectionPool
 
 from . import segment
 from .figures import HEADLINE_LABELS
-from .hits import HEADING_BOOST, TITLE_BOOST, hit_fields, searched_sections
+from .labels import SCORE_LOW, SCORECARD
+from .hits import HEADING_BOOST, TITLE_BOOST, hit_fields, scorecard_fields, searched_sections
 from .query import CHECK_RULES, NO_VALUE, RANGE_FIGURES, And, Field, Not, Num, Or, Text, sections_of
 from .searching.facets import COLUMN_FACETS, FINDING_VALUES, agency_keys
 from .searching.results import NO_INDEX, ModuleEngine, paging
 from .searching.seam import Matched
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-ANALYSIS = "pg4/segment-pairs"  # bumped (pg4: totals are printed-or-cells with figure_notes, and the agency facet counts hits' agency_key; pg2: hits carry the carry_chain derived at index time) whenever what is stored per text changes: rebuild needed
+ANALYSIS = "pg5/segment-pairs"  # bumped (pg5: hits carry the scorecard; pg4: totals are printed-or-cells with figure_notes, and the agency facet counts hits' agency_key; pg2: hits carry the carry_chain derived at index time) whenever what is stored per text changes: rebuild needed
 FIGURES = tuple(HEADLINE_LABELS)
 WRITER_LOCK = 7_310_411_208  # pg_advisory_xact_lock key shared by every writer
 PARALLEL_FROM = 1000  # records; below this a rebuild analyses text in-process
@@ -412,7 +413,7 @@ def add(url, records, prepared=None):
     records = list(records)
     if not records:
         return 0
-    prepared = [(prepared or {}).get(r["id"]) or _prepare_for_pool(r) for r in records]
+    prepared = [_with_scorecard((prepared or {}).get(r["id"]), r) or _prepare_for_pool(r) for r in records]
     prepared = list({p["id"]: p for p in prepared}.values())
     with _open_for_write(url) as conn:
         with conn.cursor() as cur:
@@ -424,6 +425,21 @@ def add(url, records, prepared=None):
             _store_terms(cur, words, replace=False)
             cur.execute("UPDATE index_state SET generation = generation + 1")
     return len(records)
+
+
+_HIT = REPORT_COLUMNS.index("hit")
+
+
+def _with_scorecard(rows, record):
+    """Prepared rows with the scorecard the index derived for their record (continuity.py): the
+    workers prepare them from the record alone."""
+    if rows is None or record.get("scorecard") is None:
+        return rows
+    report = list(rows["reports"][0])
+    hit = json.loads(report[_HIT])
+    hit.update(scorecard_fields(record))
+    report[_HIT] = json.dumps(hit, ensure_ascii=False)
+    return dict(rows, reports=[tuple(report)])
 
 
 def remove(url, ids):
@@ -592,10 +608,16 @@ class _Sql:
             return "COALESCE((r.hit->>'doubtful')::boolean, false)"
         if value.startswith("check:") and value[6:] in CHECK_RULES:
             return f"({self.param(value[6:])} = ANY(r.failed_checks))"
+        if value.startswith("scorecard:") and value[10:] in SCORECARD:
+            return f"COALESCE(r.hit->'scorecard_failed' ? {self.param(value[10:])}, false)"
+        if value == "score_low":
+            return f"COALESCE((r.hit->>'score')::float8 < {self.param(float(SCORE_LOW))}, false)"
         figure = {"sued": "lawsuits", "reviewed": "reviews", "fees": "fees_10k_yuan"}.get(value)
         return f"COALESCE(r.{figure} > 0, false)" if figure else "FALSE"
 
     def num(self, node):
+        if node.name == "score":
+            return f"COALESCE((r.hit->>'score')::float8 {OPS[node.op]} {self.param(float(node.value))}, false)"
         if node.name != "year" and node.name not in HEADLINE_LABELS:
             return "FALSE"
         return f"COALESCE(r.{node.name} {OPS[node.op]} {self.param(float(node.value))}, false)"

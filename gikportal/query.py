@@ -9,7 +9,7 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 
 from .figures import HEADLINE_LABELS
-from .labels import CHECK_RULES, NO_VALUE
+from .labels import CHECK_RULES, NO_VALUE, SCORECARD
 from .labels import FACETS as _FACET_LABELS
 from .labels import FINDINGS as FINDING_LABELS
 
@@ -142,7 +142,11 @@ def _field_node(name, value):
             Field("finding", f"check:{value}") if value in CHECK_RULES else _bad(f"未知的校验规则 {value}")
     if name == "finding":
         return Field("finding", value)
-    if name == "year" or name in HEADLINE_LABELS:
+    if name == "scorecard":
+        if value not in SCORECARD:
+            raise QuerySyntaxError(f"未知的评分项 {value}")
+        return Field("finding", f"scorecard:{value}")
+    if name == "year" or name == "score" or name in HEADLINE_LABELS:
         rng = _NUM_RANGE.match(value)
         if rng:
             return And((Num(name, ">=", float(rng.group(1))), Num(name, "<=", float(rng.group(2)))))

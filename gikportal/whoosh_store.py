@@ -35,13 +35,13 @@ from whoosh.system import pack_uint
 
 from . import segment
 from .figures import HEADLINE_LABELS
-from .hits import hit_fields, searched_sections
+from .hits import hit_fields, scorecard_fields, searched_sections
 
 LOCK_TIMEOUT = 120
 PARALLEL_FROM = 1000  # records; below this a rebuild writes in-process
 # Bumped whenever what is indexed changes; an index of another version counts as missing, so the
 # app's start (ensure_samples) rebuilds it from the archive instead of mixing two analyses.
-INDEX_VERSION = "8"  # 8: totals are printed-or-cells (figures.counted) with figure_notes, and hits carry agency_key (the agency facet counts by it); 6: hits say doubtful; 5: the preface is indexed as section 0 (4: carry_chain derived at index time)
+INDEX_VERSION = "9"  # 9: hits carry the scorecard (score, failed criteria, copy); 8: totals are printed-or-cells (figures.counted) with figure_notes, and hits carry agency_key (the agency facet counts by it); 6: hits say doubtful; 5: the preface is indexed as section 0 (4: carry_chain derived at index time)
 VERSION_FILE = "GIKPORTAL_INDEX_VERSION"
 COLUMN_FILE_EXT = "gikcols"  # Whoosh's TOC._segment_pattern: <segment id>.<letters> goes with the segment
 PRIVATE_MATCHER_API = ("_read_data", "_next_block", "_data", "_byteids", "_i")
@@ -256,8 +256,19 @@ def add(index_dir, records, prepared=None, merge=True):
         ix = _open_or_create(index_dir)
         with _committing(ix, _writer(ix), merge=merge) as writer:
             for record in records:
-                writer.update_document(**(prepared.get(record["id"]) or _document(record)))
+                doc = prepared.get(record["id"])
+                writer.update_document(**(_with_scorecard(doc, record) if doc else _document(record)))
     return len(records)
+
+
+def _with_scorecard(doc, record):
+    """A prepared document with the scorecard the index derived for its record (continuity.py):
+    the workers prepare documents from the record alone."""
+    if record.get("scorecard") is None:
+        return doc
+    meta = json.loads(doc["meta"])
+    meta.update(scorecard_fields(record))
+    return dict(doc, meta=json.dumps(meta, ensure_ascii=False).encode("utf-8"))
 
 
 MAX_SEGMENTS = 8  # after settle(); each query reads every segment's postings

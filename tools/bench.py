@@ -614,6 +614,64 @@ def format_result(r):
     return "\n".join(lines)
 
 
+def copies_scaled(records, n, batch=500):
+    """The same derivation over n reports cloned from `records` in memory (new ids, agencies
+    and section 5 sets as the generator makes them, each clone another agency): seconds per
+    report, batch by batch and as reindex does it, at a size whose ingest would not fit here."""
+    import hashlib
+
+    from gikportal import continuity
+    from gikportal.copies import CopyIndex
+
+    clones = []
+    for i in range(n):
+        r = records[i % len(records)]
+        rid = hashlib.sha256(f"{r['id']}-{i}".encode()).hexdigest()[:16]
+        agency = f"{r.get('agency') or ''}{i // len(records) or ''}"
+        clones.append(dict(r, id=rid, agency=agency, agency_key=agency))
+    index, by_id = CopyIndex(), {r["id"]: r for r in clones}
+    start = time.perf_counter()
+    for i in range(0, n, batch):
+        continuity.derive_batch(clones[i:i + batch], by_id.get, lambda names: {}, index)
+    batch_seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    continuity.derive_all(clones)
+    return {"n": n, "batch_ms_per_report": 1000 * batch_seconds / n,
+            "reindex_ms_per_report": 1000 * (time.perf_counter() - start) / n}
+
+
+def copies_cost(n, workdir, seed=0, batch=500, scale=()):
+    """What the scorecard's cross-report facts (gikportal/continuity.py: previous year, copied
+    section 5 by MinHash LSH) cost against the whole ingest of the same n reports: the ingest is
+    timed end to end (it includes them), then the same derivation alone, batch by batch as ingest
+    does it (the copy index growing), and once over the whole archive as reindex does it."""
+    from gikportal import continuity
+    from gikportal.copies import CopyIndex
+
+    workdir = Path(workdir)
+    paths = write_files(workdir / "src", n, seed)
+    with backend_config("whoosh", workdir / "whoosh") as cfg:
+        records, ingest_seconds, _failed = ingest_ours(cfg, paths)
+    index, by_id = CopyIndex(), {r["id"]: r for r in records}
+    start = time.perf_counter()
+    for i in range(0, len(records), batch):
+        continuity.derive_batch(records[i:i + batch], by_id.get, lambda names: {}, index)
+    batch_seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    _cards, full = continuity.derive_all(records)
+    full_seconds = time.perf_counter() - start
+    distinct = sum(len(y.members) for y in full.years.values())
+    ingest_ms = 1000 * ingest_seconds / len(records)
+    scaled = [copies_scaled(records, size, batch) for size in scale]
+    for row in scaled:
+        row["share_of_ingest"] = row["batch_ms_per_report"] / ingest_ms
+    return {"n": len(records), "ingest_seconds": ingest_seconds, "batch_seconds": batch_seconds,
+            "reindex_seconds": full_seconds, "share_of_ingest": batch_seconds / ingest_seconds,
+            "compared": len(full.of), "distinct_section5": distinct,
+            "with_copy": sum(1 for c in _cards.values() if c["copy"] and c["copy"]["share"] > 0.5),
+            "scaled": scaled}
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reports", default="1000", help="comma-separated sizes, e.g. 1000,10000,100000")
@@ -630,6 +688,8 @@ def main(argv=None):
                         help="measure search on the archive already in DIR (DIR/archive, DIR/index) instead")
     parser.add_argument("--no-drop-caches", action="store_true",
                         help="first runs with a warm OS page cache only (dropping it needs root)")
+    parser.add_argument("--copies", action="store_true", help="only the cost of the scorecard's copy detection")
+    parser.add_argument("--copies-scale", default="", help="with --copies: also over N cloned reports, e.g. 20000,100000")
     args = parser.parse_args(argv)
     COLD_OS["enabled"] = not args.no_drop_caches
     if args.archive:
@@ -637,6 +697,12 @@ def main(argv=None):
     sizes = [int(s.replace("_", "")) for s in args.reports.split(",") if s.strip()]
     print(f"gikportal benchmark on {os.cpu_count()} cores, Python {sys.version.split()[0]}", flush=True)
     results = []
+    if args.copies:
+        for n in sizes:
+            with tempfile.TemporaryDirectory(prefix=f"gikportal-copies-{n}-", dir=args.workdir) as tmp:
+                scale = [int(x) for x in args.copies_scale.split(",") if x.strip()]
+                print(json.dumps(copies_cost(n, tmp, args.seed, scale=scale)), flush=True)
+        return 0
     backends = [b.strip() for b in args.backend.split(",") if b.strip()]
     if args.baseline_only:
         backends = backends[:1]

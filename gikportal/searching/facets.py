@@ -12,7 +12,8 @@ from ..query import RANGE_FIGURES, SearchParams
 
 FACET_LIMIT = 50  # values shown of a long facet (agencies); the rest are counted in facets_more
 FINDING_VALUES = (("failed",) + tuple(f"check:{rule}" for rule in labels.CHECK_RULES)
-                  + ("sued", "reviewed", "fees", "doubtful"))
+                  + ("sued", "reviewed", "fees", "doubtful", "score_low")
+                  + tuple(f"scorecard:{key}" for key in labels.SCORECARD))
 
 
 class Facet:

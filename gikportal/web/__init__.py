@@ -3,14 +3,15 @@ from flask import current_app, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from . import admin, agencies, api, compare, exports, feeds, health, help, reports, search, stats
+from . import (admin, agencies, api, compare, exports, feeds, health, help, rankings, reports, scorecard, search,
+               stats)
 from .assets import init_assets
 from .common import render_snippet
 from .security import init_security
 from ..labels import CHECKS as CHECK_LABELS
 from ..searching import IndexUnavailable
 
-BLUEPRINTS = (search, api, reports, agencies, compare, stats, exports, feeds, help, admin, health)
+BLUEPRINTS = (search, api, reports, agencies, compare, stats, exports, feeds, help, admin, scorecard, rankings, health)
 
 ERROR_TITLES = {400: "请求有误", 403: "没有权限", 404: "找不到这个页面", 405: "不支持的请求方式",
                 413: "文件过大", 429: "请求过于频繁", 500: "服务器出错", 503: "检索暂时不可用",

@@ -4,6 +4,7 @@ from flask import Blueprint, jsonify, request, url_for
 from .. import labels
 from ..figures import HEADLINE_LABELS
 from . import common
+from .scorecard import card_of
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -45,4 +46,4 @@ def report(rid):
     record, meta = common.record_or_404(rid)
     if record is None:
         return jsonify({"id": rid, "status": meta.get("status"), "error": meta.get("error")}), 404
-    return cached(jsonify(record), 300)
+    return cached(jsonify(dict(record, scorecard=card_of(record)[0])), 300)
