@@ -16,7 +16,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
-from _formats import FONT, to_docx, to_html, to_pdf
+from tools.formats import FONT, to_docx, to_html, to_pdf
 from gikportal.document import Document, ExtractionError
 from gikportal.extract import extract
 from gikportal.extract.text import read_text_document

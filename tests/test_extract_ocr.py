@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from _formats import to_pdf
+from tools.formats import to_pdf
 from gikportal.extract import extract, ocr
 from gikportal.parse import parse_document
 

@@ -1,6 +1,6 @@
 """PDFs made the way offices make them, and the real WPS export in /work/shared/real.
 
-Seed 001 is written as a DOCX with what office reports have (tests/_formats.to_office_docx: a page
+Seed 001 is written as a DOCX with what office reports have (tools/formats.to_office_docx: a page
 border around header and footer, a running header, a footer 第 N 页 共 M 页, a bordered text box,
 the prose of section 1 in a ruled one-column layout grid, ruled tables with merged label cells,
 table 3's long vertical label typed one character per line) and converted by LibreOffice headless,
@@ -18,7 +18,7 @@ from pathlib import Path
 import pdfplumber
 import pytest
 
-from _formats import OFFICE_HEADER, OFFICE_TEXT_BOX, office_pdf, to_office_docx
+from tools.formats import OFFICE_HEADER, OFFICE_TEXT_BOX, office_pdf, to_office_docx
 from _web_helpers import ingest, make_app
 from gikportal.document import Table
 from gikportal.extract import extract

@@ -12,7 +12,7 @@ from pathlib import Path
 import pdfplumber
 import pytest
 
-from _formats import office_pdf, to_office_docx, to_pdf
+from tools.formats import office_pdf, to_office_docx, to_pdf
 from gikportal.extract import _pdfium
 from gikportal.extract import pdf as pdf_module
 from gikportal.extract.pdf import read_pdf

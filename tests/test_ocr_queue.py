@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from _formats import to_pdf
+from tools.formats import to_pdf
 from _web_helpers import make_app
 from test_extract_ocr import image_pdf, page_images
 from gikportal import ocrqueue

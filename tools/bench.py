@@ -1,8 +1,12 @@
 """Benchmark: the portal's pipeline and search against a naive Whoosh + jieba baseline.
 
-`python -m tools.bench --reports 1000,10000,100000` generates N reports with the project's
-generator, ingests them end to end (parse + archive + index) into a throw-away archive, and
-prints one table per size: ingest reports/s, index size against the original texts, search and
+`python -m tools.bench --reports 1000,10000,100000` takes N generated reports in the formats
+offices publish (tools/corpus.py: the mix of --mix, PDFs from LibreOffice and reportlab, DOCX,
+HTML, text; cached on disk by seed and size), ingests them end to end (parse + archive + index)
+into a throw-away archive, and prints one table per size: ingest reports/s for the mix and for
+each kind of file (the first --kind-sample files of each kind ingested alone into an archive of
+their own), the main process's share of the ingest's CPU time (the rest is the extraction
+workers'), index size against the reports' texts, search and
 search+facets p50/p95 over a fixed mix of realistic queries, report and search pages through
 the Flask app, and the portal process's peak RSS. The same reports and queries then go through
 the naive baseline — plain Whoosh, jieba's own `ChineseAnalyzer`, one text field, `groupedby`
@@ -32,7 +36,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from gikportal import config as _config
-from .generate import write_files
+from . import corpus as _corpus
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE_SAMPLE = 200
@@ -111,6 +115,12 @@ def _peak_rss():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
+def cpu_seconds():
+    """(this process, its ended children): user + system CPU seconds so far."""
+    return tuple(u.ru_utime + u.ru_stime for u in map(resource.getrusage, (resource.RUSAGE_SELF,
+                                                                            resource.RUSAGE_CHILDREN)))
+
+
 def in_child(fn, *args):
     """Run fn(*args) in a fresh spawned process: its own imports, caches and peak RSS."""
     ctx = multiprocessing.get_context("spawn")
@@ -120,15 +130,33 @@ def in_child(fn, *args):
 
 # --- the portal -------------------------------------------------------------------------------
 
-def ingest_ours(cfg, paths):
-    """End-to-end ingest (parse in workers, archive, index) of every path; returns (records, seconds)."""
+def ingest_ours(cfg, paths, cpu=None):
+    """End-to-end ingest (parse in workers, archive, index) of every path; returns (records,
+    seconds, failed). cpu, a dict, gets the CPU seconds of this (the main) process and of the
+    worker processes, which have ended (and so are counted in RUSAGE_CHILDREN) when ingest returns."""
     from gikportal.ingest import ingest_paths
 
-    start = time.perf_counter()
+    before, start = cpu_seconds(), time.perf_counter()
     summary = ingest_paths(cfg, paths)
     seconds = time.perf_counter() - start
+    if cpu is not None:
+        main, workers = (a - b for a, b in zip(cpu_seconds(), before))
+        cpu.update(main=main, workers=workers, share=main / ((main + workers) or 1))
     records = [r.record for r in summary.results if r.status == "added" and r.record]
     return records, seconds, summary.count("failed")
+
+
+def ingest_by_kind(backend, workdir, files, sample):
+    """{kind: reports/s}: the first `sample` files of each kind ingested alone into a fresh archive."""
+    rates = {}
+    for kind in dict.fromkeys(k for _, k, _ in files):
+        paths = [p for p, k, _ in files if k == kind][:sample]
+        cpu = {}
+        with backend_config(backend, Path(workdir) / f"kind-{kind}") as cfg:
+            records, seconds, _ = ingest_ours(cfg, paths, cpu)
+        rates[kind] = {"files": len(paths), "rate": len(records) / seconds,
+                       "rate_cpu": len(records) / ((cpu["main"] + cpu["workers"]) or 1)}
+    return rates
 
 
 def measure_ours(cfg, queries, page_ids, reps):
@@ -345,13 +373,20 @@ def _baseline_schema():
     return schema
 
 
-def baseline_build(index_dir, paths):
-    """What a first attempt looks like: parse, then one Whoosh writer with jieba's analyzer."""
+def baseline_build(index_dir, files):
+    """What a first attempt looks like: each library's plain text (tools/naive.py), the fields
+    parsed from that text, one Whoosh writer with jieba's analyzer. files: [(path, kind)].
+    Returns (count, seconds, cpu seconds, {kind: (reports/s, reports per CPU second)}), the last
+    from the time spent on each file of the kind (reading, parsing, adding it), the final commit
+    shared out by count."""
     import jieba
     from whoosh import index as windex
 
+    from gikportal.archive import report_id
     from gikportal.figures import headline
     from gikportal.records import build_record
+
+    from .naive import text_of
 
     jieba.setLogLevel(60)
     jieba.initialize()
@@ -359,15 +394,17 @@ def baseline_build(index_dir, paths):
     start, cpu = time.perf_counter(), time.process_time()
     ix = windex.create_in(index_dir, _baseline_schema())
     writer = ix.writer(limitmb=256)
-    count = 0
-    for path in paths:
+    count, per_kind = 0, {}
+    for path, kind in files:
+        begun, begun_cpu = time.perf_counter(), time.process_time()
         try:
-            record = build_record(Path(path).read_bytes(), Path(path).name)
+            data = Path(path).read_bytes()
+            record = build_record(text_of(data, Path(path).name).encode("utf-8"), "report.txt")
         except Exception:  # the baseline just skips what it cannot parse
             continue
         region = record.get("region") or {}
         figures = headline(record)
-        doc = {"id": record["id"], "title": record.get("title") or "",
+        doc = {"id": report_id(data), "title": record.get("title") or "",
                "content": "\n".join(s.get("text") or "" for s in record.get("sections") or []),
                "year": str(record.get("year") or ""), "province": region.get("province") or "",
                "city": region.get("city") or "", "agency": record.get("agency") or "",
@@ -375,8 +412,17 @@ def baseline_build(index_dir, paths):
         doc.update({f: float(figures[f]) for f in BASELINE_FIGURES if figures.get(f) is not None})
         writer.add_document(**doc)
         count += 1
+        done = per_kind.setdefault(kind, [0, 0.0, 0.0])
+        done[0] += 1
+        done[1] += time.perf_counter() - begun
+        done[2] += time.process_time() - begun_cpu
+    committing, committing_cpu = time.perf_counter(), time.process_time()
     writer.commit()
-    return count, time.perf_counter() - start, time.process_time() - cpu
+    share = (time.perf_counter() - committing) / (count or 1)
+    share_cpu = (time.process_time() - committing_cpu) / (count or 1)
+    rates = {kind: (n, n / (seconds + n * share), n / (cpu_s + n * share_cpu))
+             for kind, (n, seconds, cpu_s) in per_kind.items()}
+    return count, time.perf_counter() - start, time.process_time() - cpu, rates
 
 
 def _baseline_query(ix, args):
@@ -500,17 +546,34 @@ def backend_config(name, workdir):
 QUERY_SAMPLE = 2000  # the first reports fill the query placeholders, the same in every run
 
 
-def run_size(n, workdir, reps=3, baseline=True, load_seconds=0, seed=0, backend="whoosh", ours=True):
-    """One size: the portal on `backend` (unless ours=False), then the naive baseline."""
+def make_corpus(n, seed, opts=None):
+    """The corpus (tools/corpus.py) and what it cost: ([(path, kind, text bytes)], facts)."""
+    opts = dict(opts or {})
+    before, start = cpu_seconds(), time.perf_counter()
+    files, cached = _corpus.build(n, seed, mix=opts.get("mix"), pdf_pool=opts.get("pdf_pool", _corpus.PDF_POOL),
+                                  root=opts.get("root"), log=lambda line: print("  " + line, flush=True))
+    cpu = sum(a - b for a, b in zip(cpu_seconds(), before))
+    mix = {kind: sum(1 for _, k, _ in files if k == kind) for kind in dict.fromkeys(k for _, k, _ in files)}
+    return files, {"seconds": time.perf_counter() - start, "cpu_seconds": cpu, "cached": cached, "mix": mix,
+                   "dir": str(files[0][0].parent) if files else None,
+                   "originals_bytes": sum(p.stat().st_size for p, _, _ in files)}
+
+
+def run_size(n, workdir, reps=3, baseline=True, load_seconds=0, seed=0, backend="whoosh", ours=True,
+             corpus_opts=None):
+    """One size: the portal on `backend` (unless ours=False), then the naive baseline, on the
+    same corpus."""
     workdir = Path(workdir)
-    start = time.perf_counter()
-    paths = write_files(workdir / "src", n, seed)
-    gen_seconds = time.perf_counter() - start
-    texts = sum(p.stat().st_size for p in paths)
+    files, made = make_corpus(n, seed, corpus_opts)
+    paths = [p for p, _, _ in files]
+    gen_seconds = made["seconds"]
+    texts = sum(size for _, _, size in files)
     if ours:
         with backend_config(backend, workdir / backend) as cfg:
             result = _run_ours(cfg, n, paths, texts, gen_seconds, reps, load_seconds, seed, backend)
         queries = result.pop("_queries")
+        if backend == "whoosh":  # extraction is the engines' common part; one engine shows it
+            result["by_kind"] = ingest_by_kind(backend, workdir, files, (corpus_opts or {}).get("sample", 500))
     else:  # the baseline alone, on the same reports and the same filled-in queries
         from gikportal.records import build_record
         records = []
@@ -521,23 +584,25 @@ def run_size(n, workdir, reps=3, baseline=True, load_seconds=0, seed=0, backend=
                 continue
         queries = fill_queries(records, seed)
         result = {"n": n, "backend": "baseline only", "texts_bytes": texts, "queries": len(queries)}
+    result["corpus"] = made
     if baseline or not ours:
         base_dir = str(workdir / "baseline")
-        count, seconds, cpu = in_child(baseline_build, base_dir, [str(p) for p in paths])
+        count, seconds, cpu, by_kind = in_child(baseline_build, base_dir, [(str(p), k) for p, k, _ in files])
         result["baseline"] = in_child(measure_baseline, base_dir, queries, reps)
         # one process on one core: its CPU time is its ingest time on an otherwise idle machine
-        result["baseline"].update(ingest_rate=count / seconds, ingest_rate_cpu=count / cpu,
+        result["baseline"].update(ingest_rate=count / seconds, ingest_rate_cpu=count / cpu, by_kind=by_kind,
                                   index_bytes=dir_bytes(base_dir), load=os.getloadavg()[0])
     return result
 
 
 def _run_ours(cfg, n, paths, texts, gen_seconds, reps, load_seconds, seed, backend):
+    cpu = {}
     with timed_settle(cfg) as settles:
-        records, ingest_seconds, failed = ingest_ours(cfg, paths)
+        records, ingest_seconds, failed = ingest_ours(cfg, paths, cpu)
     queries = fill_queries(records[:QUERY_SAMPLE], seed)
     page_ids = random.Random(seed).sample([r["id"] for r in records], min(PAGE_SAMPLE, len(records)))
     result = {"n": n, "backend": backend, "generated_seconds": gen_seconds, "texts_bytes": texts,
-              "failed": failed, "ingest_rate": len(records) / ingest_seconds,
+              "failed": failed, "ingest_rate": len(records) / ingest_seconds, "ingest_cpu": cpu,
               "index_bytes": in_child(_index_bytes, cfg), "queries": len(queries), "_queries": queries}
     result["ours"] = in_child(measure_ours, cfg, queries, page_ids, reps)
     result["cold"] = measure_cold(cfg, queries)
@@ -561,11 +626,42 @@ def _row(label, ours, base=None, unit="", better="lower", fmt="{:,.1f}"):
     return f"  {label:<34} {fmt.format(ours) + unit:>14} {base_text:>14} {ratio:>8}"
 
 
+def format_corpus(r):
+    """The corpus line: the mix as counted, what the originals weigh, what making them cost."""
+    c, n, mb = r["corpus"], r["n"], 1024 * 1024
+    mix = ", ".join(f"{count / n:.0%} {kind}" for kind, count in c["mix"].items())
+    made = ("from the cache" if c["cached"] else
+            f"made in {c['seconds']:,.1f} s ({c['cpu_seconds']:,.1f} s CPU)")
+    return f"  corpus: {mix}; originals {c['originals_bytes'] / mb:,.1f} MB; {made}; {c['dir']}"
+
+
+def format_by_kind(r):
+    """Ingest reports/s of each kind of file, the portal's (each kind alone) against the naive's."""
+    ours, base = r.get("by_kind") or {}, (r.get("baseline") or {}).get("by_kind") or {}
+    if not (ours or base):
+        return []
+    sample = max((v["files"] for v in ours.values()), default=0)
+    lines = [f"  ingest by kind (portal: up to {sample} of each kind alone; naive: its time on each kind in its run)",
+             f"  {'reports/s':<18} {'portal':>8} {'naive':>8} {'gain':>6}   {'per CPU second':<14} {'portal':>8} "
+             f"{'naive':>8} {'gain':>6}"]
+
+    def cells(ours_rate, base_rate):
+        gain = f"{ours_rate / base_rate:.1f}×" if ours_rate and base_rate else ""
+        return f"{ours_rate or 0:>8.1f} {f'{base_rate:.1f}' if base_rate else '—':>8} {gain:>6}"
+
+    for kind in dict.fromkeys([*ours, *base]):
+        o, b = ours.get(kind) or {}, base.get(kind) or (None, None, None)
+        lines.append(f"    {kind:<16} {cells(o.get('rate'), b[1])}   {'':<14} {cells(o.get('rate_cpu'), b[2])}")
+    return lines
+
+
 def format_baseline_only(r):
     b, mb = r["baseline"], 1024 * 1024
-    lines = [f"{r['n']:,} reports, naive baseline only ({r['texts_bytes'] / mb:,.1f} MB of original text, "
+    lines = [f"{r['n']:,} reports, naive baseline only ({r['texts_bytes'] / mb:,.1f} MB of report text, "
              f"{r['queries']} queries; load average {b['load']:.1f} while it searched)",
+             format_corpus(r),
              f"  ingest, reports/s: {b['ingest_rate']:.1f} wall, {b['ingest_rate_cpu']:.1f} by its CPU time",
+             *format_by_kind(r),
              f"  index on disk: {b['index_bytes'] / mb:,.1f} MB ({b['index_bytes'] / r['texts_bytes']:.2f} of the texts)"]
     for key, label in (("cold", "first run, search + facets"), ("search", "search"), ("facets", "search + all facets")):
         p50, p95 = percentiles(b[key])
@@ -580,11 +676,17 @@ def format_result(r):
         return format_baseline_only(r)
     o, b = r["ours"], r.get("baseline")
     mb = 1024 * 1024
-    lines = [f"{r['n']:,} reports, {r.get('backend', 'whoosh')} backend ({r['texts_bytes'] / mb:,.1f} MB of original text, "
+    cpu = r.get("ingest_cpu") or {}
+    lines = [f"{r['n']:,} reports, {r.get('backend', 'whoosh')} backend ({r['texts_bytes'] / mb:,.1f} MB of report text, "
              f"{r['queries']} queries, {r['failed']} failed to parse)",
+             format_corpus(r),
              f"  {'':<34} {'portal':>14} {'naive':>14} {'gain':>8}",
              _row("ingest, reports/s (end to end)", r["ingest_rate"], b and b["ingest_rate"], better="higher"),
-             *([f"  {'  naive by its CPU time':<34} {'':>14} {b['ingest_rate_cpu']:>14,.1f}"] if b else []),
+             *([_row("  per CPU second (all processes)", (r["n"] - r["failed"]) / ((cpu["main"] + cpu["workers"]) or 1),
+                     b and b["ingest_rate_cpu"], better="higher")] if cpu else []),
+             *([f"  main process's share of ingest CPU: {cpu['share']:.1%} ({cpu['main']:,.1f} s; "
+                f"extraction workers {cpu['workers']:,.1f} s)"] if cpu else []),
+             *format_by_kind(r),
              _row("index on disk, MB", r["index_bytes"] / mb, b and b["index_bytes"] / mb),
              f"  {'index / original texts':<34} {r['index_bytes'] / r['texts_bytes']:>14.2f}"
              + (f" {b['index_bytes'] / r['texts_bytes']:>14.2f}" if b else f" {'—':>14}")]
@@ -681,7 +783,13 @@ def main(argv=None):
     parser.add_argument("--baseline-only", action="store_true", help="run only the naive baseline")
     parser.add_argument("--baseline-max", type=int, default=None, help="run the baseline only up to this size")
     parser.add_argument("--load-seconds", type=int, default=0, help="wrk load test of each size for S seconds")
-    parser.add_argument("--workdir", default=None, help="where the throw-away archives go (default: temp)")
+    parser.add_argument("--workdir", default=None, help="where the throw-away archives go (default: temp; made if missing)")
+    parser.add_argument("--mix", default=None, help="kinds of file and their shares, e.g. "
+                        + ",".join(f"{k}={v}" for k, v in _corpus.MIX.items()) + " (the default)")
+    parser.add_argument("--pdf-pool", type=int, default=_corpus.PDF_POOL,
+                        help="distinct LibreOffice PDFs; further office-PDF slots are copies of them")
+    parser.add_argument("--corpus-dir", default=None, help=f"where corpora are cached (default: {_corpus.CACHE})")
+    parser.add_argument("--kind-sample", type=int, default=500, help="files of each kind ingested alone")
     parser.add_argument("--json", default=None, help="also write the raw figures to this file")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--archive", default=None,
@@ -695,6 +803,10 @@ def main(argv=None):
     if args.archive:
         return _main_existing(args)
     sizes = [int(s.replace("_", "")) for s in args.reports.split(",") if s.strip()]
+    if args.workdir:
+        Path(args.workdir).mkdir(parents=True, exist_ok=True)
+    corpus_opts = {"mix": _corpus.parse_mix(args.mix) if args.mix else None, "pdf_pool": args.pdf_pool,
+                   "root": args.corpus_dir, "sample": args.kind_sample}
     print(f"gikportal benchmark on {os.cpu_count()} cores, Python {sys.version.split()[0]}", flush=True)
     results = []
     if args.copies:
@@ -712,7 +824,7 @@ def main(argv=None):
                 baseline = (i == 0 and not args.no_baseline
                             and (args.baseline_max is None or n <= args.baseline_max))
                 result = run_size(n, tmp, args.reps, baseline, args.load_seconds, args.seed, name,
-                                  ours=not args.baseline_only)
+                                  ours=not args.baseline_only, corpus_opts=corpus_opts)
             results.append(result)
             print(format_result(result), flush=True)
             if args.json:

@@ -1126,8 +1126,8 @@ def _legacy(rng, i, layout, year, agency, short, region, kind, published, sig_da
 
 # ---------------------------------------------------------------- API
 
-def generate(n: int, seed: int = 0, layouts=None, years=None):
-    """Yield n GeneratedReport; report i depends only on (seed, i, layouts, years)."""
+def generate(n: int, seed: int = 0, layouts=None, years=None, start: int = 0):
+    """Yield reports start..n-1; report i depends only on (seed, i, layouts, years)."""
     if layouts is not None:
         layouts = tuple(layouts)
         bad = set(layouts) - set(LAYOUTS)
@@ -1135,7 +1135,7 @@ def generate(n: int, seed: int = 0, layouts=None, years=None):
             raise ValueError(f"unknown layouts: {sorted(bad)}")
     if years is not None:
         years = tuple(int(y) for y in years)
-    for i in range(n):
+    for i in range(start, n):
         yield _report(i, seed, layouts, years)
 
 
