@@ -119,7 +119,17 @@ class PostgresServer:
         self._wait_ready()
 
     def start_replica(self, settings=None):
-        """A hot standby of this server, streaming its WAL, started; stopped with this one."""
+        """A hot standby of this server, streaming its WAL, started; stopped with this one.
+
+        Both run with full_page_writes on (the throw-away default is off): without the full page
+        images a standby's replay of RUM's generic WAL records finds pages that do not exist yet
+        (PANIC: WAL contains references to invalid pages)."""
+        if self.settings.get("full_page_writes") != "on":  # set on the command line: a restart
+            self.settings["full_page_writes"] = "on"
+            self.process.send_signal(signal.SIGINT)  # fast shutdown
+            self.process.wait(60)
+            self.log.close()
+            self._launch()
         replica = PostgresServer(tcp=self.tcp, bindir=self.bindir, primary=self,
                                  settings=dict(self.settings, **(settings or {})))
         replica.start()
