@@ -333,10 +333,12 @@ def backend_config(name, workdir):
     from .pgserver import temporary_server
 
     with temporary_server(tcp=True) as server:
-        cfg["DATABASE_URL"] = server.create_database()
+        cfg["DATABASE_URL"] = server.create_database("gikbench")
+        cfg["DATABASE_REPLICA_URLS"] = [server.start_replica().url_for("gikbench") for _ in range(PG_REPLICAS)]
         yield cfg
 
 
+PG_REPLICAS = 0  # --pg-replicas: streaming replicas of the PostgreSQL server that the portal reads from
 QUERY_SAMPLE = 2000  # the first reports fill the query placeholders, the same in every run
 
 
@@ -461,7 +463,10 @@ def main(argv=None):
     parser.add_argument("--workdir", default=None, help="where the throw-away archives go (default: temp)")
     parser.add_argument("--json", default=None, help="also write the raw figures to this file")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--pg-replicas", type=int, default=0, help="PostgreSQL: streaming replicas to read from")
     args = parser.parse_args(argv)
+    global PG_REPLICAS
+    PG_REPLICAS = args.pg_replicas
     sizes = [int(s.replace("_", "")) for s in args.reports.split(",") if s.strip()]
     print(f"gikportal benchmark on {os.cpu_count()} cores, Python {sys.version.split()[0]}", flush=True)
     results = []
