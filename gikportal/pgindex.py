@@ -751,7 +751,7 @@ class _Sql:
         self.conn, self.url, self.generation, self.rank = conn, url, generation, rank
         self.sections, self.years = sorted(sections), years
         self.params, self.ctes, self.joins, self.scores = {}, {}, [], []
-        self.ranked = []  # (CTE alias, tsquery SQL, WHERE on search_fields) of each scored text leaf
+        self.ranked = []  # (CTE alias, tsquery SQL, WHERE on search_fields, index-orderable) per scored leaf
 
     def param(self, value):
         name = f"p{len(self.params)}"
@@ -791,8 +791,8 @@ class _Sql:
         self.joins.append(f"LEFT JOIN {alias} ON {alias}.report_id = r.id")
         if not negated:
             self.scores.append(f"COALESCE({alias}.score, 0)")
-        if ranked:
-            self.ranked.append((alias, q, cond))
+        if ranked:  # RUM orders a phrase (<->) by other distances than `<=>` gives on the row: no _top
+            self.ranked.append((alias, q, cond, "<->" not in literal))
         return f"({alias}.report_id IS NOT NULL)"
 
     def field(self, node):
@@ -1018,7 +1018,7 @@ def match(url, params, facets=True) -> Matched:
         rows = None
         if params.sort == "relevance" and sql.scores:
             _, _, sql, where = _compile(conn, url, generation, params)
-            if len(sql.ranked) == 1:
+            if len(sql.ranked) == 1 and sql.ranked[0][3]:
                 rows = _top(conn, sql, where, params.sort, start, params.per_page, total)
         if rows is None:
             rows = conn.execute(_page_sql(sql, where, params.sort),
@@ -1044,7 +1044,7 @@ def explain(url, params, analyze=False):
         _, _, sql, where = _compile(conn, url, state[2], params, rank=params.sort == "relevance")
         out["page"] = plan(_page_sql(sql, where, params.sort), dict(sql.params, _limit=params.per_page, _offset=0))
         if len(sql.ranked) == 1:
-            _, q, cond = sql.ranked[0]
+            _, q, cond, _ = sql.ranked[0]
             out["top"] = plan(f"SELECT report_id, tsv <=> {q} FROM search_fields WHERE {cond} "
                               f"ORDER BY tsv <=> {q} LIMIT %(_k)s", dict(sql.params, _k=TOP_FIRST))
     return out
@@ -1060,7 +1060,7 @@ def _top(conn, sql, where, sort, start, per_page, total):
     when k rows cannot settle the page (then the caller ranks every match). A report's score is
     its best field's, so a report with any field among the first k has its score among them --
     except at the k-th distance itself, whose ties may go on past k: those are left out."""
-    alias, q, cond = sql.ranked[0]
+    alias, q, cond, _ = sql.ranked[0]
     want = min(per_page, total - start)
     if want <= 0:
         return []
@@ -1128,7 +1128,8 @@ class PostgresIndex(ModuleEngine):
     def __init__(self, location, replicas=()):
         super().__init__(location)
         self.replicas = tuple(replicas or ())
-        set_replicas(self.location, self.replicas)
+        if self.replicas:  # an engine made without them (ingest's workers) leaves the routing as it is
+            set_replicas(self.location, self.replicas)
 
 
 def search(url, params, facets=True):
