@@ -10,12 +10,13 @@ from .searching.seam import SearchBackend
 BACKENDS = ("whoosh", "postgres")
 
 
-def engine(name, location) -> SearchBackend:
-    """The engine `name` at `location` (an index folder for Whoosh, a database URL for PostgreSQL)."""
+def engine(name, location, replicas=()) -> SearchBackend:
+    """The engine `name` at `location` (an index folder for Whoosh, a database URL for PostgreSQL;
+    replicas: URLs of PostgreSQL read replicas of that database, which then answer the reads)."""
     if name == "postgres":
         from .pgindex import PostgresIndex  # imported lazily: the Whoosh default needs no database driver
 
-        return PostgresIndex(location)
+        return PostgresIndex(location, replicas)
     if name == "whoosh":
         from .index import WhooshIndex
 
@@ -25,7 +26,9 @@ def engine(name, location) -> SearchBackend:
 
 def for_config(config) -> SearchBackend:
     name = (config.get("BACKEND") or "whoosh").lower()
-    return engine(name, config["DATABASE_URL"] if name == "postgres" else config["INDEX_DIR"])
+    if name == "postgres":
+        return engine(name, config["DATABASE_URL"], config.get("DATABASE_REPLICA_URLS") or ())
+    return engine(name, config["INDEX_DIR"])
 
 
 def upgrade_schema(config, revision="head"):

@@ -17,6 +17,8 @@ def from_env():
         "INDEX_DIR": os.environ.get("GIKPORTAL_INDEX_DIR", str(ROOT / "index")),
         "BACKEND": os.environ.get("GIKPORTAL_BACKEND", "whoosh"),
         "DATABASE_URL": os.environ.get("DATABASE_URL", "postgresql:///gikportal"),
+        # read replicas of DATABASE_URL (comma- or space-separated): searches and pages read there
+        "DATABASE_REPLICA_URLS": os.environ.get("GIKPORTAL_DATABASE_REPLICA_URLS", "").replace(",", " ").split(),
         "SAMPLES_DIR": os.environ.get("GIKPORTAL_SAMPLES_DIR", str(ROOT / "samples")),
         "ADMIN_TOKEN": os.environ.get("GIKPORTAL_ADMIN_TOKEN") or None,
         "SECRET_KEY": os.environ.get("GIKPORTAL_SECRET_KEY") or os.urandom(32).hex(),

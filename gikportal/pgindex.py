@@ -1,23 +1,31 @@
 """The PostgreSQL backend: the only module that imports psycopg.
 
 The same functions as gikportal.index with a database URL in place of the index folder. Reports,
-sections, every figure of tables 2-4 and the checks live in plain tables (see
-gikportal/migrations/versions/), so they can also be queried with SQL. Text is analysed in Python
-by gikportal.segment exactly as for Whoosh and stored as `tsvector` literals (simple configuration,
-nothing re-parsed by PostgreSQL): jieba search-mode words at the position of their precise word,
-plus "a b" pairs of neighbouring precise words, which is how a run of characters is matched as a
-phrase. A text leaf of the query becomes a tsquery `'a' & 'b' & 'a b'` that must match within one
-field (the title, the headings or one section), GIN-indexed; ranking is ts_rank per field with the
-Whoosh backend's boosts. Filters, facets (GROUPING SETS) and sorting are SQL over `reports`.
-`rebuild` replaces everything in one transaction, so readers see the old or the new archive,
-never a mix; writers are serialised by an advisory lock.
+section texts, the figures of tables 2-4 and the checks live in tables a journalist can query
+(see gikportal/migrations/versions/). Text is analysed in Python by gikportal.segment exactly as
+for Whoosh and stored as `tsvector` literals (simple configuration, nothing re-parsed by
+PostgreSQL): jieba search-mode words at the position of their precise word, plus "a b" pairs of
+neighbouring precise words, which is how a run of characters is matched as a phrase. What a
+search reads is the narrow `search_fields` (one row per title, headings and section, partitioned
+by report year, RUM index with positions); a text leaf of the query becomes a tsquery
+`'a' & 'b' & 'a b'` that must match within one field. A report's score for a leaf is its best
+field's RUM rank (weights: title A, sections B, headings D); a page of one ranked leaf reads its
+candidates from the index in rank order (_top), other pages rank every match. Filters, facets
+(GROUPING SETS) and sorting are SQL over `reports`; year filters also prune the partitions.
+A large `rebuild` COPYs into shadow tables, indexes them after the load and swaps them in; a
+small one replaces the rows in one transaction: readers see the old or the new archive, never a
+mix; writers are serialised by an advisory lock. Reads can go to streaming replicas
+(set_replicas; health-checked, read-your-writes by WAL position), writes go to the primary.
 """
+import functools
 import itertools
 import json
 import multiprocessing
 import os
+import re
 import sys
 import threading
+import time
 from collections import Counter, OrderedDict
 from pathlib import Path
 
@@ -35,10 +43,11 @@ from .searching.results import NO_INDEX, ModuleEngine, paging
 from .searching.seam import Matched
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-ANALYSIS = "pg5/segment-pairs"  # bumped (pg5: hits carry the scorecard; pg4: totals are printed-or-cells with figure_notes, and the agency facet counts hits' agency_key; pg2: hits carry the carry_chain derived at index time) whenever what is stored per text changes: rebuild needed
+ANALYSIS = "pg6/segment-pairs"  # bumped (pg6: weighted fields in search_fields, hits carry the scorecard, totals are printed-or-cells with figure_notes, the agency facet counts hits' agency_key; pg2: hits carry the carry_chain derived at index time) whenever what is stored per text changes: rebuild needed
 FIGURES = tuple(HEADLINE_LABELS)
 WRITER_LOCK = 7_310_411_208  # pg_advisory_xact_lock key shared by every writer
 PARALLEL_FROM = 1000  # records; below this a rebuild analyses text in-process
+BULK_FROM = 1000  # records; from this a rebuild COPYs into shadow tables, indexes them, swaps them in
 MAX_POSITION = 16383  # PostgreSQL keeps positions up to this
 MAX_LEXEME_BYTES = 2046
 MAX_TSVECTOR_CHARS = 900_000  # a tsvector holds at most 1 MB
@@ -73,8 +82,9 @@ def _lexeme(term):
     return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def analyse(text):
-    """(tsvector literal, Counter of words) of a text: the terms of segment.index_terms with positions."""
+def analyse(text, weight=""):
+    """(tsvector literal, Counter of words) of a text: the terms of segment.index_terms with positions,
+    each position labelled with weight (A title, B sections, "" = D headings), which ranks them."""
     toks = segment.index_tokens(text) if text else []
     positions, words, precise = {}, Counter(), []
     for i, (token, pos, _, _) in enumerate(toks):
@@ -84,7 +94,7 @@ def analyse(text):
             precise.append(token)
     for k, pair in enumerate(segment.shingles(precise)):
         positions.setdefault(pair, []).append(min(k + 1, MAX_POSITION))
-    parts = [f"{_lexeme(t)}:{','.join(map(str, sorted(set(p))[:256]))}" for t, p in positions.items()
+    parts = [f"{_lexeme(t)}:{','.join(f'{q}{weight}' for q in sorted(set(p))[:256])}" for t, p in positions.items()
              if len(t.encode("utf-8")) <= MAX_LEXEME_BYTES]
     literal = " ".join(parts)
     if len(literal) > MAX_TSVECTOR_CHARS:  # a huge section: keep every word, one position each
@@ -135,12 +145,26 @@ def _int_or_none(value):
 
 
 REPORT_COLUMNS = (("id", "sha256", "title", "agency", "year", "published", "format", "province", "city", "county",
-                   "kind") + FIGURES + ("failed_checks", "warnings", "hit", "title_tsv", "headings_tsv"))
+                   "kind") + FIGURES + ("failed_checks", "warnings", "hit"))
+TITLE_FIELD, HEADINGS_FIELD = -1, -2  # search_fields.n of the title and the headings; sections are n >= 0
+WEIGHTS = {TITLE_FIELD: "A", HEADINGS_FIELD: "", "section": "B"}  # ranked 1.0, 0.1, 0.4 by RUM's <=>
+FIGURE_KEYS = (("requests", True), ("active", True), ("appeals", True), ("legacy", False))  # (key, a grid)
 
 
 def prepare(url, record):
     """Every row one record becomes (picklable): ingest calls this in its worker processes."""
-    return _dedupe_keys(_rows(record))
+    return _rows(record)
+
+
+def _grid(cells, nested):
+    """{row: {column: number}} (nested) or {name: number} of one stats table, for its jsonb column."""
+    if not isinstance(cells, dict) or not cells:
+        return None
+    if not nested:
+        return json.dumps({str(k): _number(v) for k, v in cells.items()}, ensure_ascii=False)
+    rows = {str(row): {str(col): _number(v) for col, v in values.items()}
+            for row, values in cells.items() if isinstance(values, dict)}
+    return json.dumps(rows, ensure_ascii=False) if rows else None
 
 
 def _rows(record):
@@ -149,80 +173,67 @@ def _rows(record):
     rid = record["id"]
     hit = hit_fields(record)
     region = hit["region"]
+    year = _int_or_none(record.get("year"))
     sections = searched_sections(record)
     title = record.get("title") or ""
-    title_tsv, title_words = analyse(title)
-    headings_tsv, _ = analyse("\n".join(s["heading"] for s in sections if s["heading"]))
+    title_tsv, title_words = analyse(title, WEIGHTS[TITLE_FIELD])
+    headings_tsv, _ = analyse("\n".join(s["heading"] for s in sections if s["heading"]), WEIGHTS[HEADINGS_FIELD])
     words = Counter({("title", w): c for w, c in title_words.items()})
+    fields = [(rid, year, n, tsv) for n, tsv in ((TITLE_FIELD, title_tsv), (HEADINGS_FIELD, headings_tsv)) if tsv]
     section_rows = []
     for position, s in enumerate(sections):
-        tsv, found = analyse(s["text"]) if s["text"] else ("", Counter())
+        tsv, found = analyse(s["text"], WEIGHTS["section"]) if s["text"] else ("", Counter())
         words.update({(f"s{s['n']}", w): c for w, c in found.items()})
-        section_rows.append((rid, position, s["n"], s["anchor"], s["heading"], s["text"], tsv))
+        section_rows.append((rid, year, position, s["n"], s["anchor"], s["heading"], s["text"]))
+        if tsv:
+            fields.append((rid, year, s["n"], tsv))
     figures = hit["figures"]
-    report = ((rid, record.get("sha256"), title, _text_or_none(record.get("agency")),
-               _int_or_none(record.get("year")), _text_or_none(record.get("published")),
+    report = ((rid, record.get("sha256"), title, _text_or_none(record.get("agency")), year,
+               _text_or_none(record.get("published")),
                _text_or_none(record.get("format")), _text_or_none(region.get("province")),
                _text_or_none(region.get("city")), _text_or_none(region.get("county")), hit["kind"])
               + tuple(_number(figures.get(name)) for name in FIGURES)
               + (list(hit["failed_checks"]), [str(w) for w in record.get("warnings") or []],
-                 json.dumps(hit, ensure_ascii=False), title_tsv, headings_tsv))
+                 json.dumps(hit, ensure_ascii=False)))
     stats = record.get("stats") or {}
-    tables = {"request_figures": [], "active_figures": [], "appeal_figures": [], "legacy_figures": []}
-    for key, table in (("requests", "request_figures"), ("active", "active_figures"), ("appeals", "appeal_figures")):
-        for row, cells in (stats.get(key) or {}).items():
-            if isinstance(cells, dict):
-                tables[table] += [(rid, str(row), str(col), _number(v)) for col, v in cells.items()]
-    for name, v in (stats.get("legacy") or {}).items():
-        tables["legacy_figures"].append((rid, str(name), _number(v)))
+    grids = tuple(_grid(stats.get(key), nested) for key, nested in FIGURE_KEYS)
     checks = [(rid, i, str(c.get("rule") or ""), c.get("ok") if isinstance(c.get("ok"), bool) else None,
                str(c.get("detail") or "")) for i, c in enumerate(record.get("checks") or []) if isinstance(c, dict)]
-    return {"id": rid, "reports": [report], "sections": section_rows, "checks": checks, "words": words, **tables}
+    return {"id": rid, "reports": [report], "search_fields": fields, "sections": section_rows,
+            "figures": [(rid, year) + grids] if any(grids) else [], "checks": checks, "words": words}
 
 
 TABLE_COLUMNS = {
     "reports": REPORT_COLUMNS,
-    "sections": ("report_id", "position", "n", "anchor", "heading", "text", "tsv"),
-    "request_figures": ("report_id", "row", "applicant", "value"),
-    "active_figures": ("report_id", "item", "measure", "value"),
-    "appeal_figures": ("report_id", "appeal", "measure", "value"),
-    "legacy_figures": ("report_id", "name", "value"),
+    "search_fields": ("report_id", "year", "n", "tsv"),
+    "sections": ("report_id", "year", "position", "n", "anchor", "heading", "text"),
+    "figures": ("report_id", "year") + tuple(key for key, _ in FIGURE_KEYS),
     "checks": ("report_id", "position", "rule", "ok", "detail"),
 }
-CHILD_TABLES = ("sections", "request_figures", "active_figures", "appeal_figures", "legacy_figures", "checks")
+CHILD_TABLES = ("search_fields", "sections", "figures", "checks")
+DATA_TABLES = tuple(TABLE_COLUMNS) + ("terms",)  # what a rebuild replaces (shadow copies, then a swap)
+SHADOW = "_next"
 
 
-def _dedupe_keys(prepared):
-    """Figure tables are keyed by their cells: keep the last value of a repeated key."""
-    for table in ("request_figures", "active_figures", "appeal_figures", "legacy_figures"):
-        rows = prepared[table]
-        keyed = {row[:-1]: row for row in rows}
-        if len(keyed) != len(rows):
-            prepared[table] = list(keyed.values())
-    return prepared
-
-
-def _copy(cur, batch):
-    """COPY a batch of prepared records into every table (reports first, for the foreign keys)."""
+def _copy(cur, batch, suffix=""):
+    """COPY a batch of prepared records into every table (suffix: into the shadow copies)."""
     for table, columns in TABLE_COLUMNS.items():
         rows = [row for prepared in batch for row in prepared[table]]
         if not rows:
             continue
-        with cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        with cur.copy(f"COPY {table}{suffix} ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
 
 
-def _store_terms(cur, words, replace):
-    if replace:
-        cur.execute("DELETE FROM terms")
+def _store_terms(cur, words):
     if not words:
         return
     items = [(f, t, c) for (f, t), c in words.items()]
     for start in range(0, len(items), 50_000):
         chunk = items[start:start + 50_000]
-        cur.execute("INSERT INTO terms (field, term, freq) SELECT * FROM unnest(%s::text[], %s::text[], %s::bigint[]) "
-                    "ON CONFLICT (field, term) DO UPDATE SET freq = terms.freq + excluded.freq",
+        cur.execute("INSERT INTO terms AS t (field, term, freq) SELECT * FROM unnest(%s::text[], %s::text[], "
+                    "%s::bigint[]) ON CONFLICT (field, term) DO UPDATE SET freq = t.freq + excluded.freq",
                     ([f for f, _, _ in chunk], [t for _, t, _ in chunk], [c for _, _, c in chunk]))
 
 
@@ -299,8 +310,11 @@ def _reader(url):
     with _pools_lock:
         pool = _pools.get(key)
         if pool is None:
+            replica = any(url in r.urls for r in _routes.values())  # fail fast: the primary takes over
             pool = ConnectionPool(url, min_size=1, max_size=POOL_SIZE, configure=_configure, open=True,
-                                  name="gikportal", check=ConnectionPool.check_connection, timeout=15)
+                                  name="gikportal", check=ConnectionPool.check_connection,
+                                  timeout=REPLICA_TIMEOUT if replica else 15,
+                                  kwargs={"connect_timeout": 2} if replica else None)
             _pools[key] = pool
             while len(_pools) > 8:
                 _, old = _pools.popitem(last=False)
@@ -310,15 +324,126 @@ def _reader(url):
     return pool.connection()
 
 
-def close_pools():
-    """Close this process's connection pools (tests dropping their databases call it)."""
+def close_pools(url=None):
+    """Close this process's connection pools (of one URL when given; tests dropping their
+    databases call it)."""
     with _pools_lock:
-        for key in [k for k in _pools if k[0] == os.getpid()]:
+        for key in [k for k in _pools if k[0] == os.getpid() and url in (None, k[1])]:
             _pools.pop(key).close(timeout=1)
 
 
+# --- read replicas -----------------------------------------------------------------------------
+# Reads of a primary URL with replicas go to the replicas in turn; a replica that fails is left
+# out for REPLICA_RETRY seconds (then one connection probes it) and the read is answered by the
+# primary instead, so a read never fails for a replica's sake. Read-your-writes: after this
+# process wrote, a replica answers only once it has replayed the primary's WAL up to that write.
+
+REPLICA_RETRY = 2.0  # seconds a failed replica is left out before it is probed again
+REPLICA_TIMEOUT = 1.0  # seconds to wait for a replica's pooled connection
+_routes = {}  # primary URL -> _Replicas
+_written = {}  # primary URL -> the WAL position after this process's last write there
+_local = threading.local()
+
+
+class _Replicas:
+    def __init__(self, urls):
+        self.urls = tuple(urls)
+        self.down = {}  # url -> when to probe it again
+        self.caught_up = {}  # url -> a WAL position it has replayed
+        self.turn = itertools.count()
+        self.lock = threading.Lock()
+
+    def pick(self):
+        """The next healthy replica in turn (probing one whose time out is over), else None."""
+        now = time.monotonic()
+        for _ in range(len(self.urls)):
+            url = self.urls[next(self.turn) % len(self.urls)]
+            with self.lock:
+                again = self.down.get(url)
+                if again is not None and again > now:
+                    continue
+                if again is not None:
+                    self.down[url] = now + REPLICA_RETRY  # one probe at a time
+            if again is not None and not _alive(url):
+                continue
+            with self.lock:
+                self.down.pop(url, None)
+            return url
+        return None
+
+    def failed(self, url):
+        with self.lock:
+            self.down[url] = time.monotonic() + REPLICA_RETRY
+        close_pools(url)
+
+
+class _Behind(Exception):
+    """The replica has not yet replayed this process's last write."""
+
+
+def _alive(url):
+    try:
+        with psycopg.connect(url, connect_timeout=1) as conn:
+            return conn.execute("SELECT pg_is_in_recovery()").fetchone() is not None
+    except psycopg.Error:
+        return False
+
+
+def set_replicas(url, replica_urls):
+    """Route the reads of primary `url` to these replica URLs (none: every read to the primary)."""
+    replica_urls = [u for u in replica_urls or () if u and u != url]
+    if replica_urls:
+        if url not in _routes or _routes[url].urls != tuple(replica_urls):
+            _routes[url] = _Replicas(replica_urls)
+    else:
+        _routes.pop(url, None)
+
+
+def _note_write(url):
+    """Remember the primary's WAL position after a write of this process (read-your-writes)."""
+    if url in _routes:
+        with psycopg.connect(url, autocommit=True) as conn:
+            _written[url] = conn.execute("SELECT pg_current_wal_lsn()::text").fetchone()[0]
+
+
+def _check_replayed(conn):
+    """Inside a replica's read transaction: raise _Behind unless it has replayed our last write."""
+    need = getattr(_local, "need", None)
+    if need is None:
+        return
+    replicas, url, lsn = need
+    if replicas.caught_up.get(url) == lsn:
+        return
+    if not conn.execute("SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", (lsn,)).fetchone()[0]:
+        raise _Behind(url)
+    replicas.caught_up[url] = lsn
+
+
+def _routed(read):
+    """A read function of (url, …) that a replica answers when it can, else the primary."""
+    @functools.wraps(read)
+    def routed(url, *args, **kwargs):
+        replicas = _routes.get(url)
+        target = replicas.pick() if replicas else None
+        if target is None:
+            return read(url, *args, **kwargs)
+        _local.need = (replicas, target, _written[url]) if url in _written else None
+        try:
+            return read(target, *args, **kwargs)
+        except _Behind:
+            pass
+        except (psycopg.OperationalError, pgerrors.SerializationFailure):  # down, or a replay conflict
+            replicas.failed(target)
+        finally:
+            _local.need = None
+        return read(url, *args, **kwargs)
+    return routed
+
+
 def _state(conn):
-    """(alembic revision, analysis, generation) or None when the schema is not there."""
+    """(alembic revision, analysis, generation) or None when the schema is not there. Every read
+    starts here (so the rebuild's swap, which locks index_state, waits for reads in flight)."""
+    _check_replayed(conn)
     try:
         return conn.execute("SELECT (SELECT version_num FROM alembic_version), analysis, generation "
                             "FROM index_state").fetchone()
@@ -345,14 +470,15 @@ def _ensure_schema(url):
 
 
 def _prepare_for_pool(record):
-    return _dedupe_keys(_rows(record))
+    return _rows(record)
 
 
 def rebuild(url, records) -> int:
-    """Replace the whole index with records in one transaction; returns the count.
+    """Replace the whole index with records; returns the count. From BULK_FROM records by COPY
+    into shadow tables and a swap (_rebuild), below in one transaction (_rebuild_in_place).
 
     Text is analysed in worker processes (forked before any connection is opened) when there are
-    PARALLEL_FROM records or more; readers keep seeing the old index until the commit."""
+    PARALLEL_FROM records or more; readers keep seeing the old index until the swap or commit."""
     _ensure_schema(url)
     records = iter(records)
     first = list(itertools.islice(records, PARALLEL_FROM))
@@ -364,35 +490,133 @@ def rebuild(url, records) -> int:
     else:
         prepared_stream = (_prepare_for_pool(r) for r in first)
     try:
-        return _rebuild(url, prepared_stream)
+        if len(first) >= BULK_FROM:
+            return _rebuild(url, prepared_stream)
+        return _rebuild_in_place(url, prepared_stream)
     finally:
         if workers is not None:
             workers.terminate()
             workers.join()
 
 
-def _rebuild(url, prepared_stream):
+def _rebuild_in_place(url, prepared_stream):
+    """A small rebuild: one transaction replaces the rows of the live tables (their indexes kept
+    up to date as it goes), cheaper than building and swapping shadow tables below BULK_FROM."""
     count, words = 0, Counter()
     with _writer(url) as conn:
         with conn.cursor() as cur:
-            for table in CHILD_TABLES + ("reports",):
+            for table in DATA_TABLES:
                 cur.execute(f"DELETE FROM {table}")
-            batch = []
-            for prepared in prepared_stream:
+            batch = list(prepared_stream)
+            for prepared in batch:
                 words.update(prepared["words"])
-                batch.append(prepared)
-                count += 1
-                if len(batch) >= 200:
-                    _copy(cur, batch)
-                    batch = []
+            count = len(batch)
             _copy(cur, batch)
-            _store_terms(cur, words, replace=True)
-            cur.execute("INSERT INTO index_state (analysis, generation) VALUES (%s, 1) ON CONFLICT (singleton) "
-                        "DO UPDATE SET analysis = excluded.analysis, generation = index_state.generation + 1, "
-                        "built_at = now()", (ANALYSIS,))
+            _store_terms(cur, words)
+            cur.execute(STATE_BUMP, (ANALYSIS,))
     with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("VACUUM (ANALYZE)")  # flushes the GIN pending lists, sets the visibility map
+        conn.execute("VACUUM (ANALYZE) " + ", ".join(DATA_TABLES))  # sets the visibility map, statistics
+    _note_write(url)
     return count
+
+
+STATE_BUMP = ("INSERT INTO index_state (analysis, generation) VALUES (%s, 1) ON CONFLICT (singleton) DO UPDATE "
+              "SET analysis = excluded.analysis, generation = index_state.generation + 1, built_at = now()")
+
+
+def _rebuild(url, prepared_stream):
+    """The bulk path: COPY into shadow copies of the data tables (no indexes yet), build their
+    indexes once, VACUUM ANALYZE them, then swap them in (_swap). Readers keep the old tables
+    until the swap; the writer lock is held by this session throughout."""
+    count, words = 0, Counter()
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("SELECT pg_advisory_lock(%s)", (WRITER_LOCK,))
+        try:
+            with conn.transaction(), conn.cursor() as cur:
+                _create_shadows(cur)
+                batch = []
+                for prepared in prepared_stream:
+                    words.update(prepared["words"])
+                    batch.append(prepared)
+                    count += 1
+                    if len(batch) >= 500:
+                        _copy(cur, batch, SHADOW)
+                        batch = []
+                _copy(cur, batch, SHADOW)
+                with cur.copy(f"COPY terms{SHADOW} (field, term, freq) FROM STDIN") as copy:
+                    for (field, term), freq in words.items():
+                        copy.write_row((field, term, freq))
+            with conn.transaction():
+                conn.execute("SET LOCAL maintenance_work_mem = '256MB'")
+                _index_shadows(conn)
+            conn.execute("VACUUM (ANALYZE) " + ", ".join(t + SHADOW for t in DATA_TABLES))
+            _swap(conn)
+        finally:
+            with conn.transaction():
+                for table in DATA_TABLES:  # left over when the rebuild failed
+                    conn.execute(f"DROP TABLE IF EXISTS {table}{SHADOW} CASCADE")
+            conn.execute("SELECT pg_advisory_unlock(%s)", (WRITER_LOCK,))
+    _note_write(url)
+    return count
+
+
+def _create_shadows(cur):
+    """{table}_next for every data table: same columns, partitions and bounds, no indexes."""
+    for table in DATA_TABLES:
+        cur.execute(f"DROP TABLE IF EXISTS {table}{SHADOW} CASCADE")
+        key = cur.execute("SELECT pg_get_partkeydef(%s::regclass)", (table,)).fetchone()[0]
+        cur.execute(f"CREATE TABLE {table}{SHADOW} (LIKE {table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS "
+                    f"INCLUDING STORAGE INCLUDING COMPRESSION)" + (f" PARTITION BY {key}" if key else ""))
+        parts = cur.execute("SELECT c.relname, pg_get_expr(c.relpartbound, c.oid) FROM pg_inherits i "
+                            "JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = %s::regclass",
+                            (table,)).fetchall()
+        for name, bound in parts:
+            cur.execute(f"CREATE TABLE {table}{SHADOW}{name[len(table):]} PARTITION OF {table}{SHADOW} {bound}")
+
+
+def _index_shadows(conn):
+    """The live tables' indexes, built on the loaded shadow copies (named {table}_next_…)."""
+    for table in DATA_TABLES:
+        for name, definition in conn.execute(
+                "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i JOIN pg_class c "
+                "ON c.oid = i.indexrelid WHERE i.indrelid = %s::regclass", (table,)).fetchall():
+            unique, method = re.match(r"CREATE (UNIQUE )?INDEX \S+ ON (?:ONLY )?\S+ (USING .*)", definition).groups()
+            conn.execute(f"CREATE {unique or ''}INDEX {table}{SHADOW}{name[len(table):]} ON {table}{SHADOW} {method}")
+
+
+def _swap(conn):
+    """In one short transaction: the shadow copies replace the data tables (every relation named
+    {table}_next… renamed to {table}…), views and comments re-created. It first waits for the
+    readers in flight (each reads index_state first) and holds new ones until it commits."""
+    with conn.transaction():
+        conn.execute("LOCK TABLE index_state IN ACCESS EXCLUSIVE MODE")
+        views = conn.execute("SELECT c.relname, pg_get_viewdef(c.oid), obj_description(c.oid, 'pg_class') "
+                             "FROM pg_class c WHERE c.relkind = 'v' AND c.relnamespace = current_schema()::regnamespace"
+                             ).fetchall()
+        for name, _, _ in views:
+            conn.execute(f"DROP VIEW {name}")
+        for table in DATA_TABLES:
+            comment = conn.execute("SELECT obj_description(%s::regclass, 'pg_class')", (table,)).fetchone()[0]
+            conn.execute(f"DROP TABLE {table}")
+            names = [r[0] for r in conn.execute(
+                "SELECT relname FROM pg_class WHERE relnamespace = current_schema()::regnamespace "
+                "AND starts_with(relname, %s)", (table + SHADOW,))]
+            for name in names:
+                kind = "INDEX" if conn.execute("SELECT relkind IN ('i', 'I') FROM pg_class WHERE relname = %s "
+                                               "AND relnamespace = current_schema()::regnamespace",
+                                               (name,)).fetchone()[0] else "TABLE"
+                conn.execute(f"ALTER {kind} {name} RENAME TO {table}{name[len(table) + len(SHADOW):]}")
+            if comment:
+                conn.execute(f"COMMENT ON TABLE {table} IS {_literal(comment)}")
+        for name, definition, comment in views:
+            conn.execute(f"CREATE VIEW {name} AS {definition}")
+            if comment:
+                conn.execute(f"COMMENT ON VIEW {name} IS {_literal(comment)}")
+        conn.execute(STATE_BUMP, (ANALYSIS,))
+
+
+def _literal(text):
+    return "'" + text.replace("'", "''") + "'"
 
 
 def _open_for_write(url):
@@ -417,13 +641,14 @@ def add(url, records, prepared=None):
     prepared = list({p["id"]: p for p in prepared}.values())
     with _open_for_write(url) as conn:
         with conn.cursor() as cur:
-            cur.execute("DELETE FROM reports WHERE id = ANY(%s)", ([p["id"] for p in prepared],))
+            _delete(cur, [p["id"] for p in prepared])
             _copy(cur, prepared)
             words = Counter()
             for p in prepared:
                 words.update(p["words"])
-            _store_terms(cur, words, replace=False)
+            _store_terms(cur, words)
             cur.execute("UPDATE index_state SET generation = generation + 1")
+    _note_write(url)
     return len(records)
 
 
@@ -442,25 +667,34 @@ def _with_scorecard(rows, record):
     return dict(rows, reports=[tuple(report)])
 
 
+def _delete(cur, ids):
+    cur.execute("DELETE FROM reports WHERE id = ANY(%s)", (ids,))
+    for table in CHILD_TABLES:
+        cur.execute(f"DELETE FROM {table} WHERE report_id = ANY(%s)", (ids,))
+
+
 def remove(url, ids):
     """Delete reports by id (unknown ids are ignored)."""
     ids = list(ids)
-    if not ids or not exists(url):
+    if not ids or not exists.__wrapped__(url):
         return 0
-    with _writer(url) as conn:
-        conn.execute("DELETE FROM reports WHERE id = ANY(%s)", (ids,))
-        conn.execute("UPDATE index_state SET generation = generation + 1")
+    with _writer(url) as conn, conn.cursor() as cur:
+        _delete(cur, ids)
+        cur.execute("UPDATE index_state SET generation = generation + 1")
+    _note_write(url)
     return len(ids)
 
 
 # --- reading -----------------------------------------------------------------------------------
 
+@_routed
 def exists(url) -> bool:
     """The schema is at the current revision and an index of the current analysis is there."""
     with _reader(url) as conn:
         return _current(_state(conn))
 
 
+@_routed
 def agency_years(url, agencies) -> dict:
     """{agency key: [(id, year)]} of the indexed reports of these agencies."""
     agencies = sorted({a for a in agencies if a})
@@ -474,6 +708,7 @@ def agency_years(url, agencies) -> dict:
     return out
 
 
+@_routed
 def generation(url):
     """A value that changes whenever the index is written (caches of results key on it)."""
     with _reader(url) as conn:
@@ -487,6 +722,7 @@ def size_bytes(url) -> int:
         return conn.execute("SELECT pg_database_size(current_database())").fetchone()[0]
 
 
+@_routed
 def doc_count(url) -> int:
     with _reader(url) as conn:
         if not _current(_state(conn)):
@@ -494,6 +730,7 @@ def doc_count(url) -> int:
         return conn.execute("SELECT count(*) FROM reports").fetchone()[0]
 
 
+@_routed
 def ids(url) -> set:
     with _reader(url) as conn:
         if not _current(_state(conn)):
@@ -528,10 +765,11 @@ def _vocab(conn, url, generation, name):
 class _Sql:
     """A query tree as SQL over `reports r`: one CTE per text leaf (GIN match + ts_rank per field)."""
 
-    def __init__(self, conn, url, generation, sections, rank=True):
+    def __init__(self, conn, url, generation, sections, rank=True, years=None):
         self.conn, self.url, self.generation, self.rank = conn, url, generation, rank
-        self.sections = sorted(sections)
-        self.params, self.ctes, self.joins, self.scores = {}, [], [], []
+        self.sections, self.years = sorted(sections), years
+        self.params, self.ctes, self.joins, self.scores = {}, {}, [], []
+        self.ranked = []  # (CTE alias, tsquery SQL, WHERE on search_fields, index-orderable) per scored leaf
 
     def param(self, value):
         name = f"p{len(self.params)}"
@@ -559,21 +797,20 @@ class _Sql:
         if literal == "":
             return "FALSE"
         q = self.param(literal) + "::tsquery"
-        # ranking reads every matching tsvector; matching alone is answered by the GIN indexes
+        # a leaf matches within one field: the title, the headings or one section (search_fields.n)
+        cond = f"tsv @@ {q}" + (f" AND n = ANY({self.param(self.sections)})" if self.sections else "")
+        cond += f" AND {self.years}" if self.years else ""  # prunes search_fields' year partitions
         ranked = self.rank and not negated
-        rank = (lambda column, boost: f"{boost!r} * ts_rank({column}, {q})") if ranked else (lambda *_: "0")
-        parts = [f"SELECT report_id, {rank('tsv', 1.0)} AS score FROM sections WHERE tsv @@ {q}"
-                 + (f" AND n = ANY({self.param(self.sections)})" if self.sections else "")]
-        if not self.sections:
-            parts.append(f"SELECT id, {rank('title_tsv', TITLE_BOOST)} FROM reports WHERE title_tsv @@ {q}")
-            parts.append(f"SELECT id, {rank('headings_tsv', HEADING_BOOST)} FROM reports WHERE headings_tsv @@ {q}")
         alias = f"t{len(self.ctes)}"
-        body = (f"SELECT report_id, sum(score) AS score FROM ({' UNION ALL '.join(parts)}) x GROUP BY report_id"
-                if ranked else f"SELECT DISTINCT report_id, 0 AS score FROM ({' UNION ALL '.join(parts)}) x")
-        self.ctes.append(f"{alias} AS ({body})")
+        # score: the best field's RUM rank (1 / distance); from the heap here, from the index in _top
+        self.ctes[alias] = (f"SELECT report_id, 1.0::float8 / min(tsv <=> {q}) AS score FROM search_fields "
+                            f"WHERE {cond} GROUP BY report_id" if ranked else
+                            f"SELECT DISTINCT report_id, 0 AS score FROM search_fields WHERE {cond}")
         self.joins.append(f"LEFT JOIN {alias} ON {alias}.report_id = r.id")
         if not negated:
             self.scores.append(f"COALESCE({alias}.score, 0)")
+        if ranked:  # RUM orders a phrase (<->) by other distances than `<=>` gives on the row: no _top
+            self.ranked.append((alias, q, cond, "<->" not in literal))
         return f"({alias}.report_id IS NOT NULL)"
 
     def field(self, node):
@@ -625,16 +862,53 @@ class _Sql:
     def score(self):
         return " + ".join(self.scores) if self.scores else None
 
-    def with_(self):
-        return ("WITH " + ", ".join(self.ctes) + " ") if self.ctes else ""
+    def with_(self, replace=None):
+        """The WITH clause of the text leaves; replace: {alias: body} put in place of some."""
+        ctes = dict(self.ctes, **(replace or {}))
+        return ("WITH " + ", ".join(f"{alias} AS ({body})" for alias, body in ctes.items()) + " ") if ctes else ""
+
+
+def _match_from_the_index(conn, sql):
+    """Text leaves are matched by the RUM index (bitmap scans reading only report_id from the
+    heap): the planner, which does not cost detoasting, would rather test `tsv @@ q` on every row
+    of a common word's partitions, reading each tsvector from TOAST (300 ms at 2,000 reports)."""
+    if sql.ctes:
+        conn.execute("SET LOCAL enable_seqscan = off")
+
+
+def _year_sql(node):
+    """The SQL on a child table's `year` column implied by a filter node that speaks only of the
+    year (year:2021, the year facet, year ranges), else None. And keeps what it can (a superset)."""
+    if isinstance(node, Num) and node.name == "year":
+        return f"year {OPS[node.op]} {int(node.value) if float(node.value).is_integer() else float(node.value)!r}"
+    if isinstance(node, Field) and node.name == "year":
+        if node.value == NO_VALUE[0]:
+            return "year IS NULL"
+        return f"year = {int(node.value)}" if str(node.value).isdigit() else None
+    if isinstance(node, (And, Or)):
+        parts = [_year_sql(item) for item in node.items]
+        if isinstance(node, And):
+            parts = [p for p in parts if p]
+            return "(" + " AND ".join(parts) + ")" if parts else None
+        return "(" + " OR ".join(parts) + ")" if all(parts) else None
+    return None
+
+
+def _years(tree, conditions):
+    """The year predicate every hit satisfies (top-level conjuncts of the query and the filters)."""
+    nodes = list(conditions) + ([] if tree is None else list(tree.items) if isinstance(tree, And) else [tree])
+    parts = [p for p in map(_year_sql, nodes) if p]
+    return " AND ".join(parts) or None
 
 
 def _compile(conn, url, generation, params, rank=True):
     """(tree, notice, _Sql, WHERE clause); rank=False leaves scores out (counts, facets, other sorts)."""
     tree, notice = params.tree()
-    sql = _Sql(conn, url, generation, sections_of(tree) if tree is not None else set(), rank=rank)
+    conditions = params.conditions()
+    sql = _Sql(conn, url, generation, sections_of(tree) if tree is not None else set(), rank=rank,
+               years=_years(tree, conditions))
     where = [sql(tree)] if tree is not None else []
-    where += [sql(condition) for condition in params.conditions()]
+    where += [sql(condition) for condition in conditions]
     return tree, notice, sql, " AND ".join(where) or "TRUE"
 
 
@@ -653,10 +927,10 @@ def _order_sql(sort, score):
     return DEFAULT_ORDER
 
 
-def _page_sql(sql, where, sort, limit=True):
+def _page_sql(sql, where, sort, limit=True, replace=None):
     score = sql.score()
     select = f"r.id, r.hit, {score or 'NULL::float8'} AS score"
-    return (f"{sql.with_()}SELECT {select} FROM reports r {' '.join(sql.joins)} WHERE {where} "
+    return (f"{sql.with_(replace)}SELECT {select} FROM reports r {' '.join(sql.joins)} WHERE {where} "
             f"ORDER BY {_order_sql(sort, score)}" + (" LIMIT %(_limit)s OFFSET %(_offset)s" if limit else ""))
 
 
@@ -699,6 +973,7 @@ def _damerau1(a, b):
     return a[i + 1:] == b[i:] if la > lb else a[i:] == b[i + 1:]
 
 
+@_routed
 def nearest_term(url, token):
     """The most frequent indexed word one edit from token, in the first field (title, s1, …)
     that has one, as Whoosh's correctors walk them; else None."""
@@ -723,6 +998,7 @@ def nearest_term(url, token):
     return None
 
 
+@_routed
 def known_term(url, token):
     with _reader(url) as conn:
         state = _state(conn)
@@ -733,6 +1009,7 @@ def known_term(url, token):
                             (fields, token)).fetchone() is not None
 
 
+@_routed
 def agency_names(url):
     with _reader(url) as conn:
         state = _state(conn)
@@ -765,6 +1042,7 @@ def _text_fields(conn, url, generation):
         f"s{r[0]}" for r in conn.execute("SELECT DISTINCT n FROM sections WHERE text <> ''").fetchall()))
 
 
+@_routed
 def match(url, params, facets=True) -> Matched:
     """The raw answer (seam.Matched): the page's hits in order, the total, the facet counts."""
     with _reader(url) as conn:
@@ -774,6 +1052,7 @@ def match(url, params, facets=True) -> Matched:
                     "counts": None}
         generation = state[2]
         tree, notice, sql, where = _compile(conn, url, generation, params, rank=False)
+        _match_from_the_index(conn, sql)
         if facets:
             total, counts = _counts(conn, sql, where)
         else:
@@ -781,14 +1060,78 @@ def match(url, params, facets=True) -> Matched:
             total = conn.execute(f"{sql.with_()}SELECT count(*) FROM reports r {' '.join(sql.joins)} WHERE {where}",
                                  sql.params).fetchone()[0]
         page, pages, start = paging(total, params)
+        rows = None
         if params.sort == "relevance" and sql.scores:
             _, _, sql, where = _compile(conn, url, generation, params)
-        rows = conn.execute(_page_sql(sql, where, params.sort),
-                            dict(sql.params, _limit=params.per_page, _offset=start)).fetchall()
+            if len(sql.ranked) == 1 and sql.ranked[0][3]:
+                rows = _top(conn, sql, where, params.sort, start, params.per_page, total)
+        if rows is None:
+            rows = conn.execute(_page_sql(sql, where, params.sort),
+                                dict(sql.params, _limit=params.per_page, _offset=start)).fetchall()
     return {"tree": tree, "notice": notice, "total": total, "page": page, "pages": pages,
             "hits": [_finish(hit) for _, hit, _ in rows], "counts": counts}
 
 
+def explain(url, params, analyze=False):
+    """{"count": plan, "page": plan, "top": plan or None} of a search as EXPLAIN prints them (with
+    ANALYZE, BUFFERS when analyze): which partitions and indexes a query reads, and why it is slow."""
+    how = "(ANALYZE, BUFFERS)" if analyze else ""
+    with psycopg.connect(url) as conn:
+        state = _state(conn)
+        _, _, sql, where = _compile(conn, url, state[2], params, rank=False)
+        _match_from_the_index(conn, sql)
+
+        def plan(query, args):
+            return "\n".join(r[0] for r in conn.execute(f"EXPLAIN {how} {query}", args))
+
+        out = {"count": plan(f"{sql.with_()}SELECT count(*) FROM reports r {' '.join(sql.joins)} WHERE {where}",
+                             sql.params), "top": None}
+        _, _, sql, where = _compile(conn, url, state[2], params, rank=params.sort == "relevance")
+        out["page"] = plan(_page_sql(sql, where, params.sort), dict(sql.params, _limit=params.per_page, _offset=0))
+        if len(sql.ranked) == 1:
+            _, q, cond, _ = sql.ranked[0]
+            out["top"] = plan(f"SELECT report_id, tsv <=> {q} FROM search_fields WHERE {cond} "
+                              f"ORDER BY tsv <=> {q} LIMIT %(_k)s", dict(sql.params, _k=TOP_FIRST))
+    return out
+
+
+TOP_FIRST = 2000  # search_fields rows the first index-ordered pass reads (x8 per retry, up to TOP_MAX)
+TOP_MAX = 128_000
+
+
+def _top(conn, sql, where, sort, start, per_page, total):
+    """The page of a query with one ranked text leaf, its candidates read from the RUM index in
+    rank order (ORDER BY tsv <=> q LIMIT k) instead of ranking every match from the heap; None
+    when k rows cannot settle the page (then the caller ranks every match). A report's score is
+    its best field's, so a report with any field among the first k has its score among them --
+    except at the k-th distance itself, whose ties may go on past k: those are left out."""
+    alias, q, cond, _ = sql.ranked[0]
+    want = min(per_page, total - start)
+    if want <= 0:
+        return []
+    k = max(TOP_FIRST, (start + per_page) * 20)
+    while k <= TOP_MAX:
+        found = conn.execute(f"SELECT report_id, tsv <=> {q} FROM search_fields WHERE {cond} "
+                             f"ORDER BY tsv <=> {q} LIMIT %(_k)s", dict(sql.params, _k=k)).fetchall()
+        complete = len(found) < k
+        best = {}
+        for rid, distance in found:
+            best.setdefault(rid, distance)
+        if not complete:
+            best = {rid: d for rid, d in best.items() if d < found[-1][1]}
+        body = "SELECT * FROM unnest(%(_ids)s::text[], %(_scores)s::float8[]) AS c(report_id, score)"
+        query = _page_sql(sql, f"{where} AND {alias}.report_id IS NOT NULL", sort, replace={alias: body})
+        rows = conn.execute(query, dict(sql.params, _ids=list(best), _scores=[1.0 / d for d in best.values()],
+                                        _limit=per_page, _offset=start)).fetchall()
+        if len(rows) == want:
+            return rows
+        if complete:
+            return None
+        k *= 8
+    return None
+
+
+@_routed
 def sections(url, ids, numbers) -> dict:
     """{id: [stored section]} of these reports in their order, only sections `numbers` when given."""
     query = "SELECT report_id, n, anchor, heading, text FROM sections WHERE report_id = ANY(%(ids)s)"
@@ -809,6 +1152,7 @@ def _finish(hit):
     return hit
 
 
+@_routed
 def search_all(url, params) -> list:
     """Every matching report in display order, without snippets."""
     with _reader(url) as conn:
@@ -816,6 +1160,7 @@ def search_all(url, params) -> list:
         if not _current(state):
             return []
         _, _, sql, where = _compile(conn, url, state[2], params, rank=params.sort == "relevance")
+        _match_from_the_index(conn, sql)
         return [_finish(row[1]) for row in conn.execute(_page_sql(sql, where, params.sort, limit=False), sql.params)]
 
 
@@ -824,6 +1169,12 @@ class PostgresIndex(ModuleEngine):
     transaction, so a bulk add needs no settling."""
     name = "postgres"
     module = sys.modules[__name__]
+
+    def __init__(self, location, replicas=()):
+        super().__init__(location)
+        self.replicas = tuple(replicas or ())
+        if self.replicas:  # an engine made without them (ingest's workers) leaves the routing as it is
+            set_replicas(self.location, self.replicas)
 
 
 def search(url, params, facets=True):

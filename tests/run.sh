@@ -7,7 +7,9 @@ cd "$(dirname "$0")/.."
 # libreoffice-writer-nogui: soffice --headless turns generated DOCX into PDF the way offices do
 # (tests/test_extract_pdf_office.py); those tests fail, not skip, without it
 # tesseract-ocr + chi_sim: the OCR engine for scans (gikportal/extract/ocr.py)
-DEBS="chromium fonts-noto-cjk wrk postgresql libreoffice-writer-nogui tesseract-ocr tesseract-ocr-chi-sim"
+# postgresql-15-rum: the RUM index (ranking and phrases from the index) that the PostgreSQL backend's
+# schema creates (migration 0002; Debian 12's server is 15); its tests fail without it
+DEBS="chromium fonts-noto-cjk wrk postgresql postgresql-15-rum libreoffice-writer-nogui tesseract-ocr tesseract-ocr-chi-sim"
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   missing=""
   for pkg in $DEBS; do dpkg -s "$pkg" >/dev/null 2>&1 || missing="$missing $pkg"; done

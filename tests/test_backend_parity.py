@@ -97,7 +97,7 @@ def test_tsvector_holds_exactly_the_whoosh_terms(engines):
             for section in record["sections"]:
                 if not section["text"]:
                     continue
-                stored = conn.execute("SELECT array_agg(lexeme) FROM sections s, unnest(s.tsv) "
+                stored = conn.execute("SELECT array_agg(lexeme) FROM search_fields s, unnest(s.tsv) "
                                       "WHERE report_id = %s AND n = %s", (record["id"], section["n"])).fetchone()[0]
                 assert set(stored) == set(segment.term_counts(section["text"])), (record["id"], section["n"])
 

@@ -539,10 +539,12 @@ def backend_config(name, workdir):
     from .pgserver import temporary_server
 
     with temporary_server(tcp=True) as server:
-        cfg["DATABASE_URL"] = server.create_database()
+        cfg["DATABASE_URL"] = server.create_database("gikbench")
+        cfg["DATABASE_REPLICA_URLS"] = [server.start_replica().url_for("gikbench") for _ in range(PG_REPLICAS)]
         yield cfg
 
 
+PG_REPLICAS = 0  # --pg-replicas: streaming replicas of the PostgreSQL server that the portal reads from
 QUERY_SAMPLE = 2000  # the first reports fill the query placeholders, the same in every run
 
 
@@ -798,7 +800,10 @@ def main(argv=None):
                         help="first runs with a warm OS page cache only (dropping it needs root)")
     parser.add_argument("--copies", action="store_true", help="only the cost of the scorecard's copy detection")
     parser.add_argument("--copies-scale", default="", help="with --copies: also over N cloned reports, e.g. 20000,100000")
+    parser.add_argument("--pg-replicas", type=int, default=0, help="PostgreSQL: streaming replicas to read from")
     args = parser.parse_args(argv)
+    global PG_REPLICAS
+    PG_REPLICAS = args.pg_replicas
     COLD_OS["enabled"] = not args.no_drop_caches
     if args.archive:
         return _main_existing(args)

@@ -87,7 +87,8 @@ def start_server(cfg, threads=8, ready_timeout=300, server="waitress", workers=1
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""),
                GIKPORTAL_ARCHIVE_DIR=cfg["ARCHIVE_DIR"], GIKPORTAL_INDEX_DIR=cfg["INDEX_DIR"])
     if cfg.get("BACKEND"):
-        env.update(GIKPORTAL_BACKEND=cfg["BACKEND"], DATABASE_URL=cfg.get("DATABASE_URL") or "")
+        env.update(GIKPORTAL_BACKEND=cfg["BACKEND"], DATABASE_URL=cfg.get("DATABASE_URL") or "",
+                   GIKPORTAL_DATABASE_REPLICA_URLS=" ".join(cfg.get("DATABASE_REPLICA_URLS") or ()))
     if server == "gunicorn":
         args = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads", str(threads),
                 "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "--timeout", "120",

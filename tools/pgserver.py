@@ -7,7 +7,9 @@
         ...
 
 `temporary_server()` yields a `PostgresServer` (`.url` is its `postgres` database); `python -m
-tools.pgserver` starts one and prints its URL until Ctrl-C. The binaries are found under
+tools.pgserver` starts one and prints its URL until Ctrl-C. `server.start_replica()` adds a hot
+standby streaming from it (`pg_basebackup -R`, its own temp dir and port), which `kill()` stops
+as a crash would and `restart()` starts again on the same data, so it catches up and rejoins. The binaries are found under
 /usr/lib/postgresql/*/bin (newest first; PG_BINDIR overrides). initdb refuses to run as root, so
 as root the server runs as the `postgres` OS user that Debian's package creates. It listens on a
 unix socket in its own temp dir (loopback TCP too with tcp=True), trusts local connections, and
@@ -72,14 +74,17 @@ def _die_with_parent():
 class PostgresServer:
     """One initdb'd cluster in a temp dir, run by `start()` until `stop()`."""
 
-    def __init__(self, tcp=False, bindir=None, settings=None):
+    def __init__(self, tcp=False, bindir=None, settings=None, primary=None):
         self.bindir = bindir or find_bindir()
         self.tcp = tcp
         self.settings = dict(SETTINGS, **(settings or {}))
+        self.primary = primary  # a PostgresServer this one is a streaming replica of
+        self.replicas = []
         self.root = None
         self.port = None
         self.process = None
         self.user = None
+        self.log = None
 
     # --- lifecycle -----------------------------------------------------------------------------
 
@@ -92,8 +97,16 @@ class PostgresServer:
             for path in (self.root, self.sockdir):
                 os.chown(path, self.user.pw_uid, self.user.pw_gid)
         self.port = _free_port()
-        self._run([self._bin("initdb"), "-D", str(self.datadir), "-U", "postgres", "-A", "trust",
-                   "-E", "UTF8", "--no-locale", "-N"])
+        if self.primary is None:
+            self._run([self._bin("initdb"), "-D", str(self.datadir), "-U", "postgres", "-A", "trust",
+                       "-E", "UTF8", "--no-locale", "-N"])
+        else:  # a copy of the primary that streams its WAL (-R writes primary_conninfo, standby.signal)
+            self._run([self._bin("pg_basebackup"), "-D", str(self.datadir), "-R", "-X", "stream", "-c", "fast",
+                       "-h", str(self.primary.sockdir), "-p", str(self.primary.port), "-U", "postgres"])
+        self._launch()
+        return self
+
+    def _launch(self):
         options = {"port": str(self.port), "unix_socket_directories": str(self.sockdir),
                    "listen_addresses": "127.0.0.1" if self.tcp else ""}
         options.update(self.settings)
@@ -104,10 +117,60 @@ class PostgresServer:
         self.process = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                         preexec_fn=_die_with_parent, **self._as_user())
         self._wait_ready()
+
+    def start_replica(self, settings=None):
+        """A hot standby of this server, streaming its WAL, started; stopped with this one.
+
+        Both run with full_page_writes on (the throw-away default is off): without the full page
+        images a standby's replay of RUM's generic WAL records finds pages that do not exist yet
+        (PANIC: WAL contains references to invalid pages)."""
+        if self.settings.get("full_page_writes") != "on":  # set on the command line: a restart
+            self.settings["full_page_writes"] = "on"
+            self.process.send_signal(signal.SIGINT)  # fast shutdown
+            self.process.wait(60)
+            self.log.close()
+            self._launch()
+        replica = PostgresServer(tcp=self.tcp, bindir=self.bindir, primary=self,
+                                 settings=dict(self.settings, **(settings or {})))
+        replica.start()
+        self.replicas.append(replica)
+        return replica
+
+    def kill(self):
+        """Stop the postmaster at once, as a crash would (the data stays for restart())."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGQUIT)
+            self.process.wait(20)
+        self.process = None
+        if self.log is not None:
+            self.log.close()
+            self.log = None
+
+    def restart(self):
+        """Start again on the same data and port (a replica recovers and streams again)."""
+        self.kill()
+        self._launch()
         return self
+
+    def wait_replayed(self, timeout=30):
+        """Wait until every replica has replayed this primary's WAL as of now."""
+        import psycopg
+
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            lsn = conn.execute("SELECT pg_current_wal_lsn()::text").fetchone()[0]
+        deadline = time.monotonic() + timeout
+        for replica in self.replicas:
+            with psycopg.connect(replica.url, autocommit=True) as conn:
+                while not conn.execute("SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", (lsn,)).fetchone()[0]:
+                    if time.monotonic() > deadline:
+                        raise TimeoutError(f"replica on port {replica.port} did not replay {lsn}")
+                    time.sleep(0.05)
 
     def stop(self):
         """Immediate shutdown (nothing here needs to survive), then delete the cluster."""
+        for replica in self.replicas:
+            replica.stop()
+        self.replicas = []
         if self.process is not None and self.process.poll() is None:
             self.process.send_signal(signal.SIGQUIT)
             try:
@@ -116,7 +179,7 @@ class PostgresServer:
                 self.process.kill()
                 self.process.wait(10)
         self.process = None
-        if getattr(self, "log", None) is not None:
+        if self.log is not None:
             self.log.close()
             self.log = None
         if self.root is not None:
