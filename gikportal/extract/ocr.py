@@ -10,6 +10,7 @@ then go through the same header/footer and continued-table steps as text PDFs, s
 scan exactly as it sees a text PDF.
 """
 import io
+import os
 import re
 import time
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from .pdf import _drop_running_lines, _join_continued, join_wrapped
 LANG = "chi_sim"
 DPI = 300
 LOW_CONFIDENCE = 60       # Tesseract word confidence (0-100) below which a word is marked doubtful
+MAX_MARKED = 50           # doubtful words a page lists in the record (the text keeps every word)
 _MAX_SKEW = 3.0
 _DIGITS = "-c tessedit_char_whitelist=0123456789."
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
@@ -222,6 +224,11 @@ def _grids(dark, hmask, vmask, unit):
 
 def _words(image, psm=3, lang=LANG, extra=""):
     import pytesseract
+
+    # Tesseract's OpenMP threads spin on the other core: slower per page on a busy machine and
+    # they take the core the portal serves from (Tesseract's docs advise 1 when pages run side
+    # by side); pytesseract starts tesseract with this process's environment
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
     data = pytesseract.image_to_data(image, lang=lang, config=f"--psm {psm} {extra}".strip(),
                                      output_type=pytesseract.Output.DICT)
@@ -427,6 +434,8 @@ def ocr_pdf(data: bytes, max_pages: int = 20, deadline: float | None = None, dpi
     finally:
         with _PDFIUM:
             pdf.close()
+    if count and not results:
+        raise ExtractionError("文字识别超时：规定时间内未能识别完第一页（可调大 GIKPORTAL_OCR_TIMEOUT）。")
     return _document(results, count, "application/pdf")
 
 
@@ -453,6 +462,6 @@ def _document(results, count, media_type):
     blocks = _join_continued(_drop_running_lines([(r.height, r.items) for r in results]))
     ocr = {"engine": engine_name(), "dpi": DPI, "pages": [
         {"page": r.number, "words": r.words, "confidence": r.confidence, "doubtful": len(r.doubtful),
-         "unread_cells": r.unread_cells}
+         "doubtful_words": r.doubtful[:MAX_MARKED], "unread_cells": r.unread_cells}
         for r in results], "page_count": count}
     return Document(blocks=blocks, media_type=media_type, warnings=warnings, ocr=ocr)
