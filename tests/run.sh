@@ -7,7 +7,9 @@ cd "$(dirname "$0")/.."
 # libreoffice-writer-nogui: soffice --headless turns generated DOCX into PDF the way offices do
 # (tests/test_extract_pdf_office.py); those tests fail, not skip, without it
 # tesseract-ocr + chi_sim: the OCR engine for scans (gikportal/extract/ocr.py)
-DEBS="chromium fonts-noto-cjk wrk postgresql libreoffice-writer-nogui tesseract-ocr tesseract-ocr-chi-sim"
+# poppler-utils + poppler-data: pdftoppm renders PDFs to page pictures as a scanner driver does, for the
+# scans the OCR tests make (tools/scans.py; poppler-data holds the CJK font maps)
+DEBS="chromium fonts-noto-cjk wrk postgresql libreoffice-writer-nogui tesseract-ocr tesseract-ocr-chi-sim poppler-utils poppler-data"
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   missing=""
   for pkg in $DEBS; do dpkg -s "$pkg" >/dev/null 2>&1 || missing="$missing $pkg"; done
