@@ -244,6 +244,41 @@ def _words(image, psm=3, lang=LANG, extra=""):
     return out
 
 
+def _missed_lines(image, dark, words, unit, paper):
+    """Words of the lines of ink in which page layout analysis placed no word: a short heading
+    under a large title or between tables is what it drops. Each is read again on its own as one
+    line (psm 7), padded with paper; its words join the page like any other line."""
+    from PIL import Image
+
+    inked = dark & (image < paper)            # what is still ink once tables and rules are painted out
+    rows = np.flatnonzero(inked.sum(axis=1) >= 2)
+    if not len(rows):
+        return []
+    bands, start, last = [], rows[0], rows[0]
+    for y in rows[1:].tolist() + [None]:
+        if y is not None and y - last <= 2:
+            last = y
+            continue
+        if unit // 2 <= last - start + 1 <= 4 * unit:
+            bands.append((int(start), int(last) + 1))
+        if y is not None:
+            start = last = y
+    out = []
+    for k, (top, bottom) in enumerate(bands):
+        middle = (top + bottom) / 2
+        if any(w["top"] <= middle <= w["bottom"] for w in words) or not _inked(inked[top:bottom]):
+            continue
+        pad = unit
+        strip = image[max(0, top - pad // 2):bottom + pad // 2]
+        framed = np.full((strip.shape[0] + 2 * pad, strip.shape[1]), paper, dtype=np.uint8)
+        framed[pad:pad + strip.shape[0]] = strip
+        shift = max(0, top - pad // 2) - pad
+        for w in _words(Image.fromarray(framed), psm=7):
+            out.append(dict(w, y=w["y"] + shift, top=w["top"] + shift, bottom=w["bottom"] + shift,
+                            line=("missed", k)))
+    return out
+
+
 def _inked(dark):
     """Whether a cell holds a glyph: dark pixels that survive a 2x2 erosion (scan noise does not)."""
     core = dark[:-1, :-1] & dark[1:, :-1] & dark[:-1, 1:] & dark[1:, 1:]
@@ -359,6 +394,7 @@ def ocr_page(image, number):
         x0, y0, x1, y1 = (int(v) for v in grid.box)
         prose_image[y0:y1 + 1, x0:x1 + 1] = paper
     words = _words(Image.fromarray(prose_image))
+    words += _missed_lines(prose_image, dark, words, unit, paper)
     lines = {}
     for w in words:
         lines.setdefault(w["line"], []).append(w)
