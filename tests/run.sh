@@ -9,7 +9,9 @@ cd "$(dirname "$0")/.."
 # tesseract-ocr + chi_sim: the OCR engine for scans (gikportal/extract/ocr.py)
 # postgresql-15-rum: the RUM index (ranking and phrases from the index) that the PostgreSQL backend's
 # schema creates (migration 0002; Debian 12's server is 15); its tests fail without it
-DEBS="chromium fonts-noto-cjk wrk postgresql postgresql-15-rum libreoffice-writer-nogui tesseract-ocr tesseract-ocr-chi-sim"
+# poppler-utils + poppler-data: pdftoppm renders PDFs to page pictures as a scanner driver does, for the
+# scans the OCR tests make (tools/scans.py; poppler-data holds the CJK font maps)
+DEBS="chromium fonts-noto-cjk wrk postgresql postgresql-15-rum libreoffice-writer-nogui tesseract-ocr tesseract-ocr-chi-sim poppler-utils poppler-data"
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   missing=""
   for pkg in $DEBS; do dpkg -s "$pkg" >/dev/null 2>&1 || missing="$missing $pkg"; done

@@ -9,7 +9,7 @@ import pytest
 
 from tools.formats import to_pdf
 from _web_helpers import make_app
-from test_extract_ocr import image_pdf, page_images
+from tools.scans import image_pdf, render_pages, scan_pdf
 from gikportal import ocrqueue
 from gikportal.archive import Archive
 from gikportal.extract import extract, ocr
@@ -23,7 +23,7 @@ pytestmark = [pytest.mark.slow,
 @pytest.fixture(scope="module")
 def scan():
     rep = next(iter(generate(1, seed=11, layouts=("tsv",), years=(2023,))))
-    return rep.expected, image_pdf(page_images(to_pdf(extract(rep.data, rep.filename)), 3))
+    return rep.expected, scan_pdf(to_pdf(extract(rep.data, rep.filename)), seed=3)
 
 
 def _search(client, q):
@@ -87,7 +87,7 @@ def test_a_scan_ocr_cannot_read_leaves_the_queue_with_its_reason(tmp_path, monke
 
     app = make_app(tmp_path)
     path = tmp_path / "blank.pdf"
-    path.write_bytes(image_pdf([page_images(to_pdf(extract("一、总体情况\n无。".encode(), "a.txt")), 0)[0]]))
+    path.write_bytes(image_pdf(render_pages(to_pdf(extract("一、总体情况\n无。".encode(), "a.txt")))[:1]))
     ingest_paths(app.config, [str(path)], workers=1)
     archive = Archive(app.config["ARCHIVE_DIR"])
     [rid] = ocrqueue.pending(archive)

@@ -443,3 +443,15 @@ def test_fully_expanded_grid_like_html_rowspans():
     got = parse_document(doc)
     assert got["stats"]["requests"] == parse_text(seed_text("001"))["stats"]["requests"]
     assert got["warnings"] == []
+
+
+def test_a_section_heading_whose_number_ocr_misread_is_found_by_its_wording():
+    """OCR reads 一、 as 二 or as DR and drops the 、: the next section's exact wording decides."""
+    from gikportal.parse import sections
+
+    lines = ["某县人民政府2023年政府信息公开工作年度报告", "DR总体情况", "全年主动公开信息。",
+             "三主动公开政府信息情况", "正文。"]
+    assert [n for _, n, _ in sections.find_2019(lines)] == [1, 2]
+    # a sentence that merely ends with the wording, or a wording out of turn, is no heading
+    assert sections.find_2019(["标题", "我们总体情况", "正文。"]) == []
+    assert [n for _, n, _ in sections.find_2019(["一、总体情况", "正文。", "DR总体情况"])] == [1]

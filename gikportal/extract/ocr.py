@@ -10,6 +10,7 @@ then go through the same header/footer and continued-table steps as text PDFs, s
 scan exactly as it sees a text PDF.
 """
 import io
+import os
 import re
 import time
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from .pdf import _drop_running_lines, _join_continued, join_wrapped
 LANG = "chi_sim"
 DPI = 300
 LOW_CONFIDENCE = 60       # Tesseract word confidence (0-100) below which a word is marked doubtful
+MAX_MARKED = 50           # doubtful words a page lists in the record (the text keeps every word)
 _MAX_SKEW = 3.0
 _DIGITS = "-c tessedit_char_whitelist=0123456789."
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
@@ -223,6 +225,11 @@ def _grids(dark, hmask, vmask, unit):
 def _words(image, psm=3, lang=LANG, extra=""):
     import pytesseract
 
+    # Tesseract's OpenMP threads spin on the other core: slower per page on a busy machine and
+    # they take the core the portal serves from (Tesseract's docs advise 1 when pages run side
+    # by side); pytesseract starts tesseract with this process's environment
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+
     data = pytesseract.image_to_data(image, lang=lang, config=f"--psm {psm} {extra}".strip(),
                                      output_type=pytesseract.Output.DICT)
     out = []
@@ -234,6 +241,41 @@ def _words(image, psm=3, lang=LANG, extra=""):
         out.append({"text": text, "x": left + w / 2, "y": top + h / 2, "left": left, "top": top,
                     "bottom": top + h, "conf": float(data["conf"][k]),
                     "line": (data["block_num"][k], data["par_num"][k], data["line_num"][k])})
+    return out
+
+
+def _missed_lines(image, dark, words, unit, paper):
+    """Words of the lines of ink in which page layout analysis placed no word: a short heading
+    under a large title or between tables is what it drops. Each is read again on its own as one
+    line (psm 7), padded with paper; its words join the page like any other line."""
+    from PIL import Image
+
+    inked = dark & (image < paper)            # what is still ink once tables and rules are painted out
+    rows = np.flatnonzero(inked.sum(axis=1) >= 2)
+    if not len(rows):
+        return []
+    bands, start, last = [], rows[0], rows[0]
+    for y in rows[1:].tolist() + [None]:
+        if y is not None and y - last <= 2:
+            last = y
+            continue
+        if unit // 2 <= last - start + 1 <= 4 * unit:
+            bands.append((int(start), int(last) + 1))
+        if y is not None:
+            start = last = y
+    out = []
+    for k, (top, bottom) in enumerate(bands):
+        middle = (top + bottom) / 2
+        if any(w["top"] <= middle <= w["bottom"] for w in words) or not _inked(inked[top:bottom]):
+            continue
+        pad = unit
+        strip = image[max(0, top - pad // 2):bottom + pad // 2]
+        framed = np.full((strip.shape[0] + 2 * pad, strip.shape[1]), paper, dtype=np.uint8)
+        framed[pad:pad + strip.shape[0]] = strip
+        shift = max(0, top - pad // 2) - pad
+        for w in _words(Image.fromarray(framed), psm=7):
+            out.append(dict(w, y=w["y"] + shift, top=w["top"] + shift, bottom=w["bottom"] + shift,
+                            line=("missed", k)))
     return out
 
 
@@ -352,6 +394,7 @@ def ocr_page(image, number):
         x0, y0, x1, y1 = (int(v) for v in grid.box)
         prose_image[y0:y1 + 1, x0:x1 + 1] = paper
     words = _words(Image.fromarray(prose_image))
+    words += _missed_lines(prose_image, dark, words, unit, paper)
     lines = {}
     for w in words:
         lines.setdefault(w["line"], []).append(w)
@@ -427,6 +470,8 @@ def ocr_pdf(data: bytes, max_pages: int = 20, deadline: float | None = None, dpi
     finally:
         with _PDFIUM:
             pdf.close()
+    if count and not results:
+        raise ExtractionError("文字识别超时：规定时间内未能识别完第一页（可调大 GIKPORTAL_OCR_TIMEOUT）。")
     return _document(results, count, "application/pdf")
 
 
@@ -453,6 +498,6 @@ def _document(results, count, media_type):
     blocks = _join_continued(_drop_running_lines([(r.height, r.items) for r in results]))
     ocr = {"engine": engine_name(), "dpi": DPI, "pages": [
         {"page": r.number, "words": r.words, "confidence": r.confidence, "doubtful": len(r.doubtful),
-         "unread_cells": r.unread_cells}
+         "doubtful_words": r.doubtful[:MAX_MARKED], "unread_cells": r.unread_cells}
         for r in results], "page_count": count}
     return Document(blocks=blocks, media_type=media_type, warnings=warnings, ocr=ocr)

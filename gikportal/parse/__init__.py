@@ -152,6 +152,12 @@ def _add_line_rows(active, lines, warnings):
     return {k: active[k] for k in spec if k in active}
 
 
+def _from_ocr(warning):
+    """A table warning of a scan names OCR as the source: a guessed or missing cell there is most
+    often a misread one, which the reader should check against the page image."""
+    return f"{warning} (OCR: cells machine-read from a scan)" if warning.startswith(("row ", "table ")) else warning
+
+
 def _find_tables(heads, prose, grids, sgrids, sprose, stop, warnings):
     """(active, requests, appeals): each table from its own section, else from anywhere; a
     table flattened into run-on text (a crawled page) is read by its labels and sums."""
@@ -239,7 +245,7 @@ def parse_document(doc: Document) -> dict:
     stats = {}
     if requests is not None or (heads and (year is None or year >= 2019)):
         fmt = "2019"
-        warnings += table_warnings
+        warnings += [_from_ocr(w) for w in table_warnings] if doc.ocr else table_warnings
         for name, table in (("active", active), ("requests", requests), ("appeals", appeals)):
             if table is not None:
                 stats[name] = table

@@ -89,7 +89,8 @@ def find_2019(lines):
         if n is None and num in SECTIONS_2019 and len(line) <= 40 and _similar(rest, num):
             n = num
         last_n, last_exact = (found[-1][1], found[-1][3]) if found else (0, True)
-        if n is not None and (num == n or _canonical(line if num is None else rest, n)):
+        if n is not None and (num == n or _canonical(line if num is None else rest, n)
+                              or (n == last_n + 1 and _misnumbered(line, n))):
             if used == 1 and i + 1 < len(lines) and _continues(rest, lines[i + 1], n):
                 used = 2
             exact = _canonical(" ".join(lines[i:i + used])[len(line) - len(rest):], n)
@@ -140,6 +141,18 @@ def _similar(rest, n):
     if not head or abs(len(head) - len(canonical)) > 3:
         return False
     return char_overlap(canonical, head) >= 0.7
+
+
+_NUMERALS = "一二三四五六七八九十"
+
+
+def _misnumbered(line, n):
+    """The next section's exact wording under a number OCR misread (一、 as 二 or as DR, 1、 as
+    二): at most two characters before it, none of them Chinese but a numeral. The wording
+    decides, as the number cannot."""
+    canonical, head = key(SECTIONS_2019[n])[2:], key(line).strip(":：")
+    prefix = head[:-len(canonical)] if head.endswith(canonical) else None
+    return bool(prefix) and len(prefix) <= 2 and all(c in _NUMERALS or not ("\u4e00" <= c <= "\u9fff") for c in prefix)
 
 
 def _continues(rest, following, n):
