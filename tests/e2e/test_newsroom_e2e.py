@@ -13,7 +13,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from _web_helpers import export_id, ingest, ingest_seeds, make_app  # noqa: E402
-from test_web_e2e import AXE, CHROMIUM, browser  # noqa: E402,F401 (the shared Chromium, and its skips)
+from test_web_e2e import CHROMIUM, browser, serious_violations  # noqa: E402,F401 (the shared Chromium, and its skips)
 from test_web_newsroom import REAL, contradicting_report  # noqa: E402
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium not installed")
@@ -114,15 +114,8 @@ def test_new_pages_have_no_serious_accessibility_violations(browser, site):
     context = browser.new_context(bypass_csp=True)
     page = context.new_page()
     rid = site["wrong"]["id"]
-    problems = {}
-    for url in ("/about", "/data-dictionary", "/sitemap", f"/reports/{rid}/s/3", f"/reports/{rid}",
-                f"/reports/{site['legacy']['id']}", "/stats"):
-        page.goto(site["base"] + url)
-        page.add_script_tag(path=str(AXE))
-        result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-        serious = [(v["id"], v["help"], len(v["nodes"])) for v in result["violations"]
-                   if v["impact"] in ("serious", "critical")]
-        if serious:
-            problems[url] = serious
+    problems = serious_violations(page, site["base"], (
+        "/about", "/data-dictionary", "/sitemap", f"/reports/{rid}/s/3", f"/reports/{rid}",
+        f"/reports/{site['legacy']['id']}", "/stats"))
     context.close()
     assert not problems, problems

@@ -144,20 +144,27 @@ def test_readable_at_360px(browser, site):
 AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
 
 
-def test_pages_have_no_serious_accessibility_violations(browser, site):
-    """axe-core (vendored from npm, injected only in the test) on the main page types."""
-    context = browser.new_context(bypass_csp=True)
-    page = context.new_page()
-    record = next(iter(site["seeds"].values()))
+def serious_violations(page, base, urls):
+    """{url: [(rule, help, nodes)]} of axe-core's serious and critical violations on each page."""
     problems = {}
-    for url in ("/search?q=主动公开", f"/reports/{record['id']}", f"/agencies/{record['agency']}", "/stats",
-                "/admin/upload", f"/reports/{record['id']}/s/1"):
-        page.goto(site["base"] + url)
+    for url in urls:
+        page.goto(base + url)
         page.add_script_tag(path=str(AXE))
         result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
         serious = [(v["id"], v["help"], len(v["nodes"])) for v in result["violations"]
                    if v["impact"] in ("serious", "critical")]
         if serious:
             problems[url] = serious
+    return problems
+
+
+def test_pages_have_no_serious_accessibility_violations(browser, site):
+    """axe-core (vendored from npm, injected only in the test) on the main page types."""
+    context = browser.new_context(bypass_csp=True)
+    page = context.new_page()
+    record = next(iter(site["seeds"].values()))
+    problems = serious_violations(page, site["base"], (
+        "/search?q=主动公开", f"/reports/{record['id']}", f"/agencies/{record['agency']}", "/stats",
+        "/admin/upload", f"/reports/{record['id']}/s/1"))
     context.close()
     assert not problems, problems
