@@ -16,6 +16,7 @@ from .labels import FINDINGS as FINDING_LABELS
 MAX_QUERY_CHARS = 500
 MAX_TERMS = 32
 PER_PAGE = 20
+MAX_PAGE = 10_000  # page numbers above are refused (web) or read as the last page allowed
 MAX_PER_PAGE = 100
 
 FACETS = tuple(_FACET_LABELS)
@@ -351,7 +352,7 @@ class SearchParams:
         q = normalize_query((_getlist(args, "q") or [""])[0])
         return cls(q=q, facets=facets, mins=mins, maxs=maxs,
                    sort=sort if sort in SORTS else "relevance",
-                   page=_int((_getlist(args, "page") or [1])[0], 1, 1, 10_000),
+                   page=_int((_getlist(args, "page") or [1])[0], 1, 1, MAX_PAGE),
                    per_page=_int((_getlist(args, "per_page") or [PER_PAGE])[0], PER_PAGE, 1, MAX_PER_PAGE),
                    view=_one_of((_getlist(args, "view") or [VIEWS[0]])[0], VIEWS))
 

@@ -32,6 +32,8 @@ def test_a_long_query_a_nul_and_a_huge_page_are_bounded(client):
     for url in ("/reports/%00", "/reports/0123456789abcde%00", "/agencies/%00", "/static/%00"):
         assert client.get(url).status_code == 404, url
     assert client.get("/search?q=%00").status_code == 200
-    page = client.get("/api/search?q=政府&page=1000000000000").get_json()
+    assert client.get("/api/search?q=政府&page=1000000000000").status_code == 400   # beyond any archive
+    assert client.get("/search?q=政府&page=1000000000000").status_code == 400
+    page = client.get("/api/search?q=政府&page=9999").get_json()
     assert page["page"] == page["pages"] == 1 and page["hits"]  # a page past the end is the last one
     assert client.get("/search?" + "&".join(f"province=p{i}" for i in range(200))).status_code == 200

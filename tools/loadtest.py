@@ -12,6 +12,8 @@ import json
 import logging
 import os
 import random
+import re
+import secrets
 import socket
 import statistics
 import subprocess
@@ -77,7 +79,7 @@ def gunicorn_app():
     return create_app({"RATELIMIT_API": "100000000 per minute", "WARM_INDEX": True})
 
 
-def start_server(cfg, threads=8, ready_timeout=300, server="waitress", workers=1):
+def start_server(cfg, threads=8, ready_timeout=300, server="waitress", workers=1, admin_token=None):
     """Start the server subprocess and wait (bounded) until /healthz says ready, its index open
     and warm (with gunicorn, until every worker has answered ready); returns (process, port).
 
@@ -86,6 +88,8 @@ def start_server(cfg, threads=8, ready_timeout=300, server="waitress", workers=1
     port = free_port()
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""),
                GIKPORTAL_ARCHIVE_DIR=cfg["ARCHIVE_DIR"], GIKPORTAL_INDEX_DIR=cfg["INDEX_DIR"])
+    if admin_token:
+        env["GIKPORTAL_ADMIN_TOKEN"] = admin_token
     if cfg.get("BACKEND"):
         env.update(GIKPORTAL_BACKEND=cfg["BACKEND"], DATABASE_URL=cfg.get("DATABASE_URL") or "",
                    GIKPORTAL_DATABASE_REPLICA_URLS=" ".join(cfg.get("DATABASE_REPLICA_URLS") or ()))
@@ -215,7 +219,8 @@ def percentile(values, p):
 def summarise(results, seconds):
     """Rows of (kind, requests, errors, req/s, p50, p95, p99) per kind and overall."""
     rows = []
-    for kind in KINDS + ("all",):
+    writes = ("upload",) if any(r[0] == "upload" for r in results) else ()
+    for kind in KINDS + writes + ("all",):
         sel = [r for r in results if kind == "all" or r[0] == kind]
         ms = sorted(r[1] for r in sel)
         rows.append({"kind": kind, "requests": len(sel), "errors": sum(1 for r in sel if r[2]),
@@ -233,11 +238,18 @@ def format_table(rows):
     return "\n".join(lines)
 
 
-def run(reports=200, clients=32, seconds=60, threads=8, seed=0, workdir=None, server="waitress", workers=1):
-    """Build, serve, load, stop. Returns {"rows", "errors": [(kind, path, error)], "elapsed", "reports"}."""
+def run(reports=200, clients=32, seconds=60, threads=8, seed=0, workdir=None, server="waitress", workers=1,
+        writes=False):
+    """Build, serve, load, stop. Returns {"rows", "errors": [(kind, path, error)], "elapsed", "reports"}.
+
+    writes=True: during the load an operator uploads reports through /admin/upload (form, CSRF,
+    token) and an `ingest` of another batch runs in a second process; afterwards every report
+    written is looked up on the server ("unsearchable" lists those it cannot find)."""
     with tempfile.TemporaryDirectory(prefix="gikportal-load-", dir=workdir) as tmp:
         cfg, records = build_corpus(tmp, reports, seed)
-        proc, port = start_server(cfg, threads, server=server, workers=workers)
+        token = secrets.token_urlsafe(16) if writes else None
+        proc, port = start_server(cfg, threads, server=server, workers=workers, admin_token=token)
+        writing = []
         try:
             pick = request_paths(records)
             results, lock = [], threading.Lock()
@@ -245,18 +257,129 @@ def run(reports=200, clients=32, seconds=60, threads=8, seed=0, workdir=None, se
             until = start + seconds
             workers = [threading.Thread(target=_client, args=(port, pick, seed * 1000 + i, until, results, lock),
                                         daemon=True) for i in range(clients)]
-            for w in workers:
+            if writes:
+                writing = _start_writes(cfg, Path(tmp), port, token, until, seed, results, lock)
+            for w in workers + [t for t in writing if isinstance(t, threading.Thread)]:
                 w.start()
             for w in workers:
                 w.join(seconds + REQUEST_TIMEOUT + 10)
             elapsed = time.monotonic() - start
+            written = _finish_writes(writing, seconds) if writes else {}
+            unsearchable = [rid for rid in written.get("ids", ()) if not _found(port, rid)]
         finally:
             stop_server(proc)
     with lock:
         results = list(results)
     return {"rows": summarise(results, elapsed), "elapsed": elapsed, "reports": len(records),
             "errors": [(k, p, e) for k, _, e, p in results if e],
-            "hung_clients": sum(1 for w in workers if w.is_alive())}
+            "hung_clients": sum(1 for w in workers if w.is_alive()),
+            "written": len(written.get("ids", ())), "write_errors": written.get("errors", []),
+            "unsearchable": unsearchable}
+
+
+WRITE_BATCH = 40           # reports the background ingest adds; uploads take what the time allows
+UPLOAD_EVERY = 2.5         # seconds between uploads: under the upload rate limit (30 a minute)
+
+
+def _start_writes(cfg, tmp, port, token, until, seed, results, lock):
+    """The uploader thread and the background ingest process (started here, the thread by run)."""
+    from .generate import write_files
+
+    uploads = write_files(tmp / "uploads", 200, seed + 101)
+    batch = write_files(tmp / "batch", WRITE_BATCH, seed + 202)
+    env = dict(os.environ, PYTHONPATH=str(ROOT), GIKPORTAL_ARCHIVE_DIR=cfg["ARCHIVE_DIR"],
+               GIKPORTAL_INDEX_DIR=cfg["INDEX_DIR"])
+    ingest = subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "ingest", str(tmp / "batch")],
+                              env=env, cwd=str(ROOT), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    done = {"ids": [], "errors": []}
+    uploader = threading.Thread(target=_uploader, args=(port, token, uploads, until, done, results, lock), daemon=True)
+    return [uploader, ingest, batch, done]
+
+
+def _finish_writes(writing, seconds):
+    """Wait for the uploader and the ingest; the ids of every report written and what failed."""
+    uploader, ingest, batch, done = writing
+    uploader.join(seconds + REQUEST_TIMEOUT + 10)
+    try:
+        output = ingest.communicate(timeout=600)[0].decode("utf-8", "replace")
+    except subprocess.TimeoutExpired:
+        ingest.kill()
+        output = ingest.communicate()[0].decode("utf-8", "replace")
+    if ingest.returncode != 0:
+        done["errors"].append(f"ingest exited {ingest.returncode}: {output[-300:]}")
+    from gikportal.archive import report_id
+
+    done["ids"] += [report_id(path.read_bytes()) for path in batch]
+    return done
+
+
+def _uploader(port, token, files, until, done, results, lock):
+    """Upload reports as an operator does: the form (its CSRF token and session cookie), then the
+    file with the admin token; each upload is one request of kind "upload" in the results."""
+    for path in files:
+        if time.monotonic() >= until:
+            break
+        start = time.perf_counter()
+        error = None
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=REQUEST_TIMEOUT)
+            conn.request("GET", "/admin/upload")
+            form = conn.getresponse()
+            page = form.read().decode("utf-8")
+            cookie = (form.getheader("Set-Cookie") or "").split(";")[0]
+            csrf = re.search(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+            body, content_type = _multipart({"csrf_token": csrf, "token": token}, "report", path.name,
+                                            path.read_bytes())
+            conn.request("POST", "/admin/upload", body, {"Content-Type": content_type, "Cookie": cookie})
+            answer = conn.getresponse()
+            answer.read()
+            conn.close()
+            if answer.status != 200:
+                error = f"HTTP {answer.status}"
+            else:
+                from gikportal.archive import report_id
+
+                done["ids"].append(report_id(path.read_bytes()))
+        except (OSError, http.client.HTTPException, AttributeError) as exc:
+            error = f"{type(exc).__name__}: {exc}"
+        with lock:
+            results.append(("upload", (time.perf_counter() - start) * 1000, error, "/admin/upload"))
+        if error:
+            done["errors"].append(f"upload {path.name}: {error}")
+        time.sleep(UPLOAD_EVERY)
+
+
+def _multipart(fields, name, filename, data):
+    """(body, content type) of a multipart/form-data POST with text fields and one file."""
+    boundary = "gikportal" + secrets.token_hex(8)
+    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
+             for k, v in fields.items()]
+    parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+                 f"Content-Type: application/octet-stream\r\n\r\n".encode() + data + b"\r\n")
+    return b"".join(parts) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
+
+
+def _found(port, rid):
+    """Whether the report is archived and searchable: its record, and its hit when its agency's
+    name is searched for in its year."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=REQUEST_TIMEOUT)
+    try:
+        conn.request("GET", f"/api/reports/{rid}")
+        response = conn.getresponse()
+        record = json.loads(response.read())
+        if response.status != 200 or not record.get("agency"):
+            return response.status == 200 and record.get("title") is not None
+        query = {"q": record["agency"], "per_page": 100}
+        if record.get("year"):
+            query["year"] = record["year"]
+        conn.request("GET", "/api/search?" + urlencode(query))
+        response = conn.getresponse()
+        hits = json.loads(response.read()).get("hits") or []
+        return response.status == 200 and any(h.get("id") == rid for h in hits)
+    except (OSError, http.client.HTTPException, ValueError):
+        return False
+    finally:
+        conn.close()
 
 
 def main(argv=None):
@@ -268,16 +391,23 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--server", choices=("waitress", "gunicorn"), default="waitress")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="gunicorn worker processes")
+    parser.add_argument("--writes", action="store_true",
+                        help="uploads through /admin/upload and a background ingest during the load")
     args = parser.parse_args(argv)
     out = run(args.reports, args.clients, args.seconds, args.threads, args.seed, server=args.server,
-              workers=args.workers)
+              workers=args.workers, writes=args.writes)
     shape = f"gunicorn workers={args.workers}" if args.server == "gunicorn" else "waitress"
     print(f"{out['reports']} reports, {args.clients} clients, {out['elapsed']:.1f} s, "
           f"{shape} threads={args.threads}")
     print(format_table(out["rows"]))
     for kind, path, error in out["errors"][:10]:
         print(f"error {kind} {path}: {error}", file=sys.stderr)
-    failed = bool(out["errors"]) or out["hung_clients"]
+    if args.writes:
+        print(f"written during the load: {out['written']} reports (uploads and a background ingest), "
+              f"{len(out['unsearchable'])} not found afterwards, {len(out['write_errors'])} write errors")
+        for error in out["write_errors"][:10]:
+            print(f"write error: {error}", file=sys.stderr)
+    failed = bool(out["errors"]) or out["hung_clients"] or out["unsearchable"] or out["write_errors"]
     return 1 if failed else 0
 
 

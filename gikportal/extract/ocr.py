@@ -279,6 +279,12 @@ def _missed_lines(image, dark, words, unit, paper):
     return out
 
 
+def _speck(line):
+    """A line of one or two characters that Tesseract itself doubts: a speck or a stroke of a large
+    glyph read as a character (和, 下), not text. Read alone it would split the title it sits in."""
+    return sum(len(w["text"]) for w in line) <= 2 and max(w["conf"] for w in line) < LOW_CONFIDENCE
+
+
 def _inked(dark):
     """Whether a cell holds a glyph: dark pixels that survive a 2x2 erosion (scan noise does not)."""
     core = dark[:-1, :-1] & dark[1:, :-1] & dark[:-1, 1:] & dark[1:, 1:]
@@ -400,6 +406,8 @@ def ocr_page(image, number):
         lines.setdefault(w["line"], []).append(w)
     items = []
     for line in lines.values():
+        if _speck(line):
+            continue
         line.sort(key=lambda w: w["left"])
         top, bottom = min(w["top"] for w in line), max(w["bottom"] for w in line)
         items.append((top, bottom, _join_row(line), None))

@@ -14,7 +14,7 @@ from .. import labels
 from ..searching import IndexUnavailable, facets, results
 from ..archive import Archive, is_report_id
 from ..figures import HEADLINE_LABELS
-from ..query import MAX_QUERY_CHARS, SearchParams
+from ..query import MAX_PAGE, MAX_QUERY_CHARS, SearchParams
 
 def facet_label(name):
     """The label of a URL parameter: a facet (searching/facets.py), q and sort, a figure's bounds."""
@@ -50,6 +50,9 @@ def request_params():
         abort(400, description=f"检索词过长（上限 {MAX_QUERY_CHARS} 个字符），请缩短后再试。")
     if sum(len(values) for values in request.args.listvalues()) > MAX_PARAMETERS:
         abort(400, description=f"筛选条件过多（上限 {MAX_PARAMETERS} 个），请减少后再试。")
+    page = request.args.get("page", "")
+    if page.isdigit() and (len(page) > 6 or int(page) > MAX_PAGE):
+        abort(400, description=f"页码超出范围（上限 {MAX_PAGE}）。")
     return SearchParams.from_args(request.args)
 
 
