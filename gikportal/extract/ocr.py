@@ -229,6 +229,9 @@ def _words(image, psm=3, lang=LANG, extra=""):
     # they take the core the portal serves from (Tesseract's docs advise 1 when pages run side
     # by side); pytesseract starts tesseract with this process's environment
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    # pytesseract hands the picture over as a file in the picture's format, PNG by default, whose
+    # compression cost a second of CPU a page; an uncompressed PGM (PIL: "PPM") costs nothing
+    image.format = "PPM" if image.mode in ("L", "RGB") else "BMP"
 
     data = pytesseract.image_to_data(image, lang=lang, config=f"--psm {psm} {extra}".strip(),
                                      output_type=pytesseract.Output.DICT)
