@@ -224,7 +224,7 @@ def full_form(name):
 def canonical_key(name, record_region=None):
     """One key for the names one body prints in different years: the places its name opens
     with, written out as the gazetteer's chain of full names, then the rest as printed
-    (淮安市洪泽区人民政府, 洪泽区人民政府 and 江苏省洪泽区人民政府 -> 江苏省淮安市洪泽区人民政府;
+    (某市某区人民政府, 某区人民政府 and 某省某区人民政府 -> 某省某市某区人民政府;
     …政府 -> …人民政府). The rest keeps the body's kind, so a government's 办公室 is not the
     government. A name whose places are not one chain, or fit several places the report's
     region cannot tell apart (朝阳区 alone), keeps its own name: two keys, never a wrong merge.
