@@ -141,6 +141,12 @@ def copy_index(index_dir):
     return index
 
 
+def forget(index_dir):
+    """Drop the copy index held in memory (a batch it holds was not indexed): the next batch
+    reads it again from its file."""
+    _LOADED.pop(str(index_dir), None)
+
+
 def keep(index_dir, index):
     copies_mod.save(index_dir, index)
     _LOADED[str(index_dir)] = (copies_mod.state_path(index_dir).stat().st_mtime_ns, index)

@@ -470,7 +470,10 @@ def write_columns(index_dir):
         for key, load in store.segments():
             path = store.column_file(key)
             if path is not None and _read_columns(path) is None:
-                colfile.write(path, *_Columns.derive(load()))
+                try:
+                    colfile.write(path, *_Columns.derive(load()))
+                except OSError:     # a full disk or a read-only index: readers derive the columns in memory
+                    continue
                 made += 1
         return made
     finally:

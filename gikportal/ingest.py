@@ -342,7 +342,7 @@ def _index_fresh(config, archive, fresh, prepared=None, bulk=False):
     A prepared document whose record gains a derived check is made again."""
     with writer_lock(config):
         derived, again = link_agencies(config, archive, fresh)
-        cards, more = _scorecards(config, archive, fresh + again)
+        cards, more, copy_index = _scorecards(config, archive, fresh + again)
         records = {r["id"]: r for r in fresh + again}
         records.update((rid, archive.record(rid)) for rid in more if rid not in records)
         for rid in more:  # another agency's report re-indexed for its copy match keeps its chain
@@ -350,17 +350,22 @@ def _index_fresh(config, archive, fresh, prepared=None, bulk=False):
                 derived[rid] = cards[rid]["chain"]
         prepared = {rid: doc for rid, doc in (prepared or {}).items()
                     if rid not in derived and (records.get(rid) or {}).get("title")}
-        backend_for(config).add([_for_index(archive, r, derived.get(rid), cards.get(rid))
-                                 for rid, r in records.items() if r is not None], prepared=prepared, bulk=bulk)
+        try:
+            backend_for(config).add([_for_index(archive, r, derived.get(rid), cards.get(rid))
+                                     for rid, r in records.items() if r is not None], prepared=prepared, bulk=bulk)
+        except BaseException:   # the batch is not indexed (a full disk takes it back): nor is it in the copy index
+            continuity.forget(config["INDEX_DIR"])
+            raise
+        continuity.keep(config["INDEX_DIR"], copy_index)
 
 
 def _scorecards(config, archive, records):
-    """({id: derived scorecard}, ids of other indexed reports it changes): continuity.py, with
-    the copy index kept beside the index."""
+    """({id: derived scorecard}, ids of other indexed reports it changes, the copy index with the
+    batch in it): continuity.py; the caller keeps the copy index beside the index once the batch
+    is indexed."""
     index = continuity.copy_index(config["INDEX_DIR"])
     cards, more = continuity.derive_batch(records, archive.record, backend_for(config).agency_years, index)
-    continuity.keep(config["INDEX_DIR"], index)
-    return cards, more
+    return cards, more, index
 
 
 def _for_index(archive, record, derived, card=None):

@@ -86,7 +86,9 @@ def test_reindex_on_a_full_disk_leaves_the_live_index_untouched(tmp_path, seed_p
     assert "Traceback" not in failed.stderr + failed.stdout
     assert failed.stderr.strip().startswith("没有足够的磁盘空间：重建索引未完成")
     assert tree_digest(config["INDEX_DIR"]) == live
-    assert sorted(p.name for p in disk.iterdir()) == [".index.lock", "archive", "filler.bin", "index"]
+    # the copy index the ingest keeps beside the index (continuity.py) is there as before
+    assert sorted(p.name for p in disk.iterdir()) == [".index.copies.pickle", ".index.lock", "archive", "filler.bin",
+                                                      "index"]
     assert searchable(config) == 5
 
     filler.unlink()
