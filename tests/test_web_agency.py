@@ -184,6 +184,17 @@ def test_agency_facet_counts_the_body_once_with_its_latest_name(portal):
     assert portal["old"]["id"] in html and portal["new"]["id"] in html and portal["office"]["id"] not in html
 
 
+def test_sitemaps_list_the_body_once_under_its_latest_name(portal):
+    html = page(portal, "/sitemap")
+    key = quote(portal["old"]["agency_key"])
+    assert html.count(f'href="/agencies/{key}"') == 1
+    assert f'href="/agencies/{key}">{portal["short"]}</a>（2 份）' in html
+    assert f'/agencies/{quote(portal["long"])}"' not in html and f'/agencies/{quote(portal["short"])}"' not in html
+    assert f'href="/agencies/{quote("（机关不详）")}"' in html
+    xml = page(portal, "/sitemap.xml")
+    assert xml.count(f"/agencies/{key}<") == 1 and f"/agencies/{quote(portal['long'])}<" not in xml
+
+
 def test_unknown_agency_has_a_page(portal):
     html = page(portal, "/agencies/" + quote("（机关不详）"))
     assert portal["nobody"]["id"] in html and portal["old"]["id"] not in html

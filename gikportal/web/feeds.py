@@ -38,7 +38,7 @@ def sitemap():
     urls, agencies = [url_for("search.search", _external=True)], set()
     for hit in common.search_all(SearchParams()):
         urls.append(common.report_url(hit["id"], external=True))
-        if hit.get("agency"):
-            agencies.add(hit["agency"])
+        if hit.get("agency_key") or hit.get("agency"):
+            agencies.add(hit.get("agency_key") or hit["agency"])  # one URL per body, whatever it printed
     urls += [url_for("agencies.agency", name=a, _external=True) for a in sorted(agencies)]
     return xml(render_template("sitemap.xml", urls=urls), "application/xml")

@@ -59,12 +59,15 @@ def data_dictionary_json():
 
 @bp.get("/sitemap")
 def sitemap():
-    """The site for people: the main pages, then every agency by province, with its report count."""
+    """The site for people: the main pages, then every body by province (its key, shown by its latest
+    printed name) with its report count."""
     by_province = {}
-    for hit in common.search_all(SearchParams()):
+    for hit in sorted(common.search_all(SearchParams()), key=lambda h: (h.get("year") or 0, h["id"])):
         province = (hit.get("region") or {}).get("province") or "地区不详"
-        agency = hit.get("agency") or ""
-        by_province.setdefault(province, {}).setdefault(agency, 0)
-        by_province[province][agency] += 1
-    groups = [(p, sorted(a.items())) for p, a in sorted(by_province.items(), key=lambda kv: (kv[0] == "地区不详", kv[0]))]
-    return render_template("sitemap.html", groups=groups)
+        key = hit.get("agency_key") or hit.get("agency") or ""
+        body = by_province.setdefault(province, {}).setdefault(key, {"key": key, "name": "", "n": 0})
+        body["name"] = hit.get("agency") or body["name"]
+        body["n"] += 1
+    groups = [(p, sorted(bodies.values(), key=lambda b: (b["name"], b["key"])))
+              for p, bodies in sorted(by_province.items(), key=lambda kv: (kv[0] == "地区不详", kv[0]))]
+    return render_template("sitemap.html", groups=groups, unknown=common.UNKNOWN_AGENCY)

@@ -50,7 +50,7 @@ def section_blocks(section):
 def neighbours(record):
     """(other years of the agency, previous report, next report, the checks the index derived
     for this one from other years: carry_chain) around this one."""
-    hits = common.agency_hits(record.get("agency"))
+    hits = common.agency_hits(record.get("agency_key") or record.get("agency"))  # the body, not its printed name
     others = [h for h in hits if h["id"] != record["id"]]
     own = next((h for h in hits if h["id"] == record["id"]), {})
     derived = [dict(own["carry_chain"], rule="carry_chain")] if own.get("carry_chain") else []
