@@ -3,6 +3,7 @@
 Views stay thin: they call these helpers, which call archive/index/query, and render.
 """
 import os
+from dataclasses import replace
 from functools import lru_cache
 from urllib.parse import urlencode
 
@@ -123,6 +124,25 @@ def search(params, endpoint="search.search"):
         for value in values:
             value["url"] = params_url(endpoint, facets.BY_NAME[name].toggle(params, value["value"]))
     return result
+
+
+def canonical_agencies(params):
+    """params with each `agency` value that is a printed name (an older link, a name typed in the
+    URL) replaced by its body's key when it names exactly one body, so the facet shows the body
+    selected with its count instead of a second, empty entry; None when nothing changes."""
+    values = params.facets.get("agency", ())
+    if not values or index_or_none() is None:
+        return None
+    keys = backend().agency_labels()
+    out = []
+    for value in values:
+        if value not in keys and not is_unknown_agency(value):
+            bodies = {h.get("agency_key") for h in agency_hits(value)}
+            value = bodies.pop() if len(bodies) == 1 and None not in bodies else value
+        out.append(value)
+    if sorted(set(out)) == sorted(values):
+        return None
+    return replace(params, facets={**params.facets, "agency": tuple(sorted(set(out)))})
 
 
 def search_all(params):
