@@ -29,6 +29,7 @@ import time
 from collections import Counter, OrderedDict
 from pathlib import Path
 
+import numpy as np
 import psycopg
 from psycopg import errors as pgerrors
 from psycopg_pool import ConnectionPool
@@ -862,9 +863,9 @@ class _Sql:
     def score(self):
         return " + ".join(self.scores) if self.scores else None
 
-    def with_(self, replace=None):
-        """The WITH clause of the text leaves; replace: {alias: body} put in place of some."""
-        ctes = dict(self.ctes, **(replace or {}))
+    def with_(self):
+        """The WITH clause of the text leaves."""
+        ctes = self.ctes
         return ("WITH " + ", ".join(f"{alias} AS ({body})" for alias, body in ctes.items()) + " ") if ctes else ""
 
 
@@ -927,35 +928,96 @@ def _order_sql(sort, score):
     return DEFAULT_ORDER
 
 
-def _page_sql(sql, where, sort, limit=True, replace=None):
+def _page_sql(sql, where, sort, limit=True):
     score = sql.score()
     select = f"r.id, r.hit, {score or 'NULL::float8'} AS score"
-    return (f"{sql.with_(replace)}SELECT {select} FROM reports r {' '.join(sql.joins)} WHERE {where} "
+    return (f"{sql.with_()}SELECT {select} FROM reports r {' '.join(sql.joins)} WHERE {where} "
             f"ORDER BY {_order_sql(sort, score)}" + (" LIMIT %(_limit)s OFFSET %(_offset)s" if limit else ""))
 
 
-def _counts(conn, sql, where):
-    """(total, {facet: {value: count}}) of the matching reports in one GROUPING SETS query."""
-    exprs = [f"{FACET_SQL[name]} AS f{i}" for i, name in enumerate(FACET_NAMES)]
-    flags = [f"{_Sql.finding(sql, value)} AS x{i}" for i, value in enumerate(FINDING_VALUES)]
-    keys = ", ".join(f"(f{i})" for i in range(len(FACET_NAMES)))
-    counts = ", ".join(f"count(*) FILTER (WHERE x{i})" for i in range(len(FINDING_VALUES)))
-    query = (f"{sql.with_()}{', ' if sql.ctes else 'WITH '}m AS (SELECT {', '.join(exprs + flags)} FROM reports r "
-             f"{' '.join(sql.joins)} WHERE {where}) "
-             f"SELECT {', '.join(f'f{i}' for i in range(len(FACET_NAMES)))}, count(*), {counts} FROM m "
-             f"GROUP BY GROUPING SETS ({keys}, ())")
-    rows = conn.execute(query, sql.params).fetchall()
-    per_facet = {name: {} for name in FACET_NAMES}
-    total, finding_counts = 0, [0] * len(FINDING_VALUES)
-    n = len(FACET_NAMES)
-    for row in rows:
-        which = [i for i in range(n) if row[i] is not None]
-        if not which:
-            total, finding_counts = row[n], row[n + 1:]
-            continue
-        per_facet[FACET_NAMES[which[0]]][row[which[0]]] = int(row[n])
-    per_facet["finding"] = {v: int(c) for v, c in zip(FINDING_VALUES, finding_counts)}
-    return int(total), per_facet
+class _Columns:
+    """Every report's facet values as codes, its finding flags and its place in the default order,
+    in memory per index generation (one scan of `reports`): counting a match set and ordering a
+    page by anything but relevance are then numpy over the matching reports' positions, not a
+    GROUPING SETS aggregate reading every matching row (and its hit jsonb) again per request."""
+
+    def __init__(self, conn, url, generation):
+        sql = _Sql(conn, url, generation, set())
+        flags = [sql.finding(value) for value in FINDING_VALUES]
+        exprs = [FACET_SQL[name] for name in FACET_NAMES] + [f"COALESCE({f}, false)" for f in flags]
+        rows = conn.execute(f"SELECT r.id, {', '.join(exprs)} FROM reports r ORDER BY {DEFAULT_ORDER}",
+                            sql.params).fetchall()
+        self.ids = [row[0] for row in rows]
+        self.pos = {rid: i for i, rid in enumerate(self.ids)}  # position = place in DEFAULT_ORDER
+        self.facets = {}
+        for k, name in enumerate(FACET_NAMES, start=1):
+            labels = {}
+            codes = np.fromiter((labels.setdefault(row[k], len(labels)) for row in rows), dtype=np.int32,
+                                count=len(rows))
+            self.facets[name] = (list(labels), codes)
+        first = len(FACET_NAMES) + 1
+        self.flags = [np.fromiter((bool(row[first + i]) for row in rows), dtype=bool, count=len(rows))
+                      for i in range(len(FINDING_VALUES))]
+        self.orders = {DEFAULT_ORDER: None}  # ORDER BY -> rank per position (None: the position itself)
+
+    def positions(self, ids):
+        return np.fromiter((self.pos[rid] for rid in ids), dtype=np.int64, count=len(ids))
+
+    def counts(self, found):
+        """(total, {facet: {value: count}}) of the reports at positions `found` (distinct)."""
+        per_facet = {}
+        for name, (labels, codes) in self.facets.items():
+            counted = np.bincount(codes[found], minlength=len(labels))
+            per_facet[name] = {labels[i]: int(counted[i]) for i in np.flatnonzero(counted)}
+        per_facet["finding"] = {v: int(np.count_nonzero(flag[found])) for v, flag in zip(FINDING_VALUES, self.flags)}
+        return len(found), per_facet
+
+    def page(self, conn, found, order, start, per_page):
+        """The ids of page [start, start + per_page) of the reports at positions `found` in `order`."""
+        rank = self.orders.get(order, False)
+        if rank is False:
+            rank = np.empty(len(self.ids), dtype=np.int64)
+            ordered = self.positions([r[0] for r in conn.execute(f"SELECT r.id FROM reports r ORDER BY {order}")])
+            rank[ordered] = np.arange(len(ordered))
+            self.orders[order] = rank
+        keys = found if rank is None else rank[found]
+        end = min(start + per_page, len(found))
+        if end <= start:
+            return []
+        if end < len(found):
+            first = np.argpartition(keys, end - 1)[:end]
+            chosen = first[np.argsort(keys[first], kind="stable")]
+        else:
+            chosen = np.argsort(keys, kind="stable")
+        return [self.ids[i] for i in found[chosen[start:end]]]
+
+    def ranked_page(self, found, scores, start, per_page):
+        """The ids of page [start, start + per_page) of the reports at positions `found` by score
+        (descending), ties in the default order, as _order_sql's relevance order."""
+        chosen = np.lexsort((found, -np.asarray(scores, dtype=np.float64)))[start:start + per_page]
+        return [self.ids[i] for i in found[chosen]]
+
+
+def _columns(conn, url, generation):
+    return _cached((url, generation, "_columns"), lambda: _Columns(conn, url, generation))
+
+
+def _found(conn, sql, where, columns):
+    """The positions (in _Columns) of the matching reports: a lone text leaf straight from its
+    field matches (no join to `reports`), no query at all every report, else the full WHERE."""
+    if where == "TRUE" and not sql.ctes:
+        return np.arange(len(columns.ids))
+    if list(sql.ctes) == ["t0"] and where == "(t0.report_id IS NOT NULL)":
+        query = f"{sql.with_()}SELECT report_id FROM t0"
+    else:
+        query = f"{sql.with_()}SELECT r.id FROM reports r {' '.join(sql.joins)} WHERE {where}"
+    return columns.positions([row[0] for row in conn.execute(query, sql.params)])
+
+
+def _hits_of(conn, ids):
+    """The hits of these report ids, in that order."""
+    hits = dict(conn.execute("SELECT id, hit FROM reports WHERE id = ANY(%s)", (list(ids),)).fetchall())
+    return [(rid, hits[rid], None) for rid in ids]
 
 
 def _damerau1(a, b):
@@ -1052,22 +1114,27 @@ def match(url, params, facets=True) -> Matched:
                     "counts": None}
         generation = state[2]
         tree, notice, sql, where = _compile(conn, url, generation, params, rank=False)
+        columns = _columns(conn, url, generation)  # before seqscans are turned off: it reads every report
         _match_from_the_index(conn, sql)
+        found = _found(conn, sql, where, columns)
         if facets:
-            total, counts = _counts(conn, sql, where)
+            total, counts = columns.counts(found)
         else:
-            counts = None
-            total = conn.execute(f"{sql.with_()}SELECT count(*) FROM reports r {' '.join(sql.joins)} WHERE {where}",
-                                 sql.params).fetchone()[0]
+            total, counts = len(found), None
         page, pages, start = paging(total, params)
-        rows = None
         if params.sort == "relevance" and sql.scores:
             _, _, sql, where = _compile(conn, url, generation, params)
+            ids = None
             if len(sql.ranked) == 1 and sql.ranked[0][3]:
-                rows = _top(conn, sql, where, params.sort, start, params.per_page, total)
-        if rows is None:
-            rows = conn.execute(_page_sql(sql, where, params.sort),
-                                dict(sql.params, _limit=params.per_page, _offset=start)).fetchall()
+                ids = _top(conn, sql, columns, found, start, params.per_page)
+            if ids is None:  # every match ranked from its fields' rows
+                scored = conn.execute(f"{sql.with_()}SELECT r.id, {sql.score()} FROM reports r {' '.join(sql.joins)} "
+                                      f"WHERE {where}", sql.params).fetchall()
+                ids = columns.ranked_page(columns.positions([r[0] for r in scored]), [r[1] for r in scored],
+                                          start, params.per_page)
+        else:
+            ids = columns.page(conn, found, _order_sql(params.sort, None), start, params.per_page)
+        rows = _hits_of(conn, ids)
     return {"tree": tree, "notice": notice, "total": total, "page": page, "pages": pages,
             "hits": [_finish(hit) for _, hit, _ in rows], "counts": counts}
 
@@ -1099,34 +1166,39 @@ TOP_FIRST = 2000  # search_fields rows the first index-ordered pass reads (x8 pe
 TOP_MAX = 128_000
 
 
-def _top(conn, sql, where, sort, start, per_page, total):
-    """The page of a query with one ranked text leaf, its candidates read from the RUM index in
-    rank order (ORDER BY tsv <=> q LIMIT k) instead of ranking every match from the heap; None
+def _top(conn, sql, columns, found, start, per_page):
+    """The page's ids for a query with one ranked text leaf, its candidates read from the RUM index
+    in rank order (ORDER BY tsv <=> q LIMIT k) instead of ranking every match from the heap; None
     when k rows cannot settle the page (then the caller ranks every match). A report's score is
     its best field's, so a report with any field among the first k has its score among them --
-    except at the k-th distance itself, whose ties may go on past k: those are left out."""
-    alias, q, cond, _ = sql.ranked[0]
-    want = min(per_page, total - start)
+    except at the k-th distance itself, whose ties may go on past k: those are left out, and the
+    page is settled once the matching reports (`found`, filters applied) scored above it fill it."""
+    _, q, cond, _ = sql.ranked[0]
+    want = min(per_page, len(found) - start)
     if want <= 0:
         return []
+    inside = np.zeros(len(columns.ids), dtype=bool)
+    inside[found] = True
     k = max(TOP_FIRST, (start + per_page) * 20)
     while k <= TOP_MAX:
-        found = conn.execute(f"SELECT report_id, tsv <=> {q} FROM search_fields WHERE {cond} "
-                             f"ORDER BY tsv <=> {q} LIMIT %(_k)s", dict(sql.params, _k=k)).fetchall()
-        complete = len(found) < k
+        rows = conn.execute(f"SELECT report_id, tsv <=> {q} FROM search_fields WHERE {cond} "
+                            f"ORDER BY tsv <=> {q} LIMIT %(_k)s", dict(sql.params, _k=k)).fetchall()
+        complete = len(rows) < k
         best = {}
-        for rid, distance in found:
+        for rid, distance in rows:
             best.setdefault(rid, distance)
         if not complete:
-            best = {rid: d for rid, d in best.items() if d < found[-1][1]}
-        body = "SELECT * FROM unnest(%(_ids)s::text[], %(_scores)s::float8[]) AS c(report_id, score)"
-        query = _page_sql(sql, f"{where} AND {alias}.report_id IS NOT NULL", sort, replace={alias: body})
-        rows = conn.execute(query, dict(sql.params, _ids=list(best), _scores=[1.0 / d for d in best.values()],
-                                        _limit=per_page, _offset=start)).fetchall()
-        if len(rows) == want:
-            return rows
-        if complete:
-            return None
+            best = {rid: d for rid, d in best.items() if d < rows[-1][1]}
+        at = columns.positions(list(best))
+        scores = 1.0 / np.fromiter(best.values(), dtype=np.float64, count=len(best))
+        keep = inside[at]
+        at, scores = at[keep], scores[keep]
+        if complete:  # every match seen: reports of found without a score rank last (score 0)
+            inside[at] = False
+            rest = np.flatnonzero(inside)
+            at, scores = np.concatenate([at, rest]), np.concatenate([scores, np.zeros(len(rest))])
+        if complete or len(at) >= start + want:
+            return columns.ranked_page(at, scores, start, per_page)
         k *= 8
     return None
 
