@@ -959,6 +959,24 @@ class _Columns:
         self.flags = [np.fromiter((bool(row[first + i]) for row in rows), dtype=bool, count=len(rows))
                       for i in range(len(FINDING_VALUES))]
         self.orders = {DEFAULT_ORDER: None}  # ORDER BY -> rank per position (None: the position itself)
+        self.matches = OrderedDict()  # a text leaf's SQL and values -> positions of its reports
+        self.lock = threading.Lock()
+
+    def has(self, key):
+        return key is not None and key in self.matches
+
+    def kept(self, key, compute):
+        """compute(), kept under key (a text leaf's matches or scores) for this generation."""
+        with self.lock:
+            if key in self.matches:
+                self.matches.move_to_end(key)
+                return self.matches[key]
+        value = compute()
+        with self.lock:
+            self.matches[key] = value
+            while len(self.matches) > MATCHES_KEPT:
+                self.matches.popitem(last=False)
+        return value
 
     def positions(self, ids):
         return np.fromiter((self.pos[rid] for rid in ids), dtype=np.int64, count=len(ids))
@@ -1007,11 +1025,43 @@ def _found(conn, sql, where, columns):
     field matches (no join to `reports`), no query at all every report, else the full WHERE."""
     if where == "TRUE" and not sql.ctes:
         return np.arange(len(columns.ids))
-    if list(sql.ctes) == ["t0"] and where == "(t0.report_id IS NOT NULL)":
-        query = f"{sql.with_()}SELECT report_id FROM t0"
-    else:
+    key = _lone_leaf(sql, where)
+    if key is None:
         query = f"{sql.with_()}SELECT r.id FROM reports r {' '.join(sql.joins)} WHERE {where}"
-    return columns.positions([row[0] for row in conn.execute(query, sql.params)])
+        return columns.positions([row[0] for row in conn.execute(query, sql.params)])
+    return columns.kept(key, lambda: columns.positions(
+        [row[0] for row in conn.execute(f"{sql.with_()}SELECT report_id FROM t0", sql.params)]))
+
+
+def _lone_leaf(sql, where):
+    """A key of the query's one text leaf when it is the whole query (no filters), else None: its
+    matches are kept per index generation, as Whoosh's engine keeps the postings it read."""
+    if list(sql.ctes) != ["t0"] or where != "(t0.report_id IS NOT NULL)":
+        return None
+    return sql.ctes["t0"], tuple(sorted((k, repr(v)) for k, v in sql.params.items()))
+
+
+def _scored(conn, sql, where, columns):
+    """(positions, scores) of every matching report, ranked from its fields' rows (kept for a lone leaf)."""
+    def compute():
+        rows = conn.execute(f"{sql.with_()}SELECT r.id, {sql.score()} FROM reports r {' '.join(sql.joins)} "
+                            f"WHERE {where}", sql.params).fetchall()
+        return columns.positions([r[0] for r in rows]), np.array([r[1] for r in rows], dtype=np.float64)
+
+    key = _lone_leaf(sql, where)
+    return compute() if key is None else columns.kept(key, compute)
+
+
+MATCHES_KEPT = 512  # lone text leaves whose matching reports each _Columns keeps (an int64 per report)
+
+
+def forget_cached(url):
+    """Forget the text matches this process keeps (the benchmark's first runs start from none)."""
+    with _vocab_lock:
+        kept = [v for k, v in _vocab_cache.items() if k[0] == url and k[2] == "_columns"]
+    for columns in kept:
+        with columns.lock:
+            columns.matches.clear()
 
 
 def _hits_of(conn, ids):
@@ -1124,14 +1174,12 @@ def match(url, params, facets=True) -> Matched:
         page, pages, start = paging(total, params)
         if params.sort == "relevance" and sql.scores:
             _, _, sql, where = _compile(conn, url, generation, params)
-            ids = None
-            if len(sql.ranked) == 1 and sql.ranked[0][3]:
-                ids = _top(conn, sql, columns, found, start, params.per_page)
+            ids, lone = None, _lone_leaf(sql, where)
+            if len(sql.ranked) == 1 and sql.ranked[0][3] and not columns.has(lone):
+                # a lone leaf tries one pass, then every match is ranked once and kept
+                ids = _top(conn, sql, columns, found, start, params.per_page, once=lone is not None)
             if ids is None:  # every match ranked from its fields' rows
-                scored = conn.execute(f"{sql.with_()}SELECT r.id, {sql.score()} FROM reports r {' '.join(sql.joins)} "
-                                      f"WHERE {where}", sql.params).fetchall()
-                ids = columns.ranked_page(columns.positions([r[0] for r in scored]), [r[1] for r in scored],
-                                          start, params.per_page)
+                ids = columns.ranked_page(*_scored(conn, sql, where, columns), start, params.per_page)
         else:
             ids = columns.page(conn, found, _order_sql(params.sort, None), start, params.per_page)
         rows = _hits_of(conn, ids)
@@ -1163,10 +1211,10 @@ def explain(url, params, analyze=False):
 
 
 TOP_FIRST = 2000  # search_fields rows the first index-ordered pass reads (x8 per retry, up to TOP_MAX)
-TOP_MAX = 128_000
+TOP_MAX = TOP_FIRST * 8  # beyond, every match is ranked once (and kept for a lone leaf)
 
 
-def _top(conn, sql, columns, found, start, per_page):
+def _top(conn, sql, columns, found, start, per_page, once=False):
     """The page's ids for a query with one ranked text leaf, its candidates read from the RUM index
     in rank order (ORDER BY tsv <=> q LIMIT k) instead of ranking every match from the heap; None
     when k rows cannot settle the page (then the caller ranks every match). A report's score is
@@ -1199,6 +1247,8 @@ def _top(conn, sql, columns, found, start, per_page):
             at, scores = np.concatenate([at, rest]), np.concatenate([scores, np.zeros(len(rest))])
         if complete or len(at) >= start + want:
             return columns.ranked_page(at, scores, start, per_page)
+        if once:
+            break
         k *= 8
     return None
 
@@ -1247,6 +1297,12 @@ class PostgresIndex(ModuleEngine):
         self.replicas = tuple(replicas or ())
         if self.replicas:  # an engine made without them (ingest's workers) leaves the routing as it is
             set_replicas(self.location, self.replicas)
+
+    def forget_cached(self):
+        """Forget the text matches this process keeps (the benchmark's first runs start from none)."""
+        forget_cached(self.location)
+        for replica in self.replicas:
+            forget_cached(replica)
 
 
 def search(url, params, facets=True):
