@@ -771,6 +771,8 @@ class _Sql:
         self.sections, self.years = sorted(sections), years
         self.params, self.ctes, self.joins, self.scores = {}, {}, [], []
         self.ranked = []  # (CTE alias, tsquery SQL, WHERE on search_fields, index-orderable) per scored leaf
+        self.leaves = {}  # id(Text node) -> its CTE alias, or "TRUE" / "FALSE"
+        self.conditions = []
 
     def param(self, value):
         name = f"p{len(self.params)}"
@@ -793,16 +795,16 @@ class _Sql:
 
     def text(self, node, negated):
         literal = text_query(node.text)
-        if literal is None:
-            return "TRUE"
-        if literal == "":
-            return "FALSE"
+        if literal is None or literal == "":
+            self.leaves[id(node)] = "TRUE" if literal is None else "FALSE"
+            return self.leaves[id(node)]
         q = self.param(literal) + "::tsquery"
         # a leaf matches within one field: the title, the headings or one section (search_fields.n)
         cond = f"tsv @@ {q}" + (f" AND n = ANY({self.param(self.sections)})" if self.sections else "")
         cond += f" AND {self.years}" if self.years else ""  # prunes search_fields' year partitions
         ranked = self.rank and not negated
         alias = f"t{len(self.ctes)}"
+        self.leaves[id(node)] = alias
         # score: the best field's RUM rank (1 / distance); from the heap here, from the index in _top
         self.ctes[alias] = (f"SELECT report_id, 1.0::float8 / min(tsv <=> {q}) AS score FROM search_fields "
                             f"WHERE {cond} GROUP BY report_id" if ranked else
@@ -821,23 +823,24 @@ class _Sql:
                     f"AND s.text <> '')")
         if name == "finding":
             return self.finding(value)
+        match = self.facet_values(node)
+        return f"({FACET_SQL[name]} = ANY({self.param(match)}))" if match else "FALSE"
+
+    def facet_values(self, node):
+        """The values of its facet a Field node (not section or finding) accepts ([]: none)."""
+        name, value = node.name, node.value
         if name not in FACET_SQL:
-            return "FALSE"
+            return []
         if name.endswith("_range"):
-            return f"({FACET_SQL[name]} = {self.param(value)})"
+            return [value]
         if name == "agency" and value != NO_VALUE[0]:
-            match = agency_keys(value, _agency_pairs(self.conn, self.url, self.generation))
-            return f"({FACET_SQL[name]} = ANY({self.param(match)}))" if match else "FALSE"
+            return agency_keys(value, _agency_pairs(self.conn, self.url, self.generation))
         vocab = _vocab(self.conn, self.url, self.generation, name)
         if value in vocab:
-            match = [value]
-        else:  # typed in the query: folded equal, else any value containing it (agency:卫生健康)
-            folded = segment.fold(value)
-            pairs = [(segment.fold(v), v) for v in vocab]
-            match = [v for f, v in pairs if f == folded] or [v for f, v in pairs if folded in f]
-        if not match:
-            return "FALSE"
-        return f"({FACET_SQL[name]} = ANY({self.param(match)}))"
+            return [value]
+        folded = segment.fold(value)  # typed in the query: folded equal, else any value containing it
+        pairs = [(segment.fold(v), v) for v in vocab]
+        return [v for f, v in pairs if f == folded] or [v for f, v in pairs if folded in f]
 
     def finding(self, value):
         if value == "failed":
@@ -910,6 +913,7 @@ def _compile(conn, url, generation, params, rank=True):
                years=_years(tree, conditions))
     where = [sql(tree)] if tree is not None else []
     where += [sql(condition) for condition in conditions]
+    sql.conditions = conditions
     return tree, notice, sql, " AND ".join(where) or "TRUE"
 
 
@@ -962,9 +966,6 @@ class _Columns:
         self.matches = OrderedDict()  # a text leaf's SQL and values -> positions of its reports
         self.lock = threading.Lock()
 
-    def has(self, key):
-        return key is not None and key in self.matches
-
     def kept(self, key, compute):
         """compute(), kept under key (a text leaf's matches or scores) for this generation."""
         with self.lock:
@@ -979,7 +980,12 @@ class _Columns:
         return value
 
     def positions(self, ids):
-        return np.fromiter((self.pos[rid] for rid in ids), dtype=np.int64, count=len(ids))
+        return np.fromiter((self.pos[rid] for rid in ids), dtype=np.int32, count=len(ids))
+
+    def mask(self, positions):
+        out = np.zeros(len(self.ids), dtype=bool)
+        out[positions] = True
+        return out
 
     def counts(self, found):
         """(total, {facet: {value: count}}) of the reports at positions `found` (distinct)."""
@@ -995,7 +1001,8 @@ class _Columns:
         rank = self.orders.get(order, False)
         if rank is False:
             rank = np.empty(len(self.ids), dtype=np.int64)
-            ordered = self.positions([r[0] for r in conn.execute(f"SELECT r.id FROM reports r ORDER BY {order}")])
+            ordered = self.positions([r[0] for r in _ids(conn, f"SELECT r.id FROM reports r ORDER BY {order}", {},
+                                                         seqscan=True)])
             rank[ordered] = np.arange(len(ordered))
             self.orders[order] = rank
         keys = found if rank is None else rank[found]
@@ -1020,39 +1027,81 @@ def _columns(conn, url, generation):
     return _cached((url, generation, "_columns"), lambda: _Columns(conn, url, generation))
 
 
-def _found(conn, sql, where, columns):
-    """The positions (in _Columns) of the matching reports: a lone text leaf straight from its
-    field matches (no join to `reports`), no query at all every report, else the full WHERE."""
-    if where == "TRUE" and not sql.ctes:
-        return np.arange(len(columns.ids))
-    key = _lone_leaf(sql, where)
-    if key is None:
-        query = f"{sql.with_()}SELECT r.id FROM reports r {' '.join(sql.joins)} WHERE {where}"
-        return columns.positions([row[0] for row in conn.execute(query, sql.params)])
-    return columns.kept(key, lambda: columns.positions(
-        [row[0] for row in conn.execute(f"{sql.with_()}SELECT report_id FROM t0", sql.params)]))
+def _found(conn, sql, tree, columns):
+    """The positions (in _Columns) of the reports matching the query and the filters, combined in
+    numpy: each text leaf's reports straight from its field matches and each facet or finding
+    filter from the codes (both kept per index generation), anything else in SQL over `reports`."""
+    nodes = ([] if tree is None else [tree]) + list(sql.conditions)
+    mask = np.ones(len(columns.ids), dtype=bool)
+    for node in nodes:
+        mask &= _mask(conn, sql, node, columns)
+    return np.flatnonzero(mask)
 
 
-def _lone_leaf(sql, where):
-    """A key of the query's one text leaf when it is the whole query (no filters), else None: its
-    matches are kept per index generation, as Whoosh's engine keeps the postings it read."""
-    if list(sql.ctes) != ["t0"] or where != "(t0.report_id IS NOT NULL)":
-        return None
-    return sql.ctes["t0"], tuple(sorted((k, repr(v)) for k, v in sql.params.items()))
+def _mask(conn, sql, node, columns):
+    if isinstance(node, Text):
+        alias = sql.leaves[id(node)]
+        if alias in ("TRUE", "FALSE"):
+            return np.full(len(columns.ids), alias == "TRUE")
+        body = sql.ctes[alias]
+        return columns.mask(columns.kept(_key(sql, body), lambda: columns.positions([r[0] for r in _ids(
+            conn, f"WITH t AS ({body}) SELECT report_id FROM t", sql.params, seqscan=False)])))
+    if isinstance(node, Not):
+        return ~_mask(conn, sql, node.item, columns)
+    if isinstance(node, (And, Or)):
+        masks = [_mask(conn, sql, item, columns) for item in node.items]
+        return functools.reduce(np.logical_and if isinstance(node, And) else np.logical_or, masks)
+    if isinstance(node, Field) and node.name == "finding" and node.value in FINDING_VALUES:
+        return columns.flags[FINDING_VALUES.index(node.value)]
+    if isinstance(node, Field) and node.name in columns.facets:
+        labels, codes = columns.facets[node.name]
+        values = set(sql.facet_values(node))
+        wanted = [i for i, label in enumerate(labels) if label in values]
+        return np.isin(codes, wanted)
+    condition = sql(node)  # a filter on figures, scores, sections: SQL over reports, kept
+    return columns.mask(columns.kept(_key(sql, condition), lambda: columns.positions([r[0] for r in _ids(
+        conn, f"SELECT r.id FROM reports r WHERE {condition}", sql.params, seqscan=True)])))
 
 
-def _scored(conn, sql, where, columns):
-    """(positions, scores) of every matching report, ranked from its fields' rows (kept for a lone leaf)."""
-    def compute():
-        rows = conn.execute(f"{sql.with_()}SELECT r.id, {sql.score()} FROM reports r {' '.join(sql.joins)} "
-                            f"WHERE {where}", sql.params).fetchall()
-        return columns.positions([r[0] for r in rows]), np.array([r[1] for r in rows], dtype=np.float64)
-
-    key = _lone_leaf(sql, where)
-    return compute() if key is None else columns.kept(key, compute)
+def _ids(conn, query, params, seqscan):
+    """Rows of a query, sequential scans allowed or not (text matches come from the RUM index)."""
+    conn.execute(f"SET LOCAL enable_seqscan = {'on' if seqscan else 'off'}")
+    return conn.execute(query, params).fetchall()
 
 
-MATCHES_KEPT = 512  # lone text leaves whose matching reports each _Columns keeps (an int64 per report)
+def _key(sql, text):
+    """A cache key of SQL text with the values of its parameters in place of their names."""
+    return re.sub(r"%\((\w+)\)s", lambda m: repr(sql.params[m.group(1)]), text)
+
+
+def _scores(conn, sql, columns, found):
+    """Every matching report's score (the sum of its ranked leaves' best-field ranks, as
+    _order_sql's relevance order): few matches are ranked from their own fields, else each leaf's
+    ranking of every report it matches is computed once and kept."""
+    total = np.zeros(len(found))
+    ids = [columns.ids[i] for i in found] if len(found) <= RANK_DIRECT else None
+    for alias, q, cond, _ in sql.ranked:
+        body = sql.ctes[alias]
+        dense = np.zeros(len(columns.ids))
+        if ids is not None:
+            rows = _ids(conn, f"SELECT report_id, 1.0::float8 / min(tsv <=> {q}) FROM search_fields WHERE {cond} "
+                        f"AND report_id IN (SELECT unnest(%(_ids)s::text[])) GROUP BY report_id",
+                        dict(sql.params, _ids=ids), seqscan=False)
+            dense[columns.positions([r[0] for r in rows])] = [r[1] for r in rows]
+        else:
+            at, scores = columns.kept(_key(sql, body), lambda: _leaf_scores(conn, sql, body, columns))
+            dense[at] = scores
+        total = total + dense[found]
+    return total
+
+
+def _leaf_scores(conn, sql, body, columns):
+    rows = _ids(conn, f"WITH t AS ({body}) SELECT report_id, score FROM t", sql.params, seqscan=False)
+    return columns.positions([r[0] for r in rows]), np.array([r[1] for r in rows], dtype=np.float64)
+
+
+RANK_DIRECT = 500  # matching reports up to which a page is ranked from those reports' fields alone
+MATCHES_KEPT = 256  # text leaves' matches (and filters', rankings) each _Columns keeps
 
 
 def forget_cached(url):
@@ -1163,23 +1212,23 @@ def match(url, params, facets=True) -> Matched:
             return {"tree": None, "notice": UNKNOWN_INDEX, "total": 0, "page": 1, "pages": 0, "hits": [],
                     "counts": None}
         generation = state[2]
-        tree, notice, sql, where = _compile(conn, url, generation, params, rank=False)
-        columns = _columns(conn, url, generation)  # before seqscans are turned off: it reads every report
-        _match_from_the_index(conn, sql)
-        found = _found(conn, sql, where, columns)
+        tree, notice, sql, _ = _compile(conn, url, generation, params, rank=False)
+        columns = _columns(conn, url, generation)
+        found = _found(conn, sql, tree, columns)
         if facets:
             total, counts = columns.counts(found)
         else:
             total, counts = len(found), None
         page, pages, start = paging(total, params)
         if params.sort == "relevance" and sql.scores:
-            _, _, sql, where = _compile(conn, url, generation, params)
-            ids, lone = None, _lone_leaf(sql, where)
-            if len(sql.ranked) == 1 and sql.ranked[0][3] and not columns.has(lone):
-                # a lone leaf tries one pass, then every match is ranked once and kept
-                ids = _top(conn, sql, columns, found, start, params.per_page, once=lone is not None)
-            if ids is None:  # every match ranked from its fields' rows
-                ids = columns.ranked_page(*_scored(conn, sql, where, columns), start, params.per_page)
+            tree, _, sql, _ = _compile(conn, url, generation, params)
+            ids = None
+            if len(sql.ranked) == 1 and sql.ranked[0][3] and len(found) > RANK_DIRECT:
+                key = _key(sql, sql.ctes[sql.ranked[0][0]])
+                if key not in columns.matches:  # index-ordered passes, else every match ranked and kept
+                    ids = _top(conn, sql, columns, found, start, params.per_page)
+            if ids is None:
+                ids = columns.ranked_page(found, _scores(conn, sql, columns, found), start, params.per_page)
         else:
             ids = columns.page(conn, found, _order_sql(params.sort, None), start, params.per_page)
         rows = _hits_of(conn, ids)
@@ -1214,7 +1263,22 @@ TOP_FIRST = 2000  # search_fields rows the first index-ordered pass reads (x8 pe
 TOP_MAX = TOP_FIRST * 8  # beyond, every match is ranked once (and kept for a lone leaf)
 
 
-def _top(conn, sql, columns, found, start, per_page, once=False):
+def _candidates(conn, sql, q, cond, k, columns):
+    """(positions, scores, complete) of the reports with a field among the first k the RUM index
+    gives in rank order, those at the k-th distance left out unless every match was read."""
+    rows = _ids(conn, f"SELECT report_id, tsv <=> {q} FROM search_fields WHERE {cond} "
+                f"ORDER BY tsv <=> {q} LIMIT %(_k)s", dict(sql.params, _k=k), seqscan=False)
+    complete = len(rows) < k
+    best = {}
+    for rid, distance in rows:
+        best.setdefault(rid, distance)
+    if not complete:
+        best = {rid: d for rid, d in best.items() if d < rows[-1][1]}
+    scores = 1.0 / np.fromiter(best.values(), dtype=np.float64, count=len(best))
+    return columns.positions(list(best)), scores, complete
+
+
+def _top(conn, sql, columns, found, start, per_page):
     """The page's ids for a query with one ranked text leaf, its candidates read from the RUM index
     in rank order (ORDER BY tsv <=> q LIMIT k) instead of ranking every match from the heap; None
     when k rows cannot settle the page (then the caller ranks every match). A report's score is
@@ -1228,17 +1292,9 @@ def _top(conn, sql, columns, found, start, per_page, once=False):
     inside = np.zeros(len(columns.ids), dtype=bool)
     inside[found] = True
     k = max(TOP_FIRST, (start + per_page) * 20)
+    leaf = _key(sql, sql.ctes[sql.ranked[0][0]])
     while k <= TOP_MAX:
-        rows = conn.execute(f"SELECT report_id, tsv <=> {q} FROM search_fields WHERE {cond} "
-                            f"ORDER BY tsv <=> {q} LIMIT %(_k)s", dict(sql.params, _k=k)).fetchall()
-        complete = len(rows) < k
-        best = {}
-        for rid, distance in rows:
-            best.setdefault(rid, distance)
-        if not complete:
-            best = {rid: d for rid, d in best.items() if d < rows[-1][1]}
-        at = columns.positions(list(best))
-        scores = 1.0 / np.fromiter(best.values(), dtype=np.float64, count=len(best))
+        at, scores, complete = columns.kept((leaf, k), lambda: _candidates(conn, sql, q, cond, k, columns))
         keep = inside[at]
         at, scores = at[keep], scores[keep]
         if complete:  # every match seen: reports of found without a score rank last (score 0)
@@ -1247,8 +1303,6 @@ def _top(conn, sql, columns, found, start, per_page, once=False):
             at, scores = np.concatenate([at, rest]), np.concatenate([scores, np.zeros(len(rest))])
         if complete or len(at) >= start + want:
             return columns.ranked_page(at, scores, start, per_page)
-        if once:
-            break
         k *= 8
     return None
 
