@@ -10,8 +10,10 @@ search reads is the narrow `search_fields` (one row per title, headings and sect
 by report year, RUM index with positions); a text leaf of the query becomes a tsquery
 `'a' & 'b' & 'a b'` that must match within one field. A report's score for a leaf is its best
 field's RUM rank (weights: title A, sections B, headings D); a page of one ranked leaf reads its
-candidates from the index in rank order (_top), other pages rank every match. Filters, facets
-(GROUPING SETS) and sorting are SQL over `reports`; year filters also prune the partitions.
+candidates from the index in rank order (_top), other pages rank every match. Counting, filters
+on facets and sorting are numpy over each process's in-memory codes of `reports` (_Columns, one
+per index generation) and the matching reports' positions, each text leaf's matches kept per
+generation; year filters also prune the partitions.
 A large `rebuild` COPYs into shadow tables, indexes them after the load and swaps them in; a
 small one replaces the rows in one transaction: readers see the old or the new archive, never a
 mix; writers are serialised by an advisory lock. Reads can go to streaming replicas
@@ -764,7 +766,7 @@ def _vocab(conn, url, generation, name):
 
 
 class _Sql:
-    """A query tree as SQL over `reports r`: one CTE per text leaf (GIN match + ts_rank per field)."""
+    """A query tree as SQL over `reports r`: one CTE per text leaf (RUM match, best field's rank)."""
 
     def __init__(self, conn, url, generation, sections, rank=True, years=None):
         self.conn, self.url, self.generation, self.rank = conn, url, generation, rank
@@ -958,10 +960,11 @@ class _Columns:
             labels = {}
             codes = np.fromiter((labels.setdefault(row[k], len(labels)) for row in rows), dtype=np.int32,
                                 count=len(rows))
-            self.facets[name] = (list(labels), codes)
+            self.facets[name] = (np.array(list(labels), dtype=object), codes)
         first = len(FACET_NAMES) + 1
         self.flags = [np.fromiter((bool(row[first + i]) for row in rows), dtype=bool, count=len(rows))
                       for i in range(len(FINDING_VALUES))]
+        self.flag_matrix = np.array(self.flags, dtype=np.int32).reshape(len(FINDING_VALUES), len(rows))
         self.orders = {DEFAULT_ORDER: None}  # ORDER BY -> rank per position (None: the position itself)
         self.matches = OrderedDict()  # a text leaf's SQL and values -> positions of its reports
         self.lock = threading.Lock()
@@ -992,8 +995,9 @@ class _Columns:
         per_facet = {}
         for name, (labels, codes) in self.facets.items():
             counted = np.bincount(codes[found], minlength=len(labels))
-            per_facet[name] = {labels[i]: int(counted[i]) for i in np.flatnonzero(counted)}
-        per_facet["finding"] = {v: int(np.count_nonzero(flag[found])) for v, flag in zip(FINDING_VALUES, self.flags)}
+            present = np.flatnonzero(counted)
+            per_facet[name] = dict(zip(labels[present].tolist(), counted[present].tolist()))
+        per_facet["finding"] = dict(zip(FINDING_VALUES, self.flag_matrix[:, found].sum(axis=1).tolist()))
         return len(found), per_facet
 
     def page(self, conn, found, order, start, per_page):
@@ -1259,8 +1263,8 @@ def explain(url, params, analyze=False):
     return out
 
 
-TOP_FIRST = 2000  # search_fields rows the first index-ordered pass reads (x8 per retry, up to TOP_MAX)
-TOP_MAX = TOP_FIRST * 8  # beyond, every match is ranked once (and kept for a lone leaf)
+TOP_FIRST = 2000  # search_fields rows the index-ordered pass reads (x8 per further pass up to TOP_MAX)
+TOP_MAX = 2000  # one pass: beyond, every match is ranked once from the rows and kept (cheaper than passes of 16,000+)
 
 
 def _candidates(conn, sql, q, cond, k, columns):
