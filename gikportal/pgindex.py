@@ -808,8 +808,9 @@ class _Sql:
         alias = f"t{len(self.ctes)}"
         self.leaves[id(node)] = alias
         # score: the best field's RUM rank (1 / distance); from the heap here, from the index in _top
-        self.ctes[alias] = (f"SELECT report_id, 1.0::float8 / min(tsv <=> {q}) AS score FROM search_fields "
-                            f"WHERE {cond} GROUP BY report_id" if ranked else
+        # (the distances computed below the aggregate: a sort under it would carry every tsvector)
+        self.ctes[alias] = (f"SELECT report_id, 1.0::float8 / min(d) AS score FROM (SELECT report_id, tsv <=> {q} "
+                            f"AS d FROM search_fields WHERE {cond} OFFSET 0) f GROUP BY report_id" if ranked else
                             f"SELECT DISTINCT report_id, 0 AS score FROM search_fields WHERE {cond}")
         self.joins.append(f"LEFT JOIN {alias} ON {alias}.report_id = r.id")
         if not negated:
