@@ -1028,8 +1028,21 @@ class _Columns:
         return [self.ids[i] for i in found[chosen]]
 
 
+_held = OrderedDict()  # url -> (generation, _Columns): only the newest generation's is kept
+
+
 def _columns(conn, url, generation):
-    return _cached((url, generation, "_columns"), lambda: _Columns(conn, url, generation))
+    with _vocab_lock:
+        held = _held.get(url)
+    if held is not None and held[0] == generation:
+        return held[1]
+    columns = _Columns(conn, url, generation)
+    with _vocab_lock:
+        _held[url] = (generation, columns)
+        _held.move_to_end(url)
+        while len(_held) > 8:
+            _held.popitem(last=False)
+    return columns
 
 
 def _found(conn, sql, tree, columns):
@@ -1106,16 +1119,16 @@ def _leaf_scores(conn, sql, body, columns):
 
 
 RANK_DIRECT = 500  # matching reports up to which a page is ranked from those reports' fields alone
-MATCHES_KEPT = 256  # text leaves' matches (and filters', rankings) each _Columns keeps
+MATCHES_KEPT = 128  # text leaves' matches (and filters', rankings) each _Columns keeps: at most ~1.2 MB each at 100,000
 
 
 def forget_cached(url):
     """Forget the text matches this process keeps (the benchmark's first runs start from none)."""
     with _vocab_lock:
-        kept = [v for k, v in _vocab_cache.items() if k[0] == url and k[2] == "_columns"]
-    for columns in kept:
-        with columns.lock:
-            columns.matches.clear()
+        held = _held.get(url)
+    if held is not None:
+        with held[1].lock:
+            held[1].matches.clear()
 
 
 def _hits_of(conn, ids):
