@@ -10,8 +10,10 @@ search reads is the narrow `search_fields` (one row per title, headings and sect
 by report year, RUM index with positions); a text leaf of the query becomes a tsquery
 `'a' & 'b' & 'a b'` that must match within one field. A report's score for a leaf is its best
 field's RUM rank (weights: title A, sections B, headings D); a page of one ranked leaf reads its
-candidates from the index in rank order (_top), other pages rank every match. Filters, facets
-(GROUPING SETS) and sorting are SQL over `reports`; year filters also prune the partitions.
+candidates from the index in rank order (_top), other pages rank every match. Counting, filters
+on facets and sorting are numpy over each process's in-memory codes of `reports` (_Columns, one
+per index generation) and the matching reports' positions, each text leaf's matches kept per
+generation; year filters also prune the partitions.
 A large `rebuild` COPYs into shadow tables, indexes them after the load and swaps them in; a
 small one replaces the rows in one transaction: readers see the old or the new archive, never a
 mix; writers are serialised by an advisory lock. Reads can go to streaming replicas
@@ -29,6 +31,7 @@ import time
 from collections import Counter, OrderedDict
 from pathlib import Path
 
+import numpy as np
 import psycopg
 from psycopg import errors as pgerrors
 from psycopg_pool import ConnectionPool
@@ -763,13 +766,15 @@ def _vocab(conn, url, generation, name):
 
 
 class _Sql:
-    """A query tree as SQL over `reports r`: one CTE per text leaf (GIN match + ts_rank per field)."""
+    """A query tree as SQL over `reports r`: one CTE per text leaf (RUM match, best field's rank)."""
 
     def __init__(self, conn, url, generation, sections, rank=True, years=None):
         self.conn, self.url, self.generation, self.rank = conn, url, generation, rank
         self.sections, self.years = sorted(sections), years
         self.params, self.ctes, self.joins, self.scores = {}, {}, [], []
         self.ranked = []  # (CTE alias, tsquery SQL, WHERE on search_fields, index-orderable) per scored leaf
+        self.leaves = {}  # id(Text node) -> its CTE alias, or "TRUE" / "FALSE"
+        self.conditions = []
 
     def param(self, value):
         name = f"p{len(self.params)}"
@@ -792,19 +797,20 @@ class _Sql:
 
     def text(self, node, negated):
         literal = text_query(node.text)
-        if literal is None:
-            return "TRUE"
-        if literal == "":
-            return "FALSE"
+        if literal is None or literal == "":
+            self.leaves[id(node)] = "TRUE" if literal is None else "FALSE"
+            return self.leaves[id(node)]
         q = self.param(literal) + "::tsquery"
         # a leaf matches within one field: the title, the headings or one section (search_fields.n)
         cond = f"tsv @@ {q}" + (f" AND n = ANY({self.param(self.sections)})" if self.sections else "")
         cond += f" AND {self.years}" if self.years else ""  # prunes search_fields' year partitions
         ranked = self.rank and not negated
         alias = f"t{len(self.ctes)}"
+        self.leaves[id(node)] = alias
         # score: the best field's RUM rank (1 / distance); from the heap here, from the index in _top
-        self.ctes[alias] = (f"SELECT report_id, 1.0::float8 / min(tsv <=> {q}) AS score FROM search_fields "
-                            f"WHERE {cond} GROUP BY report_id" if ranked else
+        # (the distances computed below the aggregate: a sort under it would carry every tsvector)
+        self.ctes[alias] = (f"SELECT report_id, 1.0::float8 / min(d) AS score FROM (SELECT report_id, tsv <=> {q} "
+                            f"AS d FROM search_fields WHERE {cond} OFFSET 0) f GROUP BY report_id" if ranked else
                             f"SELECT DISTINCT report_id, 0 AS score FROM search_fields WHERE {cond}")
         self.joins.append(f"LEFT JOIN {alias} ON {alias}.report_id = r.id")
         if not negated:
@@ -820,23 +826,24 @@ class _Sql:
                     f"AND s.text <> '')")
         if name == "finding":
             return self.finding(value)
+        match = self.facet_values(node)
+        return f"({FACET_SQL[name]} = ANY({self.param(match)}))" if match else "FALSE"
+
+    def facet_values(self, node):
+        """The values of its facet a Field node (not section or finding) accepts ([]: none)."""
+        name, value = node.name, node.value
         if name not in FACET_SQL:
-            return "FALSE"
+            return []
         if name.endswith("_range"):
-            return f"({FACET_SQL[name]} = {self.param(value)})"
+            return [value]
         if name == "agency" and value != NO_VALUE[0]:
-            match = agency_keys(value, _agency_pairs(self.conn, self.url, self.generation))
-            return f"({FACET_SQL[name]} = ANY({self.param(match)}))" if match else "FALSE"
+            return agency_keys(value, _agency_pairs(self.conn, self.url, self.generation))
         vocab = _vocab(self.conn, self.url, self.generation, name)
         if value in vocab:
-            match = [value]
-        else:  # typed in the query: folded equal, else any value containing it (agency:卫生健康)
-            folded = segment.fold(value)
-            pairs = [(segment.fold(v), v) for v in vocab]
-            match = [v for f, v in pairs if f == folded] or [v for f, v in pairs if folded in f]
-        if not match:
-            return "FALSE"
-        return f"({FACET_SQL[name]} = ANY({self.param(match)}))"
+            return [value]
+        folded = segment.fold(value)  # typed in the query: folded equal, else any value containing it
+        pairs = [(segment.fold(v), v) for v in vocab]
+        return [v for f, v in pairs if f == folded] or [v for f, v in pairs if folded in f]
 
     def finding(self, value):
         if value == "failed":
@@ -862,9 +869,9 @@ class _Sql:
     def score(self):
         return " + ".join(self.scores) if self.scores else None
 
-    def with_(self, replace=None):
-        """The WITH clause of the text leaves; replace: {alias: body} put in place of some."""
-        ctes = dict(self.ctes, **(replace or {}))
+    def with_(self):
+        """The WITH clause of the text leaves."""
+        ctes = self.ctes
         return ("WITH " + ", ".join(f"{alias} AS ({body})" for alias, body in ctes.items()) + " ") if ctes else ""
 
 
@@ -909,6 +916,7 @@ def _compile(conn, url, generation, params, rank=True):
                years=_years(tree, conditions))
     where = [sql(tree)] if tree is not None else []
     where += [sql(condition) for condition in conditions]
+    sql.conditions = conditions
     return tree, notice, sql, " AND ".join(where) or "TRUE"
 
 
@@ -927,35 +935,206 @@ def _order_sql(sort, score):
     return DEFAULT_ORDER
 
 
-def _page_sql(sql, where, sort, limit=True, replace=None):
+def _page_sql(sql, where, sort, limit=True):
     score = sql.score()
     select = f"r.id, r.hit, {score or 'NULL::float8'} AS score"
-    return (f"{sql.with_(replace)}SELECT {select} FROM reports r {' '.join(sql.joins)} WHERE {where} "
+    return (f"{sql.with_()}SELECT {select} FROM reports r {' '.join(sql.joins)} WHERE {where} "
             f"ORDER BY {_order_sql(sort, score)}" + (" LIMIT %(_limit)s OFFSET %(_offset)s" if limit else ""))
 
 
-def _counts(conn, sql, where):
-    """(total, {facet: {value: count}}) of the matching reports in one GROUPING SETS query."""
-    exprs = [f"{FACET_SQL[name]} AS f{i}" for i, name in enumerate(FACET_NAMES)]
-    flags = [f"{_Sql.finding(sql, value)} AS x{i}" for i, value in enumerate(FINDING_VALUES)]
-    keys = ", ".join(f"(f{i})" for i in range(len(FACET_NAMES)))
-    counts = ", ".join(f"count(*) FILTER (WHERE x{i})" for i in range(len(FINDING_VALUES)))
-    query = (f"{sql.with_()}{', ' if sql.ctes else 'WITH '}m AS (SELECT {', '.join(exprs + flags)} FROM reports r "
-             f"{' '.join(sql.joins)} WHERE {where}) "
-             f"SELECT {', '.join(f'f{i}' for i in range(len(FACET_NAMES)))}, count(*), {counts} FROM m "
-             f"GROUP BY GROUPING SETS ({keys}, ())")
-    rows = conn.execute(query, sql.params).fetchall()
-    per_facet = {name: {} for name in FACET_NAMES}
-    total, finding_counts = 0, [0] * len(FINDING_VALUES)
-    n = len(FACET_NAMES)
-    for row in rows:
-        which = [i for i in range(n) if row[i] is not None]
-        if not which:
-            total, finding_counts = row[n], row[n + 1:]
-            continue
-        per_facet[FACET_NAMES[which[0]]][row[which[0]]] = int(row[n])
-    per_facet["finding"] = {v: int(c) for v, c in zip(FINDING_VALUES, finding_counts)}
-    return int(total), per_facet
+class _Columns:
+    """Every report's facet values as codes, its finding flags and its place in the default order,
+    in memory per index generation (one scan of `reports`): counting a match set and ordering a
+    page by anything but relevance are then numpy over the matching reports' positions, not a
+    GROUPING SETS aggregate reading every matching row (and its hit jsonb) again per request."""
+
+    def __init__(self, conn, url, generation):
+        sql = _Sql(conn, url, generation, set())
+        flags = [sql.finding(value) for value in FINDING_VALUES]
+        exprs = [FACET_SQL[name] for name in FACET_NAMES] + [f"COALESCE({f}, false)" for f in flags]
+        rows = conn.execute(f"SELECT r.id, {', '.join(exprs)} FROM reports r ORDER BY {DEFAULT_ORDER}",
+                            sql.params).fetchall()
+        self.ids = [row[0] for row in rows]
+        self.pos = {rid: i for i, rid in enumerate(self.ids)}  # position = place in DEFAULT_ORDER
+        self.facets = {}
+        for k, name in enumerate(FACET_NAMES, start=1):
+            labels = {}
+            codes = np.fromiter((labels.setdefault(row[k], len(labels)) for row in rows), dtype=np.int32,
+                                count=len(rows))
+            self.facets[name] = (np.array(list(labels), dtype=object), codes)
+        first = len(FACET_NAMES) + 1
+        self.flags = [np.fromiter((bool(row[first + i]) for row in rows), dtype=bool, count=len(rows))
+                      for i in range(len(FINDING_VALUES))]
+        self.flag_matrix = np.array(self.flags, dtype=np.int32).reshape(len(FINDING_VALUES), len(rows))
+        self.orders = {DEFAULT_ORDER: None}  # ORDER BY -> rank per position (None: the position itself)
+        self.matches = OrderedDict()  # a text leaf's SQL and values -> positions of its reports
+        self.lock = threading.Lock()
+
+    def kept(self, key, compute):
+        """compute(), kept under key (a text leaf's matches or scores) for this generation."""
+        with self.lock:
+            if key in self.matches:
+                self.matches.move_to_end(key)
+                return self.matches[key]
+        value = compute()
+        with self.lock:
+            self.matches[key] = value
+            while len(self.matches) > MATCHES_KEPT:
+                self.matches.popitem(last=False)
+        return value
+
+    def positions(self, ids):
+        return np.fromiter((self.pos[rid] for rid in ids), dtype=np.int32, count=len(ids))
+
+    def mask(self, positions):
+        out = np.zeros(len(self.ids), dtype=bool)
+        out[positions] = True
+        return out
+
+    def counts(self, found):
+        """(total, {facet: {value: count}}) of the reports at positions `found` (distinct)."""
+        per_facet = {}
+        for name, (labels, codes) in self.facets.items():
+            counted = np.bincount(codes[found], minlength=len(labels))
+            present = np.flatnonzero(counted)
+            per_facet[name] = dict(zip(labels[present].tolist(), counted[present].tolist()))
+        per_facet["finding"] = dict(zip(FINDING_VALUES, self.flag_matrix[:, found].sum(axis=1).tolist()))
+        return len(found), per_facet
+
+    def page(self, conn, found, order, start, per_page):
+        """The ids of page [start, start + per_page) of the reports at positions `found` in `order`."""
+        rank = self.orders.get(order, False)
+        if rank is False:
+            rank = np.empty(len(self.ids), dtype=np.int64)
+            ordered = self.positions([r[0] for r in _ids(conn, f"SELECT r.id FROM reports r ORDER BY {order}", {},
+                                                         seqscan=True)])
+            rank[ordered] = np.arange(len(ordered))
+            self.orders[order] = rank
+        keys = found if rank is None else rank[found]
+        end = min(start + per_page, len(found))
+        if end <= start:
+            return []
+        if end < len(found):
+            first = np.argpartition(keys, end - 1)[:end]
+            chosen = first[np.argsort(keys[first], kind="stable")]
+        else:
+            chosen = np.argsort(keys, kind="stable")
+        return [self.ids[i] for i in found[chosen[start:end]]]
+
+    def ranked_page(self, found, scores, start, per_page):
+        """The ids of page [start, start + per_page) of the reports at positions `found` by score
+        (descending), ties in the default order, as _order_sql's relevance order."""
+        chosen = np.lexsort((found, -np.asarray(scores, dtype=np.float64)))[start:start + per_page]
+        return [self.ids[i] for i in found[chosen]]
+
+
+_held = OrderedDict()  # url -> (generation, _Columns): only the newest generation's is kept
+
+
+def _columns(conn, url, generation):
+    with _vocab_lock:
+        held = _held.get(url)
+    if held is not None and held[0] == generation:
+        return held[1]
+    columns = _Columns(conn, url, generation)
+    with _vocab_lock:
+        _held[url] = (generation, columns)
+        _held.move_to_end(url)
+        while len(_held) > 8:
+            _held.popitem(last=False)
+    return columns
+
+
+def _found(conn, sql, tree, columns):
+    """The positions (in _Columns) of the reports matching the query and the filters, combined in
+    numpy: each text leaf's reports straight from its field matches and each facet or finding
+    filter from the codes (both kept per index generation), anything else in SQL over `reports`."""
+    nodes = ([] if tree is None else [tree]) + list(sql.conditions)
+    mask = np.ones(len(columns.ids), dtype=bool)
+    for node in nodes:
+        mask &= _mask(conn, sql, node, columns)
+    return np.flatnonzero(mask)
+
+
+def _mask(conn, sql, node, columns):
+    if isinstance(node, Text):
+        alias = sql.leaves[id(node)]
+        if alias in ("TRUE", "FALSE"):
+            return np.full(len(columns.ids), alias == "TRUE")
+        body = sql.ctes[alias]
+        return columns.mask(columns.kept(_key(sql, body), lambda: columns.positions([r[0] for r in _ids(
+            conn, f"WITH t AS ({body}) SELECT report_id FROM t", sql.params, seqscan=False)])))
+    if isinstance(node, Not):
+        return ~_mask(conn, sql, node.item, columns)
+    if isinstance(node, (And, Or)):
+        masks = [_mask(conn, sql, item, columns) for item in node.items]
+        return functools.reduce(np.logical_and if isinstance(node, And) else np.logical_or, masks)
+    if isinstance(node, Field) and node.name == "finding" and node.value in FINDING_VALUES:
+        return columns.flags[FINDING_VALUES.index(node.value)]
+    if isinstance(node, Field) and node.name in columns.facets:
+        labels, codes = columns.facets[node.name]
+        values = set(sql.facet_values(node))
+        wanted = [i for i, label in enumerate(labels) if label in values]
+        return np.isin(codes, wanted)
+    condition = sql(node)  # a filter on figures, scores, sections: SQL over reports, kept
+    return columns.mask(columns.kept(_key(sql, condition), lambda: columns.positions([r[0] for r in _ids(
+        conn, f"SELECT r.id FROM reports r WHERE {condition}", sql.params, seqscan=True)])))
+
+
+def _ids(conn, query, params, seqscan):
+    """Rows of a query, sequential scans allowed or not (text matches come from the RUM index)."""
+    conn.execute(f"SET LOCAL enable_seqscan = {'on' if seqscan else 'off'}")
+    return conn.execute(query, params).fetchall()
+
+
+def _key(sql, text):
+    """A cache key of SQL text with the values of its parameters in place of their names."""
+    return re.sub(r"%\((\w+)\)s", lambda m: repr(sql.params[m.group(1)]), text)
+
+
+def _scores(conn, sql, columns, found):
+    """Every matching report's score (the sum of its ranked leaves' best-field ranks, as
+    _order_sql's relevance order): few matches are ranked from their own fields, else each leaf's
+    ranking of every report it matches is computed once and kept."""
+    total = np.zeros(len(found))
+    ids = [columns.ids[i] for i in found] if len(found) <= RANK_DIRECT else None
+    for alias, q, cond, _ in sql.ranked:
+        body = sql.ctes[alias]
+        dense = np.zeros(len(columns.ids))
+        if ids is not None:
+            rows = _ids(conn, f"SELECT report_id, 1.0::float8 / min(tsv <=> {q}) FROM search_fields WHERE {cond} "
+                        f"AND report_id IN (SELECT unnest(%(_ids)s::text[])) GROUP BY report_id",
+                        dict(sql.params, _ids=ids), seqscan=False)
+            dense[columns.positions([r[0] for r in rows])] = [r[1] for r in rows]
+        else:
+            at, scores = columns.kept(_key(sql, body), lambda: _leaf_scores(conn, sql, body, columns))
+            dense[at] = scores
+        total = total + dense[found]
+    return total
+
+
+def _leaf_scores(conn, sql, body, columns):
+    rows = _ids(conn, f"WITH t AS ({body}) SELECT report_id, score FROM t", sql.params, seqscan=False)
+    return columns.positions([r[0] for r in rows]), np.array([r[1] for r in rows], dtype=np.float64)
+
+
+RANK_DIRECT = 500  # matching reports up to which a page is ranked from those reports' fields alone
+MATCHES_KEPT = 128  # text leaves' matches (and filters', rankings) each _Columns keeps: at most ~1.2 MB each at 100,000
+
+
+def forget_cached(url):
+    """Forget the text matches this process keeps (the benchmark's first runs start from none)."""
+    with _vocab_lock:
+        held = _held.get(url)
+    if held is not None:
+        with held[1].lock:
+            held[1].matches.clear()
+
+
+def _hits_of(conn, ids):
+    """The hits of these report ids, in that order."""
+    hits = dict(conn.execute("SELECT id, hit FROM reports WHERE id = ANY(%s)", (list(ids),)).fetchall())
+    return [(rid, hits[rid], None) for rid in ids]
 
 
 def _damerau1(a, b):
@@ -1051,23 +1230,26 @@ def match(url, params, facets=True) -> Matched:
             return {"tree": None, "notice": UNKNOWN_INDEX, "total": 0, "page": 1, "pages": 0, "hits": [],
                     "counts": None}
         generation = state[2]
-        tree, notice, sql, where = _compile(conn, url, generation, params, rank=False)
-        _match_from_the_index(conn, sql)
+        tree, notice, sql, _ = _compile(conn, url, generation, params, rank=False)
+        columns = _columns(conn, url, generation)
+        found = _found(conn, sql, tree, columns)
         if facets:
-            total, counts = _counts(conn, sql, where)
+            total, counts = columns.counts(found)
         else:
-            counts = None
-            total = conn.execute(f"{sql.with_()}SELECT count(*) FROM reports r {' '.join(sql.joins)} WHERE {where}",
-                                 sql.params).fetchone()[0]
+            total, counts = len(found), None
         page, pages, start = paging(total, params)
-        rows = None
         if params.sort == "relevance" and sql.scores:
-            _, _, sql, where = _compile(conn, url, generation, params)
-            if len(sql.ranked) == 1 and sql.ranked[0][3]:
-                rows = _top(conn, sql, where, params.sort, start, params.per_page, total)
-        if rows is None:
-            rows = conn.execute(_page_sql(sql, where, params.sort),
-                                dict(sql.params, _limit=params.per_page, _offset=start)).fetchall()
+            tree, _, sql, _ = _compile(conn, url, generation, params)
+            ids = None
+            if len(sql.ranked) == 1 and sql.ranked[0][3] and len(found) > RANK_DIRECT:
+                key = _key(sql, sql.ctes[sql.ranked[0][0]])
+                if key not in columns.matches:  # index-ordered passes, else every match ranked and kept
+                    ids = _top(conn, sql, columns, found, start, params.per_page)
+            if ids is None:
+                ids = columns.ranked_page(found, _scores(conn, sql, columns, found), start, params.per_page)
+        else:
+            ids = columns.page(conn, found, _order_sql(params.sort, None), start, params.per_page)
+        rows = _hits_of(conn, ids)
     return {"tree": tree, "notice": notice, "total": total, "page": page, "pages": pages,
             "hits": [_finish(hit) for _, hit, _ in rows], "counts": counts}
 
@@ -1095,38 +1277,50 @@ def explain(url, params, analyze=False):
     return out
 
 
-TOP_FIRST = 2000  # search_fields rows the first index-ordered pass reads (x8 per retry, up to TOP_MAX)
-TOP_MAX = 128_000
+TOP_FIRST = 2000  # search_fields rows the index-ordered pass reads (x8 per further pass up to TOP_MAX)
+TOP_MAX = 2000  # one pass: beyond, every match is ranked once from the rows and kept (cheaper than passes of 16,000+)
 
 
-def _top(conn, sql, where, sort, start, per_page, total):
-    """The page of a query with one ranked text leaf, its candidates read from the RUM index in
-    rank order (ORDER BY tsv <=> q LIMIT k) instead of ranking every match from the heap; None
+def _candidates(conn, sql, q, cond, k, columns):
+    """(positions, scores, complete) of the reports with a field among the first k the RUM index
+    gives in rank order, those at the k-th distance left out unless every match was read."""
+    rows = _ids(conn, f"SELECT report_id, tsv <=> {q} FROM search_fields WHERE {cond} "
+                f"ORDER BY tsv <=> {q} LIMIT %(_k)s", dict(sql.params, _k=k), seqscan=False)
+    complete = len(rows) < k
+    best = {}
+    for rid, distance in rows:
+        best.setdefault(rid, distance)
+    if not complete:
+        best = {rid: d for rid, d in best.items() if d < rows[-1][1]}
+    scores = 1.0 / np.fromiter(best.values(), dtype=np.float64, count=len(best))
+    return columns.positions(list(best)), scores, complete
+
+
+def _top(conn, sql, columns, found, start, per_page):
+    """The page's ids for a query with one ranked text leaf, its candidates read from the RUM index
+    in rank order (ORDER BY tsv <=> q LIMIT k) instead of ranking every match from the heap; None
     when k rows cannot settle the page (then the caller ranks every match). A report's score is
     its best field's, so a report with any field among the first k has its score among them --
-    except at the k-th distance itself, whose ties may go on past k: those are left out."""
-    alias, q, cond, _ = sql.ranked[0]
-    want = min(per_page, total - start)
+    except at the k-th distance itself, whose ties may go on past k: those are left out, and the
+    page is settled once the matching reports (`found`, filters applied) scored above it fill it."""
+    _, q, cond, _ = sql.ranked[0]
+    want = min(per_page, len(found) - start)
     if want <= 0:
         return []
+    inside = np.zeros(len(columns.ids), dtype=bool)
+    inside[found] = True
     k = max(TOP_FIRST, (start + per_page) * 20)
+    leaf = _key(sql, sql.ctes[sql.ranked[0][0]])
     while k <= TOP_MAX:
-        found = conn.execute(f"SELECT report_id, tsv <=> {q} FROM search_fields WHERE {cond} "
-                             f"ORDER BY tsv <=> {q} LIMIT %(_k)s", dict(sql.params, _k=k)).fetchall()
-        complete = len(found) < k
-        best = {}
-        for rid, distance in found:
-            best.setdefault(rid, distance)
-        if not complete:
-            best = {rid: d for rid, d in best.items() if d < found[-1][1]}
-        body = "SELECT * FROM unnest(%(_ids)s::text[], %(_scores)s::float8[]) AS c(report_id, score)"
-        query = _page_sql(sql, f"{where} AND {alias}.report_id IS NOT NULL", sort, replace={alias: body})
-        rows = conn.execute(query, dict(sql.params, _ids=list(best), _scores=[1.0 / d for d in best.values()],
-                                        _limit=per_page, _offset=start)).fetchall()
-        if len(rows) == want:
-            return rows
-        if complete:
-            return None
+        at, scores, complete = columns.kept((leaf, k), lambda: _candidates(conn, sql, q, cond, k, columns))
+        keep = inside[at]
+        at, scores = at[keep], scores[keep]
+        if complete:  # every match seen: reports of found without a score rank last (score 0)
+            inside[at] = False
+            rest = np.flatnonzero(inside)
+            at, scores = np.concatenate([at, rest]), np.concatenate([scores, np.zeros(len(rest))])
+        if complete or len(at) >= start + want:
+            return columns.ranked_page(at, scores, start, per_page)
         k *= 8
     return None
 
@@ -1175,6 +1369,12 @@ class PostgresIndex(ModuleEngine):
         self.replicas = tuple(replicas or ())
         if self.replicas:  # an engine made without them (ingest's workers) leaves the routing as it is
             set_replicas(self.location, self.replicas)
+
+    def forget_cached(self):
+        """Forget the text matches this process keeps (the benchmark's first runs start from none)."""
+        forget_cached(self.location)
+        for replica in self.replicas:
+            forget_cached(replica)
 
 
 def search(url, params, facets=True):

@@ -143,3 +143,32 @@ def test_a_new_year_partition_takes_its_rows_from_the_default(engine):
     plans = pgindex.explain(url, SearchParams.from_args({"q": "行政复议 year:2041"}))
     assert partitions_read(plans["count"]) == {"search_fields_y2041"}
     assert backends.engine("postgres", url).search(SearchParams.from_args({"q": "year:2041"}))["total"] == 1
+
+
+def test_kept_matches_and_codes_follow_every_write(corpus):
+    """What a process keeps per index generation (each text leaf's reports, the facet codes) is
+    never used across a write: a report added or removed is counted, filtered and ranked at once."""
+    engine = backends.engine("postgres", new_database())
+    engine.rebuild(corpus[:40])
+    word, filtered = SearchParams.from_args({"q": "依申请公开"}), SearchParams.from_args({"q": "依申请公开 -北京"})
+    before = engine.search(word)
+    found = [h["id"] for h in engine.search_all(word)]
+    twin = dict(next(r for r in corpus if r["id"] == found[0]), id="kept_twin")
+    year = str(twin.get("year") or "none")
+
+    def answer(params):
+        result = engine.search(params)
+        years = {v["value"]: v["count"] for v in result["facets"]["year"]}
+        return result["total"], years.get(year, 0), [h["id"] for h in result["hits"]]
+
+    base, base_filtered = answer(word), answer(filtered)
+    engine.add([twin])
+    total, in_year, hits = answer(word)
+    assert (total, in_year) == (base[0] + 1, base[1] + 1) and before["total"] == base[0]
+    assert "kept_twin" in [h["id"] for h in engine.search_all(word)]
+    assert answer(filtered)[0] == base_filtered[0] + (1 if "kept_twin" in [h["id"] for h in engine.search_all(
+        filtered)] else 0)
+    engine.forget_cached()
+    assert answer(word) == (total, in_year, hits)  # kept or read again: the same answer
+    engine.remove(["kept_twin"])
+    assert answer(word) == base and answer(filtered) == base_filtered

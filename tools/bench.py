@@ -308,22 +308,23 @@ def timed_settle(cfg):
         cls.settle = original
 
 
-def run_existing(workdir, reps=3, seed=0):
+def run_existing(workdir, reps=3, seed=0, backend="whoosh"):
     """Search figures on an archive an earlier run left in workdir (workdir/archive and
-    workdir/index, e.g. built once with tools.generate and `flask ingest`): repeated runs,
-    first runs warm and cold, start-up; nothing is generated or ingested."""
+    workdir/index, e.g. built once with tools.generate and `flask ingest`; for postgres the
+    database at DATABASE_URL, filled by `reindex`): repeated runs, first runs warm and cold,
+    start-up; nothing is generated or ingested."""
     import itertools
 
     from gikportal.archive import Archive
 
     cfg = _config.from_env()
-    cfg.update(ARCHIVE_DIR=str(Path(workdir) / "archive"), INDEX_DIR=str(Path(workdir) / "index"), BACKEND="whoosh")
+    cfg.update(ARCHIVE_DIR=str(Path(workdir) / "archive"), INDEX_DIR=str(Path(workdir) / "index"), BACKEND=backend)
     records = [r for r in itertools.islice(Archive(cfg["ARCHIVE_DIR"]).records(), QUERY_SAMPLE) if r]
     queries = fill_queries(records, seed)
     page_ids = random.Random(seed).sample([r["id"] for r in records], min(PAGE_SAMPLE, len(records)))
     n = in_child(_doc_count, cfg)
     src = Path(workdir) / "src"  # the generated originals, when they were kept
-    result = {"n": n, "backend": "whoosh (existing archive)", "failed": 0,
+    result = {"n": n, "backend": f"{backend} (existing archive)", "failed": 0,
               "texts_bytes": dir_bytes(src) if src.is_dir() else dir_bytes(cfg["ARCHIVE_DIR"]),
               "ingest_rate": 0.0, "index_bytes": in_child(_index_bytes, cfg), "queries": len(queries)}
     result["ours"] = in_child(measure_ours, cfg, queries, page_ids, reps)
@@ -840,7 +841,7 @@ def main(argv=None):
 def _main_existing(args):
     print(f"gikportal benchmark on {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
           f"existing archive {args.archive}", flush=True)
-    result = run_existing(args.archive, args.reps, args.seed)
+    result = run_existing(args.archive, args.reps, args.seed, args.backend.split(",")[0].strip())
     print(format_result(result), flush=True)
     if args.json:
         Path(args.json).write_text(json.dumps([result], ensure_ascii=False, indent=1))
