@@ -214,7 +214,23 @@ def font_descents(page_obj):
     return out
 
 
-def _chars(textpage, height, named):
+def _object_style(tp, i, obj, descents, named):
+    """(matrix, descent * size, size) of a text object: the same for all its characters (PDFium
+    gives each character its object's matrix and font size), so read once per object; None if the
+    font is unknown."""
+    font = pdfium_c.FPDFTextObj_GetFont(obj)
+    if not font:
+        return None
+    key = ctypes.c_void_p.from_buffer(font).value
+    descent = descents[key] if key in descents else _descent(font, key, descents, named)
+    m = pdfium_c.FS_MATRIX()
+    if descent is None or not pdfium_c.FPDFText_GetMatrix(tp, i, m):
+        return None
+    size = pdfium_c.FPDFText_GetFontSize(tp, i)
+    return (m.a, m.b, m.c, m.d), descent * size, size
+
+
+def _chars(textpage, height, named, page_number, doctop):
     """The page's characters with pdfminer's boxes, or None.
 
     pdfminer's box of a character runs from its origin along its advance, and from the font's
@@ -228,45 +244,44 @@ def _chars(textpage, height, named):
     if pdfium_c.FPDFText_GetText(tp, 0, count, text) != count + 1:
         return None
     x, y = ctypes.c_double(), ctypes.c_double()
-    box, m = pdfium_c.FS_RECTF(), pdfium_c.FS_MATRIX()
-    descents = {}
+    box = pdfium_c.FS_RECTF()
+    descents, styles = {}, {}
     chars = []
-    generated, map_error, matrix, font_size = (pdfium_c.FPDFText_IsGenerated, pdfium_c.FPDFText_HasUnicodeMapError,
-                                               pdfium_c.FPDFText_GetMatrix, pdfium_c.FPDFText_GetFontSize)
-    origin, loose = pdfium_c.FPDFText_GetCharOrigin, pdfium_c.FPDFText_GetLooseCharBox
-    text_object, object_font = pdfium_c.FPDFText_GetTextObject, pdfium_c.FPDFTextObj_GetFont
+    generated, map_error, loose, origin = (pdfium_c.FPDFText_IsGenerated, pdfium_c.FPDFText_HasUnicodeMapError,
+                                           pdfium_c.FPDFText_GetLooseCharBox, pdfium_c.FPDFText_GetCharOrigin)
+    text_object = pdfium_c.FPDFText_GetTextObject
     address = ctypes.c_void_p.from_buffer       # a pointer's value, faster than ctypes.cast
     for i in range(count):
         code = text[i]
         if code in _MAYBE_GENERATED and generated(tp, i):
             continue                    # spaces and line breaks PDFium infers: not in the PDF
         if not code or 0xD800 <= code < 0xE000 or map_error(tp, i) or not loose(tp, i, box) \
-                or not matrix(tp, i, m) or not origin(tp, i, x, y):
+                or not origin(tp, i, x, y):
             return None
         obj = text_object(tp, i)
-        font = object_font(obj) if obj else None
-        if not font:
+        if not obj:
             return None
-        key = address(font).value
-        descent = descents[key] if key in descents else _descent(font, key, descents, named)
-        if descent is None:
+        key = address(obj).value
+        style = styles[key] if key in styles else styles.setdefault(key, _object_style(tp, i, obj, descents, named))
+        if style is None:
             return None
-        size = font_size(tp, i)
-        low = descent * size
+        (ma, mb, mc, md), low, size = style
         ox, oy = round(x.value, _DIGITS), round(y.value, _DIGITS)
         advance = round(box.right - box.left, _DIGITS)      # a * advance
-        if not m.b and not m.c and m.a == m.d and m.a > 0:  # upright, unrotated: most characters
-            a = round(m.a, _DIGITS)
+        if not mb and not mc and ma == md and ma > 0:       # upright, unrotated: most characters
+            a = round(ma, _DIGITS)
             if box.top - box.bottom > 3 * a * size:
                 advance = round(advance * a, _DIGITS)       # a box PDFium left in text space (not scaled)
             x1, y0 = ox + advance, oy + a * low
             y1 = y0 + a * size
+            top = height - y1
             chars.append({
                 "object_type": "char", "text": chr(code), "x0": ox, "y0": y0, "x1": x1, "y1": y1,
-                "width": x1 - ox, "height": y1 - y0, "size": y1 - y0, "top": height - y1, "bottom": height - y0,
-                "matrix": (a, 0.0, 0.0, a, ox, oy), "upright": True, "adv": advance / a})
+                "width": x1 - ox, "height": y1 - y0, "size": y1 - y0, "top": top, "bottom": height - y0,
+                "matrix": (a, 0.0, 0.0, a, ox, oy), "upright": True, "adv": advance / a,
+                "doctop": doctop + top, "page_number": page_number})
             continue
-        a, b, c, d = round(m.a, _DIGITS), round(m.b, _DIGITS), round(m.c, _DIGITS), round(m.d, _DIGITS)
+        a, b, c, d = round(ma, _DIGITS), round(mb, _DIGITS), round(mc, _DIGITS), round(md, _DIGITS)
         if abs(a) < 1e-4:
             return None                 # set at a right angle: the advance cannot be told from the box
         if abs(d) > 1e-4 and abs(box.top - box.bottom - size) < 1e-3 * size and abs(abs(d) - 1) > 1e-3:
@@ -277,10 +292,12 @@ def _chars(textpage, height, named):
             x0, x1 = x1, x0
         if y1 < y0:
             y0, y1 = y1, y0
+        top = height - y1
         chars.append({
             "object_type": "char", "text": chr(code), "x0": x0, "y0": y0, "x1": x1, "y1": y1,
-            "width": x1 - x0, "height": y1 - y0, "size": y1 - y0, "top": height - y1, "bottom": height - y0,
-            "matrix": (a, b, c, d, ox, oy), "upright": a * d > 0 and b * c <= 0, "adv": advance / a})
+            "width": x1 - x0, "height": y1 - y0, "size": y1 - y0, "top": top, "bottom": height - y0,
+            "matrix": (a, b, c, d, ox, oy), "upright": a * d > 0 and b * c <= 0, "adv": advance / a,
+            "doctop": doctop + top, "page_number": page_number})
     return chars
 
 
@@ -294,7 +311,7 @@ def page_objects(page, height, page_number, doctop, named, skip=None):
         return None
     textpage = page.get_textpage()
     try:
-        chars = _chars(textpage, height, named)
+        chars = _chars(textpage, height, named, page_number, doctop)
     finally:
         textpage.close()
     if not chars:
@@ -303,10 +320,11 @@ def page_objects(page, height, page_number, doctop, named, skip=None):
     raw = page.raw
     if not _paths(raw, pdfium_c.FPDFPage_CountObjects(raw), pdfium_c.FPDFPage_GetObject, None, height, objects, skip):
         return None
-    for kind in objects.values():
-        for obj in kind:
-            obj["doctop"] = doctop + obj["top"]
-            obj["page_number"] = page_number
+    for kind, found in objects.items():
+        if kind != "char":
+            for obj in found:
+                obj["doctop"] = doctop + obj["top"]
+                obj["page_number"] = page_number
     return objects
 
 
