@@ -27,12 +27,11 @@ from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.pdfpage import PDFPage
 from pdfminer.pdftypes import resolve1
 from pdfplumber.page import Page
-from pdfplumber.utils import extract_text
 from pdfplumber.utils.text import LIGATURES
 from pdfplumber.utils.exceptions import PdfminerException
 
 from ..document import Document, ExtractionError, NeedsOCR, Table
-from . import _pdfium, _tables
+from . import _pdfium, _plumber
 
 _CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]")
 _PAGE_NUMBER = re.compile(
@@ -110,7 +109,7 @@ def _extract(table):
                 cells.append("" if text.isspace() else LIGATURES.get(text, text))
             else:
                 inside.sort(key=itemgetter(2))
-                cells.append(extract_text([c[3] for c in inside]) if inside else "")
+                cells.append(_plumber.cell_text([c[3] for c in inside]) if inside else "")
         out.append(cells)
     return out
 
@@ -283,7 +282,7 @@ def _page_items(page):
     closing = _closing_rules(drawn.edges) if drawn.edges else []
     settings = dict(_TABLE_SETTINGS, explicit_horizontal_lines=closing)
     found = []
-    for table in _tables.find_tables(drawn, settings) if drawn.edges else []:
+    for table in _plumber.find_tables(drawn, settings) if drawn.edges else []:
         grid = _grid(table)
         if not any(any(c for c in row) for row in grid) or _is_frame(table, grid):
             continue
@@ -321,7 +320,7 @@ def _page_items(page):
         rows.clear()
 
     text_page = page.filter(outside) if boxes or drop_rotated else page
-    lines = _vertical_runs(text_page.extract_text_lines(return_chars=True))
+    lines = _vertical_runs(_plumber.text_lines(text_page))
     right = max((line["x1"] for line in lines if len(line["text"]) >= _COLUMN_LINE_CHARS), default=None)
     for line in lines:
         text = " ".join(line["text"].split())
