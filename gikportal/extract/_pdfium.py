@@ -214,20 +214,35 @@ def font_descents(page_obj):
     return out
 
 
+def _address_of(function, restype, *argtypes):
+    """A PDFium function called through a prototype of its own (a pointer comes back as an int)."""
+    return ctypes.CFUNCTYPE(restype, *argtypes)(ctypes.cast(function, ctypes.c_void_p).value)
+
+
+_TEXT_OBJECT = _address_of(pdfium_c.FPDFText_GetTextObject, ctypes.c_void_p, pdfium_c.FPDF_TEXTPAGE, ctypes.c_int)
+_MATRIX = pdfium_c.FS_MATRIX()
+
+
 def _object_style(tp, i, obj, descents, named):
-    """(matrix, descent * size, size) of a text object: the same for all its characters (PDFium
-    gives each character its object's matrix and font size), so read once per object; None if the
-    font is unknown."""
-    font = pdfium_c.FPDFTextObj_GetFont(obj)
+    """How the characters of one text object are set, read once per object (PDFium gives each
+    character its object's matrix and font size): (upright, matrix, font size, descent * size,
+    and for an upright object its scale a and a * descent * size, a * size, 3 * a * size); None if
+    the font is unknown."""
+    font = pdfium_c.FPDFTextObj_GetFont(ctypes.cast(obj, pdfium_c.FPDF_PAGEOBJECT))
     if not font:
         return None
     key = ctypes.c_void_p.from_buffer(font).value
     descent = descents[key] if key in descents else _descent(font, key, descents, named)
-    m = pdfium_c.FS_MATRIX()
+    m = _MATRIX
     if descent is None or not pdfium_c.FPDFText_GetMatrix(tp, i, m):
         return None
     size = pdfium_c.FPDFText_GetFontSize(tp, i)
-    return (m.a, m.b, m.c, m.d), descent * size, size
+    low = descent * size
+    ma, mb, mc, md = m.a, m.b, m.c, m.d
+    if not mb and not mc and ma == md and ma > 0:       # upright, unrotated: most characters
+        a = round(ma, _DIGITS)
+        return True, (ma, mb, mc, md), size, low, a, a * low, a * size, 3 * a * size
+    return False, (ma, mb, mc, md), size, low, None, None, None, None
 
 
 def _chars(textpage, height, named, page_number, doctop):
@@ -243,16 +258,15 @@ def _chars(textpage, height, named, page_number, doctop):
     text = (ctypes.c_ushort * (count + 1))()
     if pdfium_c.FPDFText_GetText(tp, 0, count, text) != count + 1:
         return None
+    codes = text[:count]
     x, y = ctypes.c_double(), ctypes.c_double()
     box = pdfium_c.FS_RECTF()
     descents, styles = {}, {}
     chars = []
     generated, map_error, loose, origin = (pdfium_c.FPDFText_IsGenerated, pdfium_c.FPDFText_HasUnicodeMapError,
                                            pdfium_c.FPDFText_GetLooseCharBox, pdfium_c.FPDFText_GetCharOrigin)
-    text_object = pdfium_c.FPDFText_GetTextObject
-    address = ctypes.c_void_p.from_buffer       # a pointer's value, faster than ctypes.cast
-    for i in range(count):
-        code = text[i]
+    text_object = _TEXT_OBJECT
+    for i, code in enumerate(codes):
         if code in _MAYBE_GENERATED and generated(tp, i):
             continue                    # spaces and line breaks PDFium infers: not in the PDF
         if not code or 0xD800 <= code < 0xE000 or map_error(tp, i) or not loose(tp, i, box) \
@@ -261,19 +275,17 @@ def _chars(textpage, height, named, page_number, doctop):
         obj = text_object(tp, i)
         if not obj:
             return None
-        key = address(obj).value
-        style = styles[key] if key in styles else styles.setdefault(key, _object_style(tp, i, obj, descents, named))
+        style = styles[obj] if obj in styles else styles.setdefault(obj, _object_style(tp, i, obj, descents, named))
         if style is None:
             return None
-        (ma, mb, mc, md), low, size = style
+        upright, (ma, mb, mc, md), size, low, a, a_low, a_size, a_size3 = style
         ox, oy = round(x.value, _DIGITS), round(y.value, _DIGITS)
         advance = round(box.right - box.left, _DIGITS)      # a * advance
-        if not mb and not mc and ma == md and ma > 0:       # upright, unrotated: most characters
-            a = round(ma, _DIGITS)
-            if box.top - box.bottom > 3 * a * size:
+        if upright:
+            if box.top - box.bottom > a_size3:
                 advance = round(advance * a, _DIGITS)       # a box PDFium left in text space (not scaled)
-            x1, y0 = ox + advance, oy + a * low
-            y1 = y0 + a * size
+            x1, y0 = ox + advance, oy + a_low
+            y1 = y0 + a_size
             top = height - y1
             chars.append({
                 "object_type": "char", "text": chr(code), "x0": ox, "y0": y0, "x1": x1, "y1": y1,

@@ -15,12 +15,13 @@ and words are made here directly: characters clustered into lines by their top (
 sorted by x0, split into words at blanks and at gaps over 3 pt, words clustered by top again.
 Anything else (text set at an angle, pdfminer's multi-letter glyph names) goes to pdfplumber.
 """
+from bisect import bisect_left, bisect_right
 from itertools import groupby
 from operator import itemgetter
 from types import SimpleNamespace
 
-from pdfplumber.table import Table, TableFinder, TableSettings, edges_to_intersections
-from pdfplumber.utils import extract_text, obj_to_bbox
+from pdfplumber.table import Table, TableFinder, TableSettings
+from pdfplumber.utils import extract_text
 from pdfplumber.utils.text import DEFAULT_X_TOLERANCE, DEFAULT_Y_TOLERANCE, LIGATURES
 
 _top, _x0 = itemgetter("top"), itemgetter("x0")
@@ -43,11 +44,33 @@ class FoundTable(Table):
         return self._rows
 
 
+def _intersections(edges, x_tolerance, y_tolerance):
+    """pdfplumber's edges_to_intersections: {(x, top): {"v": [...], "h": [...]}} with the rules in
+    the same order; each vertical rule is tried against the horizontal rules near its span only
+    (found by bisection, then tested as pdfplumber tests them), not against all of them."""
+    v_edges = sorted((e for e in edges if e["orientation"] == "v"), key=itemgetter("x0", "top"))
+    h_edges = sorted((e for e in edges if e["orientation"] == "h"), key=itemgetter("top", "x0"))
+    tops = [h["top"] for h in h_edges]
+    margin = y_tolerance + 1         # wider than the test: the test itself decides
+    intersections = {}
+    for v in v_edges:
+        v_top, v_bottom, v_x = v["top"], v["bottom"], v["x0"]
+        for h in h_edges[bisect_left(tops, v_top - margin):bisect_right(tops, v_bottom + margin)]:
+            if (v_top <= (h["top"] + y_tolerance)) and (v_bottom >= (h["top"] - y_tolerance)) \
+                    and (v_x >= (h["x0"] - x_tolerance)) and (v_x <= (h["x1"] + x_tolerance)):
+                vertex = (v_x, h["top"])
+                if vertex not in intersections:
+                    intersections[vertex] = {"v": [], "h": []}
+                intersections[vertex]["v"].append(v)
+                intersections[vertex]["h"].append(h)
+    return intersections
+
+
 def _cells(intersections):
     """pdfplumber's intersections_to_cells: for each crossing in (x, top) order, the smallest cell
     whose four corners are crossings joined by rules, found in the same order of candidates."""
-    v_rules = {pt: set(map(obj_to_bbox, edges["v"])) for pt, edges in intersections.items()}
-    h_rules = {pt: set(map(obj_to_bbox, edges["h"])) for pt, edges in intersections.items()}
+    v_rules = {pt: {(e["x0"], e["top"], e["x1"], e["bottom"]) for e in edges["v"]} for pt, edges in intersections.items()}
+    h_rules = {pt: {(e["x0"], e["top"], e["x1"], e["bottom"]) for e in edges["h"]} for pt, edges in intersections.items()}
     points = sorted(intersections)
     by_x, by_y = {}, {}
     for pt in points:               # (x, top) order: each column's points top down, each row's left to right
@@ -58,16 +81,24 @@ def _cells(intersections):
     cells = []
     for pt in points:
         rules_v, rules_h = v_rules[pt], h_rules[pt]
-        below = [p for p in by_x[pt[0]][after_x[pt] + 1:] if not rules_v.isdisjoint(v_rules[p])]
-        if not below:
-            continue
-        right = [p for p in by_y[pt[1]][after_y[pt] + 1:] if not rules_h.isdisjoint(h_rules[p])]
-        cell = next(((pt[0], pt[1], r[0], b[1]) for b in below for r in right
-                     if (r[0], b[1]) in intersections
-                     and not v_rules[(r[0], b[1])].isdisjoint(v_rules[r])
-                     and not h_rules[(r[0], b[1])].isdisjoint(h_rules[b])), None)
-        if cell is not None:
-            cells.append(cell)
+        column, row = by_x[pt[0]], by_y[pt[1]]
+        right = None
+        cell = None
+        for k in range(after_x[pt] + 1, len(column)):
+            below = column[k]
+            if rules_v.isdisjoint(v_rules[below]):
+                continue
+            if right is None:
+                right = [r for r in row[after_y[pt] + 1:] if not rules_h.isdisjoint(h_rules[r])]
+            for r in right:
+                corner = (r[0], below[1])
+                if corner in intersections and not v_rules[corner].isdisjoint(v_rules[r]) \
+                        and not h_rules[corner].isdisjoint(h_rules[below]):
+                    cell = (pt[0], pt[1], corner[0], corner[1])
+                    break
+            if cell is not None:
+                cells.append(cell)
+                break
     return cells
 
 
@@ -100,8 +131,7 @@ def find_tables(page, settings):
     """page.find_tables(settings): the same tables, as FoundTable."""
     settings = TableSettings.resolve(settings)
     edges = TableFinder.get_edges(SimpleNamespace(page=page, settings=settings))
-    intersections = edges_to_intersections(edges, settings.intersection_x_tolerance,
-                                           settings.intersection_y_tolerance)
+    intersections = _intersections(edges, settings.intersection_x_tolerance, settings.intersection_y_tolerance)
     return [FoundTable(page, cells) for cells in _groups(_cells(intersections))]
 
 
