@@ -1,12 +1,14 @@
 """pdfplumber's table finder and text lines with the same results in a fraction of the time.
 
-Tables. pdfplumber finds a cell for each rule crossing by scanning all later crossings and comparing the
-sets of rules through two points anew for each pair, and groups cells into tables by rescanning the
-cells left after each addition; a ruled figure table of a few hundred cells takes tens of ms that
-way. Here the crossings are indexed by column and by row, the rules through each point are made a
-set once, and cells are grouped into tables by the corners they share (the connected groups
-pdfplumber's rescans arrive at). A table's rows and bounding box, which pdfplumber recomputes from
-all cells on each use, are computed once.
+Tables. pdfplumber tries every vertical rule against every horizontal one (sorting them anew for
+each), finds a cell for each rule crossing by scanning all later crossings and comparing the sets
+of rules through two points anew for each pair, and groups cells into tables by rescanning the
+cells left after each addition: a ruled figure table of a few hundred cells takes tens of ms that
+way. Here each vertical rule meets only the horizontal rules near its span (bisection), crossings
+are indexed by column and row with the rules through each made a set once, candidates are looked
+at lazily in pdfplumber's order, and cells are grouped by the corners they share (the connected
+groups pdfplumber's rescans arrive at). A table's rows and bounding box, which pdfplumber
+recomputes from all cells on each use, are computed once.
 
 Text. pdfplumber's extract_text and extract_text_lines (default settings, no layout) build word,
 word-map and text-map objects and run a regular expression over the page's text to find its lines

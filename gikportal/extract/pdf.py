@@ -2,8 +2,9 @@
 
 A page's characters and painted paths are read with PDFium (extract/_pdfium.py) into the objects
 pdfminer would build, which is many times faster than pdfminer's content-stream interpreter;
-pdfplumber's text lines and table finder then work on them as before. A page PDFium cannot read
-the same way is interpreted by pdfminer.
+pdfplumber's text lines and table finder then work on them as before, in extract/_plumber.py's
+versions (the same lines and tables without pdfplumber's quadratic scans). A page PDFium cannot
+read the same way is interpreted by pdfminer.
 
 Pages are opened one at a time and closed after use, so memory stays bounded whatever the
 page count; the page count is checked before any page is read. Lines repeated at the top or
