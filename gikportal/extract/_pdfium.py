@@ -134,11 +134,16 @@ def _paths(container, count, get, parent, height, out, skip):
                 return False
             if not (stroke.value or mode.value):
                 continue                # a clipping path ('n'): pdfminer paints nothing either
-            paint = {"stroke": bool(stroke.value), "fill": bool(mode.value),
-                     "stroking_color": _color(pdfium_c.FPDFPageObj_GetStrokeColor, obj),
-                     "non_stroking_color": _color(pdfium_c.FPDFPageObj_GetFillColor, obj)}
+            stroked, filled = bool(stroke.value), bool(mode.value)
+            paint = {"stroke": stroked, "fill": filled,     # the colour of a flag not set is read only if kept
+                     "stroking_color": _color(pdfium_c.FPDFPageObj_GetStrokeColor, obj) if stroked else None,
+                     "non_stroking_color": _color(pdfium_c.FPDFPageObj_GetFillColor, obj) if filled else None}
             if skip is not None and skip(paint):
                 continue
+            if not stroked:
+                paint["stroking_color"] = _color(pdfium_c.FPDFPageObj_GetStrokeColor, obj)
+            if not filled:
+                paint["non_stroking_color"] = _color(pdfium_c.FPDFPageObj_GetFillColor, obj)
             matrix = _matrix(obj)
             if matrix is None:
                 return False
@@ -316,8 +321,9 @@ def _chars(textpage, height, named, page_number, doctop):
 def page_objects(page, height, page_number, doctop, named, skip=None):
     """{'char': [...], 'rect': [...], 'line': [...], 'curve': [...]} of a pypdfium2 page in pdfplumber's
     coordinates (top-left origin), or None when the page must be read by pdfminer. skip(paint) tells
-    from a path's stroke and fill flags and colours alone that the caller has no use for it (it is
-    then not read point by point: WPS paints hundreds of invisible boxes per page)."""
+    from a path's stroke and fill flags and the colours of the flags set (the other colour is None
+    then) that the caller has no use for it (it is then not read point by point: WPS paints
+    hundreds of invisible boxes per page)."""
     left, bottom, right, top = page.get_mediabox()
     if page.get_rotation() or abs(left) > 1e-3 or abs(bottom) > 1e-3 or abs(top - bottom - height) > 1e-2:
         return None
