@@ -159,23 +159,6 @@ def _paths(container, count, get, parent, height, out, skip):
     return True
 
 
-def _descent(font, key, descents, named):
-    """The descent below the baseline per unit of font size (negative) pdfminer gives the font:
-    its descriptor's, by the font's name in the page resources; cached per font (key: its address);
-    None if unknown."""
-    if key not in descents:
-        size = pdfium_c.FPDFFont_GetBaseFontName(font, None, 0)
-        buffer = ctypes.create_string_buffer(size)
-        pdfium_c.FPDFFont_GetBaseFontName(font, buffer, size)
-        raw = buffer.value
-        try:
-            name = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            name = raw.decode("latin-1")
-        descents[key] = named.get(name)
-    return descents[key]
-
-
 def font_descents(page_obj):
     """{BaseFont: descent per unit of font size} of the page's fonts as pdfminer reads them (a font
     named twice with two descents is left out, so its characters fall back to pdfminer)."""
@@ -219,35 +202,33 @@ def font_descents(page_obj):
     return out
 
 
-def _address_of(function, restype, *argtypes):
-    """A PDFium function called through a prototype of its own (a pointer comes back as an int)."""
+def _prototype(function, restype, *argtypes):
+    """A PDFium function called through a prototype of its own: handles go in and come back as
+    plain ints, which costs less than pypdfium2's pointer objects in a loop over every character."""
     return ctypes.CFUNCTYPE(restype, *argtypes)(ctypes.cast(function, ctypes.c_void_p).value)
 
 
-_TEXT_OBJECT = _address_of(pdfium_c.FPDFText_GetTextObject, ctypes.c_void_p, pdfium_c.FPDF_TEXTPAGE, ctypes.c_int)
-_MATRIX = pdfium_c.FS_MATRIX()
+_TEXT_OBJECT = _prototype(pdfium_c.FPDFText_GetTextObject, ctypes.c_void_p, pdfium_c.FPDF_TEXTPAGE, ctypes.c_int)
+_OBJECT_FONT = _prototype(pdfium_c.FPDFTextObj_GetFont, ctypes.c_void_p, ctypes.c_void_p)
+_FONT_NAME = _prototype(pdfium_c.FPDFFont_GetBaseFontName, ctypes.c_size_t, ctypes.c_void_p, ctypes.c_char_p,
+                        ctypes.c_size_t)
 
 
-def _object_style(tp, i, obj, descents, named):
-    """How the characters of one text object are set, read once per object (PDFium gives each
-    character its object's matrix and font size): (upright, matrix, font size, descent * size,
-    and for an upright object its scale a and a * descent * size, a * size, 3 * a * size); None if
-    the font is unknown."""
-    font = pdfium_c.FPDFTextObj_GetFont(ctypes.cast(obj, pdfium_c.FPDF_PAGEOBJECT))
-    if not font:
-        return None
-    key = ctypes.c_void_p.from_buffer(font).value
-    descent = descents[key] if key in descents else _descent(font, key, descents, named)
-    m = _MATRIX
-    if descent is None or not pdfium_c.FPDFText_GetMatrix(tp, i, m):
-        return None
-    size = pdfium_c.FPDFText_GetFontSize(tp, i)
-    low = descent * size
-    ma, mb, mc, md = m.a, m.b, m.c, m.d
-    if not mb and not mc and ma == md and ma > 0:       # upright, unrotated: most characters
-        a = round(ma, _DIGITS)
-        return True, (ma, mb, mc, md), size, low, a, a * low, a * size, 3 * a * size
-    return False, (ma, mb, mc, md), size, low, None, None, None, None
+def _descent(font, descents, named):
+    """The descent below the baseline per unit of font size (negative) pdfminer gives the font
+    (its address): its descriptor's, by the font's name in the page resources; cached per font;
+    None if unknown."""
+    if font not in descents:
+        size = _FONT_NAME(font, None, 0)
+        buffer = ctypes.create_string_buffer(size)
+        _FONT_NAME(font, buffer, size)
+        raw = buffer.value
+        try:
+            name = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            name = raw.decode("latin-1")
+        descents[font] = named.get(name)
+    return descents[font]
 
 
 def _chars(textpage, height, named, page_number, doctop):
@@ -266,11 +247,14 @@ def _chars(textpage, height, named, page_number, doctop):
     codes = text[:count]
     x, y = ctypes.c_double(), ctypes.c_double()
     box = pdfium_c.FS_RECTF()
-    descents, styles = {}, {}
+    descents = {}
     chars = []
     generated, map_error, loose, origin = (pdfium_c.FPDFText_IsGenerated, pdfium_c.FPDFText_HasUnicodeMapError,
                                            pdfium_c.FPDFText_GetLooseCharBox, pdfium_c.FPDFText_GetCharOrigin)
-    text_object = _TEXT_OBJECT
+    matrix, font_size, text_object, object_font = (pdfium_c.FPDFText_GetMatrix, pdfium_c.FPDFText_GetFontSize,
+                                                   _TEXT_OBJECT, _OBJECT_FONT)
+    m = pdfium_c.FS_MATRIX()
+    last = -1       # the text object of the previous character: its characters share its font, size and matrix
     for i, code in enumerate(codes):
         if code in _MAYBE_GENERATED and generated(tp, i):
             continue                    # spaces and line breaks PDFium infers: not in the PDF
@@ -278,12 +262,21 @@ def _chars(textpage, height, named, page_number, doctop):
                 or not origin(tp, i, x, y):
             return None
         obj = text_object(tp, i)
-        if not obj:
-            return None
-        style = styles[obj] if obj in styles else styles.setdefault(obj, _object_style(tp, i, obj, descents, named))
-        if style is None:
-            return None
-        upright, (ma, mb, mc, md), size, low, a, a_low, a_size, a_size3 = style
+        if obj != last:
+            font = object_font(obj) if obj else None
+            if not font:
+                return None
+            descent = descents[font] if font in descents else _descent(font, descents, named)
+            if descent is None or not matrix(tp, i, m):
+                return None
+            size = font_size(tp, i)
+            low = descent * size
+            ma, mb, mc, md = m.a, m.b, m.c, m.d
+            upright = not mb and not mc and ma == md and ma > 0     # upright, unrotated: most characters
+            if upright:
+                a = round(ma, _DIGITS)
+                a_low, a_size, a_size3 = a * low, a * size, 3 * a * size
+            last = obj
         ox, oy = round(x.value, _DIGITS), round(y.value, _DIGITS)
         advance = round(box.right - box.left, _DIGITS)      # a * advance
         if upright:
