@@ -3,7 +3,8 @@
 The real WPS export, a reportlab PDF of seed 001 (ruled tables, running header, page footer) and the
 same seed as an office PDF (LibreOffice: page border, layout grid, text box) are each read twice, once
 as shipped (PDFium) and once with PDFium switched off (every page interpreted by pdfminer, as before),
-and must give the same blocks, tables and warnings.
+and must give the same blocks, tables and warnings; the fast table finder and text lines
+(extract/_plumber.py) must give pdfplumber's own on each page.
 """
 import io
 from collections import Counter
@@ -11,9 +12,10 @@ from pathlib import Path
 
 import pdfplumber
 import pytest
+from pdfplumber.utils import extract_text
 
 from tools.formats import office_pdf, to_office_docx, to_pdf
-from gikportal.extract import _pdfium
+from gikportal.extract import _pdfium, _plumber
 from gikportal.extract import pdf as pdf_module
 from gikportal.extract.pdf import read_pdf
 from gikportal.extract.text import read_text_document
@@ -89,3 +91,45 @@ def test_pdfium_objects_are_pdfminers(pdfs, kind):
                         assert max(abs(a[k] - b[k]) for k in ("x0", "x1", "top", "bottom")) < 0.01
     finally:
         _pdfium.close_document(doc)
+
+
+def _cell_chars(page, cell):
+    return [c for c in page.chars if cell[0] <= (c["x0"] + c["x1"]) / 2 < cell[2]
+            and cell[1] <= (c["top"] + c["bottom"]) / 2 < cell[3]]
+
+
+@pytest.mark.parametrize("kind", ["wps", "reportlab", "office"])
+@pytest.mark.parametrize("reader", ["pdfium", "pdfminer"])
+def test_fast_tables_and_lines_are_pdfplumbers(pdfs, kind, reader):
+    """Per page, read by PDFium and by pdfminer: _plumber's ruled tables (cells and rows), text
+    lines (text, box and the very characters) and cell texts are pdfplumber's own."""
+    data = pdfs[kind]
+    doc = _pdfium.open_document(data, len(pdfplumber.open(io.BytesIO(data)).pages))
+    tables = cells = 0
+    try:
+        with pdfplumber.open(io.BytesIO(data)) as plumber:
+            for index, page in enumerate(plumber.pages):
+                if reader == "pdfium":
+                    page._objects = _pdfium.read_page(doc, index, page.height, index + 1, page.initial_doctop,
+                                                      _pdfium.font_descents(page.page_obj), pdf_module._paints_nothing)
+                ours, theirs = _plumber.text_lines(page), page.extract_text_lines(return_chars=True)
+                assert [(line["text"], line["x0"], line["top"], line["x1"], line["bottom"]) for line in ours] \
+                    == [(line["text"], line["x0"], line["top"], line["x1"], line["bottom"]) for line in theirs]
+                assert all(len(a["chars"]) == len(b["chars"]) and all(x is y for x, y in zip(a["chars"], b["chars"]))
+                           for a, b in zip(ours, theirs))
+                drawn = page.filter(pdf_module._visible)
+                if not drawn.edges:
+                    continue
+                settings = dict(pdf_module._TABLE_SETTINGS,
+                                explicit_horizontal_lines=pdf_module._closing_rules(drawn.edges))
+                ours, theirs = _plumber.find_tables(drawn, settings), drawn.find_tables(settings)
+                assert [[r.cells for r in t.rows] for t in ours] == [[r.cells for r in t.rows] for t in theirs]
+                assert [t.bbox for t in ours] == [t.bbox for t in theirs]
+                tables += len(theirs)
+                for cell in (c for t in theirs for c in t.cells):
+                    chars = _cell_chars(page, cell)
+                    assert _plumber.cell_text(chars) == extract_text(chars), cell
+                    cells += len(chars) > 1
+    finally:
+        _pdfium.close_document(doc)
+    assert tables and cells      # the files have ruled tables with cells of several characters

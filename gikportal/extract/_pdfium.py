@@ -134,11 +134,16 @@ def _paths(container, count, get, parent, height, out, skip):
                 return False
             if not (stroke.value or mode.value):
                 continue                # a clipping path ('n'): pdfminer paints nothing either
-            paint = {"stroke": bool(stroke.value), "fill": bool(mode.value),
-                     "stroking_color": _color(pdfium_c.FPDFPageObj_GetStrokeColor, obj),
-                     "non_stroking_color": _color(pdfium_c.FPDFPageObj_GetFillColor, obj)}
+            stroked, filled = bool(stroke.value), bool(mode.value)
+            paint = {"stroke": stroked, "fill": filled,     # the colour of a flag not set is read only if kept
+                     "stroking_color": _color(pdfium_c.FPDFPageObj_GetStrokeColor, obj) if stroked else None,
+                     "non_stroking_color": _color(pdfium_c.FPDFPageObj_GetFillColor, obj) if filled else None}
             if skip is not None and skip(paint):
                 continue
+            if not stroked:
+                paint["stroking_color"] = _color(pdfium_c.FPDFPageObj_GetStrokeColor, obj)
+            if not filled:
+                paint["non_stroking_color"] = _color(pdfium_c.FPDFPageObj_GetFillColor, obj)
             matrix = _matrix(obj)
             if matrix is None:
                 return False
@@ -152,23 +157,6 @@ def _paths(container, count, get, parent, height, out, skip):
             paint["linewidth"] = width.value
             _path_objects(path, paint, height, out)
     return True
-
-
-def _descent(font, key, descents, named):
-    """The descent below the baseline per unit of font size (negative) pdfminer gives the font:
-    its descriptor's, by the font's name in the page resources; cached per font (key: its address);
-    None if unknown."""
-    if key not in descents:
-        size = pdfium_c.FPDFFont_GetBaseFontName(font, None, 0)
-        buffer = ctypes.create_string_buffer(size)
-        pdfium_c.FPDFFont_GetBaseFontName(font, buffer, size)
-        raw = buffer.value
-        try:
-            name = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            name = raw.decode("latin-1")
-        descents[key] = named.get(name)
-    return descents[key]
 
 
 def font_descents(page_obj):
@@ -214,7 +202,36 @@ def font_descents(page_obj):
     return out
 
 
-def _chars(textpage, height, named):
+def _prototype(function, restype, *argtypes):
+    """A PDFium function called through a prototype of its own: handles go in and come back as
+    plain ints, which costs less than pypdfium2's pointer objects in a loop over every character."""
+    return ctypes.CFUNCTYPE(restype, *argtypes)(ctypes.cast(function, ctypes.c_void_p).value)
+
+
+_TEXT_OBJECT = _prototype(pdfium_c.FPDFText_GetTextObject, ctypes.c_void_p, pdfium_c.FPDF_TEXTPAGE, ctypes.c_int)
+_OBJECT_FONT = _prototype(pdfium_c.FPDFTextObj_GetFont, ctypes.c_void_p, ctypes.c_void_p)
+_FONT_NAME = _prototype(pdfium_c.FPDFFont_GetBaseFontName, ctypes.c_size_t, ctypes.c_void_p, ctypes.c_char_p,
+                        ctypes.c_size_t)
+
+
+def _descent(font, descents, named):
+    """The descent below the baseline per unit of font size (negative) pdfminer gives the font
+    (its address): its descriptor's, by the font's name in the page resources; cached per font;
+    None if unknown."""
+    if font not in descents:
+        size = _FONT_NAME(font, None, 0)
+        buffer = ctypes.create_string_buffer(size)
+        _FONT_NAME(font, buffer, size)
+        raw = buffer.value
+        try:
+            name = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            name = raw.decode("latin-1")
+        descents[font] = named.get(name)
+    return descents[font]
+
+
+def _chars(textpage, height, named, page_number, doctop):
     """The page's characters with pdfminer's boxes, or None.
 
     pdfminer's box of a character runs from its origin along its advance, and from the font's
@@ -227,46 +244,54 @@ def _chars(textpage, height, named):
     text = (ctypes.c_ushort * (count + 1))()
     if pdfium_c.FPDFText_GetText(tp, 0, count, text) != count + 1:
         return None
+    codes = text[:count]
     x, y = ctypes.c_double(), ctypes.c_double()
-    box, m = pdfium_c.FS_RECTF(), pdfium_c.FS_MATRIX()
+    box = pdfium_c.FS_RECTF()
     descents = {}
     chars = []
-    generated, map_error, matrix, font_size = (pdfium_c.FPDFText_IsGenerated, pdfium_c.FPDFText_HasUnicodeMapError,
-                                               pdfium_c.FPDFText_GetMatrix, pdfium_c.FPDFText_GetFontSize)
-    origin, loose = pdfium_c.FPDFText_GetCharOrigin, pdfium_c.FPDFText_GetLooseCharBox
-    text_object, object_font = pdfium_c.FPDFText_GetTextObject, pdfium_c.FPDFTextObj_GetFont
-    address = ctypes.c_void_p.from_buffer       # a pointer's value, faster than ctypes.cast
-    for i in range(count):
-        code = text[i]
+    generated, map_error, loose, origin = (pdfium_c.FPDFText_IsGenerated, pdfium_c.FPDFText_HasUnicodeMapError,
+                                           pdfium_c.FPDFText_GetLooseCharBox, pdfium_c.FPDFText_GetCharOrigin)
+    matrix, font_size, text_object, object_font = (pdfium_c.FPDFText_GetMatrix, pdfium_c.FPDFText_GetFontSize,
+                                                   _TEXT_OBJECT, _OBJECT_FONT)
+    m = pdfium_c.FS_MATRIX()
+    last = -1       # the text object of the previous character: its characters share its font, size and matrix
+    for i, code in enumerate(codes):
         if code in _MAYBE_GENERATED and generated(tp, i):
             continue                    # spaces and line breaks PDFium infers: not in the PDF
         if not code or 0xD800 <= code < 0xE000 or map_error(tp, i) or not loose(tp, i, box) \
-                or not matrix(tp, i, m) or not origin(tp, i, x, y):
+                or not origin(tp, i, x, y):
             return None
         obj = text_object(tp, i)
-        font = object_font(obj) if obj else None
-        if not font:
-            return None
-        key = address(font).value
-        descent = descents[key] if key in descents else _descent(font, key, descents, named)
-        if descent is None:
-            return None
-        size = font_size(tp, i)
-        low = descent * size
+        if obj != last:
+            font = object_font(obj) if obj else None
+            if not font:
+                return None
+            descent = descents[font] if font in descents else _descent(font, descents, named)
+            if descent is None or not matrix(tp, i, m):
+                return None
+            size = font_size(tp, i)
+            low = descent * size
+            ma, mb, mc, md = m.a, m.b, m.c, m.d
+            upright = not mb and not mc and ma == md and ma > 0     # upright, unrotated: most characters
+            if upright:
+                a = round(ma, _DIGITS)
+                a_low, a_size, a_size3 = a * low, a * size, 3 * a * size
+            last = obj
         ox, oy = round(x.value, _DIGITS), round(y.value, _DIGITS)
         advance = round(box.right - box.left, _DIGITS)      # a * advance
-        if not m.b and not m.c and m.a == m.d and m.a > 0:  # upright, unrotated: most characters
-            a = round(m.a, _DIGITS)
-            if box.top - box.bottom > 3 * a * size:
+        if upright:
+            if box.top - box.bottom > a_size3:
                 advance = round(advance * a, _DIGITS)       # a box PDFium left in text space (not scaled)
-            x1, y0 = ox + advance, oy + a * low
-            y1 = y0 + a * size
+            x1, y0 = ox + advance, oy + a_low
+            y1 = y0 + a_size
+            top = height - y1
             chars.append({
                 "object_type": "char", "text": chr(code), "x0": ox, "y0": y0, "x1": x1, "y1": y1,
-                "width": x1 - ox, "height": y1 - y0, "size": y1 - y0, "top": height - y1, "bottom": height - y0,
-                "matrix": (a, 0.0, 0.0, a, ox, oy), "upright": True, "adv": advance / a})
+                "width": x1 - ox, "height": y1 - y0, "size": y1 - y0, "top": top, "bottom": height - y0,
+                "matrix": (a, 0.0, 0.0, a, ox, oy), "upright": True, "adv": advance / a,
+                "doctop": doctop + top, "page_number": page_number})
             continue
-        a, b, c, d = round(m.a, _DIGITS), round(m.b, _DIGITS), round(m.c, _DIGITS), round(m.d, _DIGITS)
+        a, b, c, d = round(ma, _DIGITS), round(mb, _DIGITS), round(mc, _DIGITS), round(md, _DIGITS)
         if abs(a) < 1e-4:
             return None                 # set at a right angle: the advance cannot be told from the box
         if abs(d) > 1e-4 and abs(box.top - box.bottom - size) < 1e-3 * size and abs(abs(d) - 1) > 1e-3:
@@ -277,24 +302,27 @@ def _chars(textpage, height, named):
             x0, x1 = x1, x0
         if y1 < y0:
             y0, y1 = y1, y0
+        top = height - y1
         chars.append({
             "object_type": "char", "text": chr(code), "x0": x0, "y0": y0, "x1": x1, "y1": y1,
-            "width": x1 - x0, "height": y1 - y0, "size": y1 - y0, "top": height - y1, "bottom": height - y0,
-            "matrix": (a, b, c, d, ox, oy), "upright": a * d > 0 and b * c <= 0, "adv": advance / a})
+            "width": x1 - x0, "height": y1 - y0, "size": y1 - y0, "top": top, "bottom": height - y0,
+            "matrix": (a, b, c, d, ox, oy), "upright": a * d > 0 and b * c <= 0, "adv": advance / a,
+            "doctop": doctop + top, "page_number": page_number})
     return chars
 
 
 def page_objects(page, height, page_number, doctop, named, skip=None):
     """{'char': [...], 'rect': [...], 'line': [...], 'curve': [...]} of a pypdfium2 page in pdfplumber's
     coordinates (top-left origin), or None when the page must be read by pdfminer. skip(paint) tells
-    from a path's stroke and fill flags and colours alone that the caller has no use for it (it is
-    then not read point by point: WPS paints hundreds of invisible boxes per page)."""
+    from a path's stroke and fill flags and the colours of the flags set (the other colour is None
+    then) that the caller has no use for it (it is then not read point by point: WPS paints
+    hundreds of invisible boxes per page)."""
     left, bottom, right, top = page.get_mediabox()
     if page.get_rotation() or abs(left) > 1e-3 or abs(bottom) > 1e-3 or abs(top - bottom - height) > 1e-2:
         return None
     textpage = page.get_textpage()
     try:
-        chars = _chars(textpage, height, named)
+        chars = _chars(textpage, height, named, page_number, doctop)
     finally:
         textpage.close()
     if not chars:
@@ -303,10 +331,11 @@ def page_objects(page, height, page_number, doctop, named, skip=None):
     raw = page.raw
     if not _paths(raw, pdfium_c.FPDFPage_CountObjects(raw), pdfium_c.FPDFPage_GetObject, None, height, objects, skip):
         return None
-    for kind in objects.values():
-        for obj in kind:
-            obj["doctop"] = doctop + obj["top"]
-            obj["page_number"] = page_number
+    for kind, found in objects.items():
+        if kind != "char":
+            for obj in found:
+                obj["doctop"] = doctop + obj["top"]
+                obj["page_number"] = page_number
     return objects
 
 

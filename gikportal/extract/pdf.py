@@ -2,8 +2,9 @@
 
 A page's characters and painted paths are read with PDFium (extract/_pdfium.py) into the objects
 pdfminer would build, which is many times faster than pdfminer's content-stream interpreter;
-pdfplumber's text lines and table finder then work on them as before. A page PDFium cannot read
-the same way is interpreted by pdfminer.
+pdfplumber's text lines and table finder then work on them as before, in extract/_plumber.py's
+versions (the same lines and tables without pdfplumber's quadratic scans). A page PDFium cannot
+read the same way is interpreted by pdfminer.
 
 Pages are opened one at a time and closed after use, so memory stays bounded whatever the
 page count; the page count is checked before any page is read. Lines repeated at the top or
@@ -18,19 +19,20 @@ import io
 import re
 import time
 import unicodedata
+from bisect import bisect_left
 from collections import Counter
+from operator import itemgetter
 
 import pdfplumber
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.pdfpage import PDFPage
 from pdfminer.pdftypes import resolve1
 from pdfplumber.page import Page
-from pdfplumber.utils import extract_text
 from pdfplumber.utils.text import LIGATURES
 from pdfplumber.utils.exceptions import PdfminerException
 
 from ..document import Document, ExtractionError, NeedsOCR, Table
-from . import _pdfium
+from . import _pdfium, _plumber
 
 _CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]")
 _PAGE_NUMBER = re.compile(
@@ -77,33 +79,38 @@ def _open(data):
         raise ExtractionError("PDF 文件已损坏或不完整，无法读取。") from None
 
 
-def _in(char, bbox):
-    """pdfplumber's test of a character in a table cell: its centre inside the box."""
-    v_mid = (char["top"] + char["bottom"]) / 2
-    h_mid = (char["x0"] + char["x1"]) / 2
-    return bbox[0] <= h_mid < bbox[2] and bbox[1] <= v_mid < bbox[3]
-
-
 def _extract(table):
-    """table.extract(), looking at the characters inside the table only (pdfplumber scans every
-    character of the page for every row)."""
-    bbox = table.bbox       # a property computed from all cells on each use
-    chars = [char for char in table.page.chars if _in(char, bbox)]
+    """table.extract(): each cell's text from the characters whose centre lies inside it (pdfplumber's
+    test), in page order. Found by bisection over the characters sorted by centre instead of
+    pdfplumber's scan of every character of the page for every row and cell."""
+    x0, top, x1, bottom = table.bbox       # a property computed from all cells on each use
+    chars = []                      # (vertical centre, horizontal centre, page order, char) inside the table
+    for char in table.page.chars:
+        v_mid = (char["top"] + char["bottom"]) / 2
+        h_mid = (char["x0"] + char["x1"]) / 2
+        if x0 <= h_mid < x1 and top <= v_mid < bottom:
+            chars.append((v_mid, h_mid, len(chars), char))
+    chars.sort(key=itemgetter(0))
+    v_mids = [c[0] for c in chars]
     out = []
     for row in table.rows:
-        row_box = row.bbox
-        row_chars = [char for char in chars if _in(char, row_box)]
+        _, row_top, _, row_bottom = row.bbox
+        row_chars = sorted(chars[bisect_left(v_mids, row_top):bisect_left(v_mids, row_bottom)], key=itemgetter(1))
+        h_mids = [c[1] for c in row_chars]
         cells = []
         for cell in row.cells:
             if cell is None:
                 cells.append(None)
                 continue
-            cell_chars = [char for char in row_chars if _in(char, cell)]
-            if len(cell_chars) == 1:    # most cells of a figure table: what extract_text makes of one
-                text = cell_chars[0]["text"]
+            cell_x0, cell_top, cell_x1, cell_bottom = cell
+            inside = [c for c in row_chars[bisect_left(h_mids, cell_x0):bisect_left(h_mids, cell_x1)]
+                      if cell_top <= c[0] < cell_bottom]
+            if len(inside) == 1:        # most cells of a figure table: what extract_text makes of one
+                text = inside[0][3]["text"]
                 cells.append("" if text.isspace() else LIGATURES.get(text, text))
             else:
-                cells.append(extract_text(cell_chars) if cell_chars else "")
+                inside.sort(key=itemgetter(2))
+                cells.append(_plumber.cell_text([c[3] for c in inside]) if inside else "")
         out.append(cells)
     return out
 
@@ -276,7 +283,7 @@ def _page_items(page):
     closing = _closing_rules(drawn.edges) if drawn.edges else []
     settings = dict(_TABLE_SETTINGS, explicit_horizontal_lines=closing)
     found = []
-    for table in drawn.find_tables(settings) if drawn.edges else []:
+    for table in _plumber.find_tables(drawn, settings) if drawn.edges else []:
         grid = _grid(table)
         if not any(any(c for c in row) for row in grid) or _is_frame(table, grid):
             continue
@@ -314,7 +321,7 @@ def _page_items(page):
         rows.clear()
 
     text_page = page.filter(outside) if boxes or drop_rotated else page
-    lines = _vertical_runs(text_page.extract_text_lines(return_chars=True))
+    lines = _vertical_runs(_plumber.text_lines(text_page))
     right = max((line["x1"] for line in lines if len(line["text"]) >= _COLUMN_LINE_CHARS), default=None)
     for line in lines:
         text = " ".join(line["text"].split())
