@@ -461,9 +461,11 @@ def _segment_columns(store, key, load):
 
 def write_columns(index_dir):
     """Write the column file of every segment that lacks one (right after each commit), so no
-    reader has to derive it on a search's path; two writers of one file rename whole files."""
+    reader has to derive it on a search's path; two writers of one file rename whole files.
+    Each segment's postings file (postfile.py) is written here too."""
     if not exists(index_dir):
         return 0
+    whoosh_store.write_postings(index_dir)
     store = Store(index_dir)
     try:
         made = 0
