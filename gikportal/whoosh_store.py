@@ -46,6 +46,7 @@ VERSION_FILE = "GIKPORTAL_INDEX_VERSION"
 COLUMN_FILE_EXT = "gikcols"  # Whoosh's TOC._segment_pattern: <segment id>.<letters> goes with the segment
 POSTINGS_FILE_EXT = "gikpost"  # likewise
 PRIVATE_MATCHER_API = ("_read_data", "_next_block", "_data", "_byteids", "_i")
+PRIVATE_TERMS_API = ("_terms", "_codec", "_postfile")  # SegmentReader._terms, its W3TermsReader's
 
 
 class AnalysedText(fields.TEXT):
@@ -443,15 +444,19 @@ def _segment_key(reader):
 
 
 def _read_postings(reader, fieldname, token):
-    """(local docnums, term frequencies) of a term in one segment reader, or None: a block at a
-    time through the matcher's private block API, deletions not filtered."""
+    """(local docnums, term frequencies) of a term in one segment reader, or None; deletions
+    not filtered."""
     term = token if isinstance(token, bytes) else token.encode("utf-8")
     if (fieldname, term) not in reader:
         return None
     matcher = reader.postings(fieldname, term)
-    matcher = getattr(matcher, "child", matcher)
-    # a block list has the private block API; a term inlined in the term index
-    # (one posting, inlinelimit) is a public ListMatcher, read one posting at a time
+    return _matcher_postings(getattr(matcher, "child", matcher))
+
+
+def _matcher_postings(matcher):
+    """(docnums, frequencies) a leaf matcher yields, a block at a time through its private block
+    API; a term inlined in the term index (one posting, inlinelimit) is a public ListMatcher,
+    read one posting at a time. None if it yields nothing."""
     fast = all(hasattr(matcher, a) for a in PRIVATE_MATCHER_API)
     ids, weights = [], []
     while matcher.is_active():
@@ -469,6 +474,24 @@ def _read_postings(reader, fieldname, token):
     return (ids[0], weights[0]) if len(ids) == 1 else (np.concatenate(ids), np.concatenate(weights))
 
 
+def _all_postings(reader):
+    """(field, term bytes, local docnums, frequencies) of every searched term of a segment, in
+    the term index's order: each term's info comes from walking the index (PRIVATE_TERMS_API),
+    not from a hashed lookup per term, and inlined postings straight from it."""
+    terms = reader._terms
+    for (fieldname, term), info in terms.items():
+        if not _searched(fieldname):
+            continue
+        if info.is_inlined():
+            ids, weights, _ = info.inlined_postings()
+            found = np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=float)
+        else:
+            found = _matcher_postings(terms._codec.postings_reader(
+                terms._postfile, info, reader.schema[fieldname].format, term=(fieldname, term)))
+        if found is not None and len(found[0]):
+            yield fieldname, term, found[0], found[1]
+
+
 def _mapped_postings(path, doc_count):
     """A segment's postings file mapped, or None (missing, unfinished, of another layout)."""
     if path is None:
@@ -477,15 +500,6 @@ def _mapped_postings(path, doc_count):
         return postfile.Postings(path, doc_count)
     except (OSError, ValueError, KeyError):
         return None
-
-
-def _all_postings(reader):
-    """(field, term bytes, local docnums, frequencies) of every searched term of a segment."""
-    for fieldname, term in reader.all_terms():
-        if _searched(fieldname):
-            found = _read_postings(reader, fieldname, term)
-            if found is not None:
-                yield fieldname, term, found[0], found[1]
 
 
 def _searched(fieldname):
