@@ -24,12 +24,13 @@ from .hits import HEADING_BOOST, TITLE_BOOST
 from .labels import SCORE_LOW, SCORECARD
 from .query import (CHECK_RULES, FACETS, NO_VALUE, RANGE_FIGURES, And, Field, Not, Num,
                     Or, Text, sections_of)
-from .searching.facets import COLUMN_FACETS, FINDING_VALUES, agency_keys
+from .searching.facets import COLUMN_FACETS, FINDING_VALUES, Tally, agency_keys
 from .searching.results import ModuleEngine, paging
 from .searching.seam import IndexUnavailable, Matched
 from .whoosh_store import INDEX_VERSION, PARALLEL_FROM, Store, exists, prepare  # noqa: F401
 
 B, K1 = 0.75, 1.2  # BM25 parameters, as whoosh.scoring.BM25F
+LONG_FACET = 1000  # values present; a longer facet's counts stay numpy arrays (facets.Tally)
 VERIFY_PHRASES_UP_TO = 400  # reports; beyond, a long phrase is matched by its word pairs alone
 
 
@@ -734,7 +735,10 @@ def _counts(view, mask):
         codes = view.codes[name][mask]
         tally = np.bincount(codes[codes >= 0], minlength=len(vocab)) if len(vocab) else np.zeros(0, int)
         present = np.flatnonzero(tally)
-        counts[name] = dict(zip(map(vocab.__getitem__, present.tolist()), tally[present].tolist()))
+        if len(present) > LONG_FACET:
+            counts[name] = Tally(vocab, view.lookup[name], present, tally[present])
+        else:
+            counts[name] = dict(zip(map(vocab.__getitem__, present.tolist()), tally[present].tolist()))
     counts["finding"] = {value: int((view.finding(value) & mask).sum()) for value in FINDING_VALUES}
     return counts
 

@@ -188,6 +188,9 @@ def test_postings_files_answer_as_whoosh_does(tmp_path):
     try:
         leaves = store._leaves()
         assert len(leaves) == 2 and all(mapped is not None for _, _, mapped in leaves)
+        reader = leaves[0][0]
+        missing = [a for a in whoosh_store.PRIVATE_TERMS_API if not hasattr(reader, a) and not hasattr(reader._terms, a)]
+        assert not missing, f"Whoosh's segment reader or its terms reader no longer has {missing}"
         terms = {(f, t.decode("utf-8")) for f, t in store.searcher.reader().all_terms() if whoosh_store._searched(f)}
         assert len(terms) > 1000
         deleted = store.deleted
