@@ -89,8 +89,11 @@ class Postings:
         self.offset, self.widths, self.data = arrays["offset"], arrays["widths"], arrays["data"]
 
     def get(self, fieldname, term):
-        key = np.uint64(term_key(fieldname, term))
-        i = int(np.searchsorted(self.keys, key))
+        return self.find(np.uint64(term_key(fieldname, term)))
+
+    def find(self, key):
+        """get() by the term's key (np.uint64): a term looked up in many segments is hashed once."""
+        i = int(self.keys.searchsorted(key))
         if i == len(self.keys) or self.keys[i] != key:
             return None
         count, at, widths = int(self.count[i]), int(self.offset[i]), int(self.widths[i])

@@ -385,11 +385,11 @@ class Store:
         """(docnums, term frequencies) of a term as numpy arrays: from each segment's postings
         file (postfile.py) when it has one, else read a block at a time through the matcher's
         private block API (PRIVATE_MATCHER_API); deletions are not masked here."""
-        term = token.encode("utf-8")
+        key = np.uint64(postfile.term_key(fieldname, token.encode("utf-8")))
         ids, weights = [], []
         for reader, offset, mapped in self._leaves():
             if mapped is not None:
-                found = mapped.get(fieldname, term)
+                found = mapped.find(key)
             else:
                 with self.lock:
                     found = _read_postings(reader, fieldname, token)
