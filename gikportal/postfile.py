@@ -9,8 +9,9 @@ Whoosh. The file is a colfile (colfile.py) of these arrays:
 
 - `keys` (uint64, sorted): the first 8 bytes of blake2b(field NUL term), one per term; a
   segment whose keys collide gets no file;
-- `first`, `count` (int32), `offset` (int64), `widths` (uint8: bytes per gap << 4 | bytes per
-  frequency, 0 = every frequency is 1): where each term's bytes start in `data`;
+- `terms` (int64, one row per key): the first document number, the count, where the term's
+  bytes start in `data`, and the widths (bytes per gap << 4 | bytes per frequency, 0 = every
+  frequency is 1), in one row so a lookup reads one place;
 - `data` (uint8): per term, the gaps between its document numbers after the first (1, 2 or 4
   bytes each, the narrowest that holds the largest), then its frequencies (likewise).
 """
@@ -20,7 +21,7 @@ import numpy as np
 
 from . import colfile
 
-LAYOUT = "gikpost 1"
+LAYOUT = "gikpost 2"
 _WIDTH_DTYPES = {1: "<u1", 2: "<u2", 4: "<u4"}
 
 
@@ -69,12 +70,8 @@ def write(path, postings, doc_count):
     keys = keys[order]
     if len(keys) > 1 and (keys[1:] == keys[:-1]).any():
         raise Collision(f"{path}: two terms share a key")
-    arrays = {"keys": keys,
-              "first": np.array(first, dtype=np.int32)[order],
-              "count": np.array(count, dtype=np.int32)[order],
-              "offset": np.array(offset, dtype=np.int64)[order],
-              "widths": np.array(widths, dtype=np.uint8)[order],
-              "data": np.frombuffer(b"".join(chunks), dtype=np.uint8)}
+    terms = np.array([first, count, offset, widths], dtype=np.int64).T.reshape(-1, 4)[order]
+    arrays = {"keys": keys, "terms": terms, "data": np.frombuffer(b"".join(chunks), dtype=np.uint8)}
     colfile.write(path, arrays, {"layout": LAYOUT, "doc_count": int(doc_count), "terms": len(keys)})
 
 
@@ -85,21 +82,21 @@ class Postings:
         arrays, extra = colfile.read(path)
         if extra.get("layout") != LAYOUT or extra.get("doc_count") != doc_count:
             raise ValueError(f"{path}: postings of another layout or segment")
-        self.keys, self.first, self.count = arrays["keys"], arrays["first"], arrays["count"]
-        self.offset, self.widths, self.data = arrays["offset"], arrays["widths"], arrays["data"]
+        self.keys, self.terms, self.data = arrays["keys"], arrays["terms"], arrays["data"]
 
     def get(self, fieldname, term):
         return self.find(np.uint64(term_key(fieldname, term)))
 
     def find(self, key):
         """get() by the term's key (np.uint64): a term looked up in many segments is hashed once."""
-        i = int(self.keys.searchsorted(key))
-        if i == len(self.keys) or self.keys[i] != key:
+        keys = self.keys
+        i = keys.searchsorted(key)
+        if i == len(keys) or keys[i] != key:
             return None
-        count, at, widths = int(self.count[i]), int(self.offset[i]), int(self.widths[i])
+        first, count, at, widths = self.terms[i].tolist()
         gap_width, tf_width = widths >> 4, widths & 15
         ids = np.empty(count, dtype=np.int64)
-        ids[0] = self.first[i]
+        ids[0] = first
         if count > 1:
             gaps = np.frombuffer(self.data, dtype=_WIDTH_DTYPES[gap_width], count=count - 1, offset=at)
             np.cumsum(gaps, dtype=np.int64, out=ids[1:])
