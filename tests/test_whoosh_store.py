@@ -211,3 +211,23 @@ def test_postings_files_answer_as_whoosh_does(tmp_path):
         assert len(left) == 1 and store._leaves()[0][2] is not None
     finally:
         store.close()
+
+
+def test_a_write_to_an_index_left_alone_for_a_while_is_seen(tmp_path):
+    """A search trusts an index folder whose mtime has not moved (no listing per search); a
+    commit adds a TOC and so moves it, and the next search sees the new reports."""
+    import os
+    import time
+
+    from gikportal import index
+
+    records = seed_records()
+    index_dir = tmp_path / "index"
+    index.rebuild(index_dir, records[:3])
+    quiet = time.time() - 60
+    os.utime(index_dir, (quiet, quiet))
+    assert index.doc_count(index_dir) == 3 and index.exists(index_dir)
+    before = index.generation(index_dir)
+    assert index._view(index_dir).unchanged_since is not None
+    index.add(index_dir, records[3:4])
+    assert index.doc_count(index_dir) == 4 and index.generation(index_dir) != before
