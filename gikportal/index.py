@@ -13,6 +13,7 @@ import math
 import os
 import sys
 import threading
+import time
 from collections import OrderedDict
 from pathlib import Path
 
@@ -24,12 +25,13 @@ from .hits import HEADING_BOOST, TITLE_BOOST
 from .labels import SCORE_LOW, SCORECARD
 from .query import (CHECK_RULES, FACETS, NO_VALUE, RANGE_FIGURES, And, Field, Not, Num,
                     Or, Text, sections_of)
-from .searching.facets import COLUMN_FACETS, FINDING_VALUES, agency_keys
+from .searching.facets import COLUMN_FACETS, FINDING_VALUES, Tally, agency_keys
 from .searching.results import ModuleEngine, paging
 from .searching.seam import IndexUnavailable, Matched
-from .whoosh_store import INDEX_VERSION, PARALLEL_FROM, Store, exists, prepare  # noqa: F401
+from .whoosh_store import INDEX_VERSION, PARALLEL_FROM, Store, prepare  # noqa: F401
 
 B, K1 = 0.75, 1.2  # BM25 parameters, as whoosh.scoring.BM25F
+LONG_FACET = 1000  # values present; a longer facet's counts stay numpy arrays (facets.Tally)
 VERIFY_PHRASES_UP_TO = 400  # reports; beyond, a long phrase is matched by its word pairs alone
 
 
@@ -83,7 +85,10 @@ def generation(index_dir):
     if not exists(index_dir):
         return None
     view = _view(index_dir)
-    return _dir_key(index_dir)[1], view.store.latest_generation()
+    _, inode, mtime, _ = _dir_state(index_dir)
+    if view._generation is None or view._generation[0] != (inode, mtime):
+        view._generation = (inode, mtime), (inode, view.store.latest_generation())
+    return view._generation[1]
 
 
 def size_bytes(index_dir) -> int:
@@ -151,6 +156,8 @@ class _View:
         self.findings = {}
         self._base_rank = None
         self._id_order = None
+        self.unchanged_since = None  # the folder's mtime while this view is known current (_open_view)
+        self._generation = None
 
     def _merge_categorical(self, name, parts):
         """One facet's codes over all segments: each segment's (codes, vocabulary) renumbered into
@@ -331,14 +338,17 @@ class _View:
         self.store.close()
 
 
-def _segment_files(index_dir, segment_ids, at_least=1024):
-    """[(path, size)] of the files of these segments (Whoosh names them <segment id>.<part>) that
-    hold data (terms, postings, stored fields, the meta column): checked before every use of
-    the view, so the tiny per-field length columns are left out (reading them fails loudly)."""
-    wanted = {key for key in segment_ids if key}
+MAPPED = (whoosh_store.COLUMN_FILE_EXT, whoosh_store.POSTINGS_FILE_EXT)
+
+
+def _segment_files(index_dir, segment_ids):
+    """[(path, size)] of the memory-mapped files of these segments (column and postings files):
+    checked before every use of the view, since touching a page a truncation took away is a
+    SIGBUS, not an exception. Whoosh reads its own files with read(), so their damage raises
+    (and _reads reports it); they are not stat'ed per search (30 a segment)."""
+    wanted = {f"{key}.{ext}" for key in segment_ids if key for ext in MAPPED}
     with os.scandir(index_dir) as entries:
-        found = [(e.path, e.stat().st_size) for e in entries if e.name.split(".", 1)[0] in wanted and e.is_file()]
-    return [(path, size) for path, size in found if size >= at_least]
+        return [(e.path, e.stat().st_size) for e in entries if e.name in wanted and e.is_file()]
 
 
 FIGURES = tuple(HEADLINE_LABELS)
@@ -461,9 +471,11 @@ def _segment_columns(store, key, load):
 
 def write_columns(index_dir):
     """Write the column file of every segment that lacks one (right after each commit), so no
-    reader has to derive it on a search's path; two writers of one file rename whole files."""
+    reader has to derive it on a search's path; two writers of one file rename whole files.
+    Each segment's postings file (postfile.py) is written here too."""
     if not exists(index_dir):
         return 0
+    whoosh_store.write_postings(index_dir)
     store = Store(index_dir)
     try:
         made = 0
@@ -490,9 +502,39 @@ _views_lock = threading.Lock()
 
 
 def _dir_key(index_dir):
+    return _dir_state(index_dir)[:2]
+
+
+SETTLED_NS = 2_000_000_000  # a folder's mtime this old is trusted to change with its next write
+
+
+def _dir_state(index_dir):
+    """(path, inode, mtime in ns, settled): adding, removing or renaming a file in the folder (a
+    commit's new TOC, a merge deleting segments) changes its mtime, so an unchanged mtime means
+    an unchanged index -- if it was already older than SETTLED_NS when seen (a write within the
+    same clock tick as the look would leave it equal)."""
     path = Path(index_dir).resolve()
     st = path.stat()
-    return str(path), st.st_ino
+    return str(path), st.st_ino, st.st_mtime_ns, time.time_ns() - st.st_mtime_ns > SETTLED_NS
+
+
+_exists = {}
+
+
+def exists(index_dir) -> bool:
+    """whoosh_store.exists (reads the version file, lists the folder), remembered while the
+    folder is unchanged: every search asks."""
+    try:
+        path, inode, mtime, settled = _dir_state(index_dir)
+    except OSError:
+        return False
+    cached = _exists.get(path)
+    if cached is not None and cached[0] == (inode, mtime):
+        return cached[1]
+    found = whoosh_store.exists(index_dir)
+    if settled:
+        _exists[path] = ((inode, mtime), found)
+    return found
 
 
 _opening = set()  # index folders whose next view a background thread is making (under _views_lock)
@@ -540,22 +582,26 @@ def _view(index_dir):
 
 
 def _open_view(index_dir):
-    path, inode = _dir_key(index_dir)
+    path, inode, mtime, settled = _dir_state(index_dir)
     with _views_lock:
         entry = _views.get(path)
         if entry is not None:
             view_inode, view = entry
+            unchanged = view.unchanged_since == mtime  # no new generation: Whoosh need not list the folder
             try:
-                fresh = view_inode == inode and view.store.up_to_date() and view.files_intact()
+                fresh = view_inode == inode and (unchanged or view.store.up_to_date()) and view.files_intact()
             except Exception:  # the files of a swapped-out index are gone
                 fresh = False
             if fresh:
+                if settled:
+                    view.unchanged_since = mtime  # seen before the check that found it up to date
                 _views.move_to_end(path)
                 return view
             if view_inode == inode and (path in _opening or _open_in_background(index_dir, path, inode)):
                 return view  # searched as it was until the new generation's columns are ready
             _views.pop(path, None)
         view = _View(index_dir)
+        view.unchanged_since = mtime if settled else None
         _views[path] = (inode, view)
         while len(_views) > MAX_VIEWS:
             _views.popitem(last=False)
@@ -732,7 +778,10 @@ def _counts(view, mask):
         codes = view.codes[name][mask]
         tally = np.bincount(codes[codes >= 0], minlength=len(vocab)) if len(vocab) else np.zeros(0, int)
         present = np.flatnonzero(tally)
-        counts[name] = dict(zip(map(vocab.__getitem__, present.tolist()), tally[present].tolist()))
+        if len(present) > LONG_FACET:
+            counts[name] = Tally(vocab, view.lookup[name], present, tally[present])
+        else:
+            counts[name] = dict(zip(map(vocab.__getitem__, present.tolist()), tally[present].tolist()))
     counts["finding"] = {value: int((view.finding(value) & mask).sum()) for value in FINDING_VALUES}
     return counts
 

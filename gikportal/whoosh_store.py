@@ -33,7 +33,7 @@ from whoosh.codec.whoosh3 import W3Codec
 from whoosh.index import LockError
 from whoosh.system import pack_uint
 
-from . import segment
+from . import postfile, segment
 from .figures import HEADLINE_LABELS
 from .hits import hit_fields, scorecard_fields, searched_sections
 
@@ -44,7 +44,9 @@ PARALLEL_FROM = 1000  # records; below this a rebuild writes in-process
 INDEX_VERSION = "9"  # 9: hits carry the scorecard (score, failed criteria, copy); 8: totals are printed-or-cells (figures.counted) with figure_notes, and hits carry agency_key (the agency facet counts by it); 6: hits say doubtful; 5: the preface is indexed as section 0 (4: carry_chain derived at index time)
 VERSION_FILE = "GIKPORTAL_INDEX_VERSION"
 COLUMN_FILE_EXT = "gikcols"  # Whoosh's TOC._segment_pattern: <segment id>.<letters> goes with the segment
+POSTINGS_FILE_EXT = "gikpost"  # likewise
 PRIVATE_MATCHER_API = ("_read_data", "_next_block", "_data", "_byteids", "_i")
+PRIVATE_TERMS_API = ("_terms", "_codec", "_postfile")  # SegmentReader._terms, its W3TermsReader's
 
 
 class AnalysedText(fields.TEXT):
@@ -335,6 +337,7 @@ class Store:
         self.n = reader.doc_count_all()
         self.deleted = self._deleted()
         self.section_fields = sorted(f for f in reader.indexed_field_names() if f[:1] == "s" and f[1:].isdigit())
+        self._leaf_postings = None
 
     def _deleted(self):
         """Document numbers of the deleted reports, from each segment's deletion set: O(deleted),
@@ -360,11 +363,7 @@ class Store:
         out = []
         for sub, _ in self.searcher.leaf_searchers():
             reader = sub.reader()
-            try:
-                key = reader.segment().segment_id()
-            except Exception:  # noqa: BLE001 - an unusual reader: no caching
-                key = None
-            out.append((key, lambda reader=reader: _meta_column(reader)))
+            out.append((_segment_key(reader), lambda reader=reader: _meta_column(reader)))
         return out
 
     def up_to_date(self):
@@ -383,32 +382,38 @@ class Store:
         return _unpack_sections(stored) if stored else []
 
     def postings(self, fieldname, token):
-        """(docnums, term frequencies) of a term as numpy arrays, read a block at a time through
-        the matcher's private block API (PRIVATE_MATCHER_API); deletions are not masked here."""
+        """(docnums, term frequencies) of a term as numpy arrays: from each segment's postings
+        file (postfile.py) when it has one, else read a block at a time through the matcher's
+        private block API (PRIVATE_MATCHER_API); deletions are not masked here."""
+        key = np.uint64(postfile.term_key(fieldname, token.encode("utf-8")))
         ids, weights = [], []
-        with self.lock:
-            for sub, offset in self.searcher.leaf_searchers():
-                reader = sub.reader()
-                if (fieldname, token) not in reader:
-                    continue
-                matcher = reader.postings(fieldname, token)
-                matcher = getattr(matcher, "child", matcher)
-                # a block list has the private block API; a term inlined in the term index
-                # (one posting, inlinelimit) is a public ListMatcher, read one posting at a time
-                fast = all(hasattr(matcher, a) for a in PRIVATE_MATCHER_API)
-                while matcher.is_active():
-                    if fast:
-                        block = _block_ids(matcher)
-                        ids.append(block[matcher._i:] + offset)
-                        weights.append(_block_weights(matcher, len(block))[matcher._i:])
-                        matcher._next_block()
-                    else:
-                        ids.append(np.array([matcher.id() + offset], dtype=np.int64))
-                        weights.append(np.array([matcher.weight()], dtype=float))
-                        matcher.next()
+        for reader, offset, mapped in self._leaves():
+            if mapped is not None:
+                found = mapped.find(key)
+            else:
+                with self.lock:
+                    found = _read_postings(reader, fieldname, token)
+            if found is not None:
+                ids.append(found[0] + offset)
+                weights.append(found[1])
         if not ids:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=float)
         return np.concatenate(ids), np.concatenate(weights)
+
+    def _leaves(self):
+        """[(segment reader, first document number, its mapped postings file or None)]."""
+        if self._leaf_postings is None:
+            leaves = []
+            for sub, offset in self.searcher.leaf_searchers():
+                reader = sub.reader()
+                path = self.postings_file(_segment_key(reader))
+                leaves.append((reader, offset, _mapped_postings(path, reader.doc_count_all())))
+            self._leaf_postings = leaves
+        return self._leaf_postings
+
+    def postings_file(self, key):
+        """Where segment `key`'s postings file is (postfile.py), named to go with the segment."""
+        return self.dir / f"{key}.{POSTINGS_FILE_EXT}" if key else None
 
     def nearest(self, token, fieldnames):
         """The indexed word one edit from token (Whoosh's correctors, in field order), else None."""
@@ -428,6 +433,101 @@ class Store:
     def close(self):
         self.searcher.close()
         self.ix.close()
+
+
+def _segment_key(reader):
+    """A segment reader's segment id, or None (an empty index, an unusual reader: no files)."""
+    try:
+        return reader.segment().segment_id()
+    except Exception:  # noqa: BLE001 - EmptyReader has no segment
+        return None
+
+
+def _read_postings(reader, fieldname, token):
+    """(local docnums, term frequencies) of a term in one segment reader, or None; deletions
+    not filtered."""
+    term = token if isinstance(token, bytes) else token.encode("utf-8")
+    if (fieldname, term) not in reader:
+        return None
+    matcher = reader.postings(fieldname, term)
+    return _matcher_postings(getattr(matcher, "child", matcher))
+
+
+def _matcher_postings(matcher):
+    """(docnums, frequencies) a leaf matcher yields, a block at a time through its private block
+    API; a term inlined in the term index (one posting, inlinelimit) is a public ListMatcher,
+    read one posting at a time. None if it yields nothing."""
+    fast = all(hasattr(matcher, a) for a in PRIVATE_MATCHER_API)
+    ids, weights = [], []
+    while matcher.is_active():
+        if fast:
+            block = _block_ids(matcher)
+            ids.append(block[matcher._i:])
+            weights.append(_block_weights(matcher, len(block))[matcher._i:])
+            matcher._next_block()
+        else:
+            ids.append(np.array([matcher.id()], dtype=np.int64))
+            weights.append(np.array([matcher.weight()], dtype=float))
+            matcher.next()
+    if not ids:
+        return None
+    return (ids[0], weights[0]) if len(ids) == 1 else (np.concatenate(ids), np.concatenate(weights))
+
+
+def _all_postings(reader):
+    """(field, term bytes, local docnums, frequencies) of every searched term of a segment, in
+    the term index's order: each term's info comes from walking the index (PRIVATE_TERMS_API),
+    not from a hashed lookup per term, and inlined postings straight from it."""
+    terms = reader._terms
+    for (fieldname, term), info in terms.items():
+        if not _searched(fieldname):
+            continue
+        if info.is_inlined():
+            ids, weights, _ = info.inlined_postings()
+            found = np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=float)
+        else:
+            found = _matcher_postings(terms._codec.postings_reader(
+                terms._postfile, info, reader.schema[fieldname].format, term=(fieldname, term)))
+        if found is not None and len(found[0]):
+            yield fieldname, term, found[0], found[1]
+
+
+def _mapped_postings(path, doc_count):
+    """A segment's postings file mapped, or None (missing, unfinished, of another layout)."""
+    if path is None:
+        return None
+    try:
+        return postfile.Postings(path, doc_count)
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def _searched(fieldname):
+    return fieldname in ("title", "headings") or (fieldname[:1] == "s" and fieldname[1:].isdigit())
+
+
+def write_postings(index_dir):
+    """Write the postings file of every segment that lacks one (after each commit, beside the
+    column files): derived from the segment's own postings, so the segment stays the source of
+    truth; a segment whose file cannot be written (a full disk, a key collision) is read through
+    Whoosh. Returns how many files were written."""
+    if not exists(index_dir):
+        return 0
+    store = Store(index_dir)
+    made = 0
+    try:
+        for reader, _, mapped in store._leaves():
+            path = store.postings_file(_segment_key(reader))
+            if mapped is not None or path is None or not reader.doc_count_all():
+                continue
+            try:
+                postfile.write(path, _all_postings(reader), reader.doc_count_all())
+            except (OSError, postfile.Collision):
+                continue
+            made += 1
+    finally:
+        store.close()
+    return made
 
 
 def _block_ids(matcher):

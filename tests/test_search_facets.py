@@ -17,6 +17,25 @@ def test_long_facet_is_cut_at_the_limit_and_a_selected_value_stays_listed():
     assert more == sum(counts[f"机关{i:03d}"] for i in range(facets.FACET_LIMIT, 79))
 
 
+def test_a_tally_of_numpy_counts_is_listed_as_the_same_counts_in_a_dict():
+    """index.py hands a long facet's counts over as a facets.Tally (numpy arrays): the values
+    shown, their order (ties in value order), the selected ones and the remainder are those of
+    the same counts in a dict."""
+    import numpy as np
+
+    vocab = sorted(f"机关{i:04d}" for i in range(3000))
+    lookup = {v: i for i, v in enumerate(vocab)}
+    counts = np.random.default_rng(0).integers(0, 9, len(vocab))  # many ties, some values absent
+    present = np.flatnonzero(counts)
+    tally = facets.Tally(vocab, lookup, present, counts[present])
+    plain = {vocab[i]: int(counts[i]) for i in present.tolist()}
+    absent = vocab[int(np.flatnonzero(counts == 0)[0])]
+    for selected in ((), (vocab[int(present[-1])],), (absent, vocab[int(present[0])])):
+        args = params(agency=list(selected)) if selected else params()
+        assert facets.BY_NAME["agency"].facet_results(tally, args) == facets.BY_NAME["agency"].facet_results(plain, args)
+    assert dict(tally) == plain and tally.get(absent) is None and tally.total() == sum(plain.values())
+
+
 def test_equal_counts_keep_value_order_and_unknown_is_labelled():
     values, more = facets.BY_NAME["province"].facet_results({"河南省": 3, "none": 3, "北京市": 3, "上海市": 0}, params())
     assert [v["value"] for v in values] == ["none", "北京市", "河南省"] and more is None

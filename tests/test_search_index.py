@@ -283,6 +283,32 @@ def test_field_filters_fold_and_match_parts(ix, corpus):
     assert run(ix, q="province:河南")["total"] == run(ix, province="河南省")["total"]
 
 
+def test_agency_suggestion_is_the_closest_of_the_names_sharing_most_characters(corpus):
+    """AgencyNames (a character index over the folded names) picks what comparing the typed text
+    with every name would: the closest of the SUGGEST_CANDIDATES names sharing most of its characters."""
+    import difflib
+
+    from gikportal import segment
+    from gikportal.searching import results
+
+    names = sorted({r["agency"] for r in corpus[2] if r.get("agency")})
+    folded = {}
+    for name in names:
+        folded.setdefault(segment.fold(name), name)
+
+    def every_name(typed):
+        shared = sorted(folded, key=lambda f: -len(set(typed) & set(f)))  # stable: ties in name order
+        best = [f for f in shared if len(set(typed) & set(f)) >= min(2, len(set(typed)))]
+        close = difflib.get_close_matches(typed, best[:results.SUGGEST_CANDIDATES], n=1, cutoff=0.5)
+        return folded[close[0]] if close else None
+
+    index = results.AgencyNames(names)
+    typos = [segment.fold(n[:-1] + "句") for n in names[::7]] + ["焦作市教育句", "县政府", "x", "國家稅務"]
+    answers = [index.nearest(typed) for typed in typos]
+    assert answers == [every_name(typed) for typed in typos]
+    assert sum(a is not None for a in answers) > len(typos) // 2 and len(names) > 50
+
+
 def test_suggestion_for_a_misspelt_word(ix):
     result = run(ix, q="依申请公干")
     assert result["total"] == 0

@@ -77,16 +77,35 @@ def test_private_block_reads_equal_the_public_api(tmp_path):
         store.close()
 
 
-def test_idf_from_postings_equals_whooshs(tmp_path):
-    """index.py takes a term's idf from the postings it read (their count is Whoosh's document
-    frequency, deleted reports included) instead of a second lookup per segment."""
+def _two_segments_one_deleted(tmp_path, deleted):
+    """An index written as the portal writes it (index.py: column and postings files): the
+    seeds in two segments, seed number `deleted` removed."""
     from gikportal import index
 
     records = seed_records()
     index_dir = tmp_path / "index"
     index.rebuild(index_dir, records[:3])
     index.add(index_dir, records[3:], merge=False)
-    index.remove(index_dir, [records[1]["id"]])
+    index.remove(index_dir, [records[deleted]["id"]])
+    return index_dir
+
+
+def _settle_into_one(index_dir):
+    from gikportal import index
+
+    whoosh_store.MAX_SEGMENTS, saved = 1, whoosh_store.MAX_SEGMENTS
+    try:
+        index.settle(index_dir)
+    finally:
+        whoosh_store.MAX_SEGMENTS = saved
+
+
+def test_idf_from_postings_equals_whooshs(tmp_path):
+    """index.py takes a term's idf from the postings it read (their count is Whoosh's document
+    frequency, deleted reports included) instead of a second lookup per segment."""
+    from gikportal import index
+
+    index_dir = _two_segments_one_deleted(tmp_path, deleted=1)
     view = index._view(index_dir)
     checked = 0
     for fieldname in ["title"] + view.section_fields:
@@ -130,11 +149,7 @@ def test_column_files_go_with_their_segments(tmp_path):
         path.unlink()
     assert answer() == mapped  # derived from the meta column (and the files written again)
     assert len(list(index_dir.glob(f"*.{whoosh_store.COLUMN_FILE_EXT}"))) == 3
-    whoosh_store.MAX_SEGMENTS, saved = 1, whoosh_store.MAX_SEGMENTS
-    try:
-        index.settle(index_dir)
-    finally:
-        whoosh_store.MAX_SEGMENTS = saved
+    _settle_into_one(index_dir)
     left = list(index_dir.glob(f"*.{whoosh_store.COLUMN_FILE_EXT}"))
     assert len(left) == 1 and not any(k in left[0].name for k in keys)
     assert answer() == mapped
@@ -160,3 +175,59 @@ def test_a_new_segment_without_columns_is_opened_in_the_background(tmp_path):
     after = index._view(index_dir)
     assert after is not before and after.n_alive == len(records)
     assert len(list(index_dir.glob(f"*.{whoosh_store.COLUMN_FILE_EXT}"))) == 2
+
+
+def test_postings_files_answer_as_whoosh_does(tmp_path):
+    """Each segment's postings file (postfile.py), written with the segment, gives every term
+    of every searched field exactly the documents and frequencies Whoosh's own matcher gives
+    (deleted reports too: the evaluator masks them); it goes with its segment on a merge."""
+    from gikportal import index
+
+    index_dir = _two_segments_one_deleted(tmp_path, deleted=0)
+    store = whoosh_store.Store(index_dir)
+    try:
+        leaves = store._leaves()
+        assert len(leaves) == 2 and all(mapped is not None for _, _, mapped in leaves)
+        reader = leaves[0][0]
+        missing = [a for a in whoosh_store.PRIVATE_TERMS_API if not hasattr(reader, a) and not hasattr(reader._terms, a)]
+        assert not missing, f"Whoosh's segment reader or its terms reader no longer has {missing}"
+        terms = {(f, t.decode("utf-8")) for f, t in store.searcher.reader().all_terms() if whoosh_store._searched(f)}
+        assert len(terms) > 1000
+        deleted = store.deleted
+        assert len(deleted) == 1
+        for fieldname, token in terms:
+            fast = store.postings(fieldname, token)
+            slow = _public_postings(store, fieldname, token)  # Whoosh skips a deleted first posting
+            alive = ~np.isin(fast[0], deleted)
+            assert np.array_equal(fast[0][alive], slow[0]) and np.array_equal(fast[1][alive], slow[1]), (
+                fieldname, token)
+        assert len(store.postings("s1", "不在索引里的词")[0]) == 0
+    finally:
+        store.close()
+    _settle_into_one(index_dir)
+    left = list(index_dir.glob(f"*.{whoosh_store.POSTINGS_FILE_EXT}"))
+    store = whoosh_store.Store(index_dir)
+    try:
+        assert len(left) == 1 and store._leaves()[0][2] is not None
+    finally:
+        store.close()
+
+
+def test_a_write_to_an_index_left_alone_for_a_while_is_seen(tmp_path):
+    """A search trusts an index folder whose mtime has not moved (no listing per search); a
+    commit adds a TOC and so moves it, and the next search sees the new reports."""
+    import os
+    import time
+
+    from gikportal import index
+
+    records = seed_records()
+    index_dir = tmp_path / "index"
+    index.rebuild(index_dir, records[:3])
+    quiet = time.time() - 60
+    os.utime(index_dir, (quiet, quiet))
+    assert index.doc_count(index_dir) == 3 and index.exists(index_dir)
+    before = index.generation(index_dir)
+    assert index._view(index_dir).unchanged_since is not None
+    index.add(index_dir, records[3:4])
+    assert index.doc_count(index_dir) == 4 and index.generation(index_dir) != before

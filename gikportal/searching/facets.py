@@ -6,6 +6,9 @@ its counts into `FacetValue`s -- value, label, count, selected -- in its own ord
 limit, and says how to toggle a value. The web layer adds the toggle URL.
 """
 import heapq
+from collections.abc import Mapping
+
+import numpy as np
 
 from .. import labels, segment
 from ..query import RANGE_FIGURES, SearchParams
@@ -40,6 +43,8 @@ class Facet:
     def top(self, counts, limit):
         """The first `limit` values of order(counts) without ordering them all: only values
         counted at least as often as the limit-th are sorted (thousands of agencies, 50 shown)."""
+        if isinstance(counts, Tally):
+            return counts.top(limit)
         kth = heapq.nlargest(limit, counts.values())[-1]
         return self.order({v: c for v, c in counts.items() if c >= kth})[:limit]
 
@@ -49,13 +54,14 @@ class Facet:
     def facet_results(self, counts, params):
         """([FacetValue], reports under values cut off by the limit or None)."""
         counts = counts or {}
-        if 0 in counts.values():
+        if not isinstance(counts, Tally) and 0 in counts.values():
             counts = {v: c for v, c in counts.items() if c}
         selected = set(params.facets.get(self.name, ()))
         more = None
         if self.limit and len(counts) > self.limit:
             shown = self.top(counts, self.limit)
-            more = sum(counts.values()) - sum(map(counts.__getitem__, shown))
+            total = counts.total() if isinstance(counts, Tally) else sum(counts.values())
+            more = total - sum(map(counts.__getitem__, shown))
         else:
             shown = self.order(counts)
         for value in sorted(selected):  # a selected value is always listed, even with no report
@@ -69,6 +75,37 @@ class Facet:
 
     def arrange(self, values):
         return values
+
+
+class Tally(Mapping):
+    """{value: count} of a long facet (thousands of agencies) kept as numpy arrays, so a search
+    orders the 50 shown values and sums the rest in numpy instead of making a dict of every
+    value present. vocab: the sorted values; lookup: {value: its place in vocab}; codes: the
+    places counted, ascending; counts: their counts, all > 0."""
+
+    def __init__(self, vocab, lookup, codes, counts):
+        self.vocab, self.lookup, self.codes, self.counts = vocab, lookup, codes, counts
+
+    def __getitem__(self, value):
+        code = self.lookup[value]
+        i = int(np.searchsorted(self.codes, code))
+        if i == len(self.codes) or self.codes[i] != code:
+            raise KeyError(value)
+        return int(self.counts[i])
+
+    def __iter__(self):
+        return map(self.vocab.__getitem__, self.codes.tolist())
+
+    def __len__(self):
+        return len(self.codes)
+
+    def total(self):
+        return int(self.counts.sum())
+
+    def top(self, limit):
+        """Facet.order's first `limit` values: most counted first, ties in value order."""
+        first = np.lexsort((self.codes, -self.counts))[:limit]
+        return [self.vocab[c] for c in self.codes[first].tolist()]
 
 
 class YearFacet(Facet):

@@ -5,9 +5,10 @@ raw `match()`, `sections()` and spelling methods (see seam.py), so paging, the e
 facets, the spelling suggestion and snippets exist in one copy and the two engines cannot drift.
 """
 import difflib
-import heapq
 import threading
 from collections import OrderedDict
+
+import numpy as np
 
 from .. import segment
 from ..query import SearchParams, sections_of, text_leaves
@@ -73,17 +74,53 @@ def corrected_query(typed, words, nearest, known):
     return "".join(corrected) if corrected != tokens else None
 
 
-def nearest_agency(typed, agencies):
-    """The agency name closest to what was typed (folded), among those sharing its characters."""
-    chars = set(typed)
-    need = min(2, len(chars))
-    folded = {}
-    for name in agencies:
-        folded.setdefault(segment.fold(name), name)
-    shared = ((len(chars & set(f)), f) for f in folded)
-    best = heapq.nlargest(SUGGEST_CANDIDATES, (c for c in shared if c[0] >= need), key=lambda c: c[0])
-    close = difflib.get_close_matches(typed, [f for _, f in best], n=1, cutoff=0.5)
-    return folded[close[0]] if close else None
+class AgencyNames:
+    """Agency names folded (one fold of all of them joined: OpenCC called once, not per name)
+    and, per character, the names that have it: a suggestion then counts shared characters
+    with numpy instead of comparing the typed text with every name of a 100,000-report index."""
+
+    def __init__(self, agencies):
+        agencies = list(agencies)
+        folded = segment.fold("\n".join(agencies)).split("\n")
+        if len(folded) != len(agencies):  # a name with a line break in it
+            folded = [segment.fold(name) for name in agencies]
+        self.names = {}
+        for name, f in zip(agencies, folded):
+            self.names.setdefault(f, name)
+        self.folded = list(self.names)
+        having = {}
+        for i, f in enumerate(self.folded):
+            for c in set(f):
+                having.setdefault(c, []).append(i)
+        self.having = {c: np.array(ids, dtype=np.int32) for c, ids in having.items()}
+
+    def nearest(self, typed):
+        """The agency name closest to what was typed (folded), among those sharing its characters."""
+        chars = set(typed)
+        need = min(2, len(chars))
+        found = [self.having[c] for c in chars if c in self.having]
+        shared = np.bincount(np.concatenate(found), minlength=len(self.folded)) if found else np.zeros(0, int)
+        ids = np.flatnonzero(shared >= need) if need else np.arange(len(self.folded))
+        best = ids[np.lexsort((ids, -shared[ids]))][:SUGGEST_CANDIDATES] if len(shared) else ids
+        close = difflib.get_close_matches(typed, [self.folded[i] for i in best.tolist()], n=1, cutoff=0.5)
+        return self.names[close[0]] if close else None
+
+
+_agency_names = OrderedDict()
+
+
+def agency_names(engine):
+    """The engine's AgencyNames for its current generation, made once."""
+    key = (engine.name, engine.location, engine.generation())
+    with _suggestions_lock:
+        if key in _agency_names:
+            return _agency_names[key]
+    names = AgencyNames(engine.agency_names())
+    with _suggestions_lock:
+        _agency_names[key] = names
+        while len(_agency_names) > 4:
+            _agency_names.popitem(last=False)
+    return names
 
 
 _suggestions = OrderedDict()
@@ -104,7 +141,7 @@ def suggestion(engine, tree, params):
         if key in _suggestions:
             return _suggestions[key]
     found = (None, None)
-    candidates = (lambda: nearest_agency(typed, engine.agency_names()),
+    candidates = (lambda: agency_names(engine).nearest(typed),
                   lambda: corrected_query(typed, words, engine.nearest_term, engine.known_term))
     tried = set()
     for candidate in candidates:

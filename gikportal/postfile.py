@@ -1,0 +1,109 @@
+"""A segment's postings in one memory-mapped file: a term's documents and frequencies are two
+numpy views of the file's pages, found by one binary search, so a query's first run reads a few
+pages per term instead of unpickling and inflating Whoosh's blocks one by one in Python.
+
+whoosh_store.py writes one such file beside each segment (`<segment id>.gikpost`, so Whoosh
+deletes it with the segment), derived from the segment's own postings: the segment stays the
+source of truth and a missing or unreadable file only means that segment is read through
+Whoosh. The file is a colfile (colfile.py) of these arrays:
+
+- `keys` (uint64, sorted): the first 8 bytes of blake2b(field NUL term), one per term; a
+  segment whose keys collide gets no file;
+- `terms` (int64, one row per key): the first document number, the count, where the term's
+  bytes start in `data`, and the widths (bytes per gap << 4 | bytes per frequency, 0 = every
+  frequency is 1), in one row so a lookup reads one place;
+- `data` (uint8): per term, the gaps between its document numbers after the first (1, 2 or 4
+  bytes each, the narrowest that holds the largest), then its frequencies (likewise).
+"""
+import hashlib
+
+import numpy as np
+
+from . import colfile
+
+LAYOUT = "gikpost 2"
+_WIDTH_DTYPES = {1: "<u1", 2: "<u2", 4: "<u4"}
+
+
+def term_key(fieldname, term):
+    """The 64-bit key of a (field, term bytes) pair."""
+    digest = hashlib.blake2b(fieldname.encode("utf-8") + b"\0" + term, digest_size=8).digest()
+    return int.from_bytes(digest, "little")
+
+
+def _width(largest):
+    return 1 if largest < 1 << 8 else 2 if largest < 1 << 16 else 4
+
+
+class Collision(ValueError):
+    """Two terms of a segment have one key: the segment is read through Whoosh instead."""
+
+
+def write(path, postings, doc_count):
+    """Write a segment's postings: an iterable of (field, term bytes, ascending local document
+    numbers, integral frequencies). Raises Collision (nothing written) if two keys coincide."""
+    keys, first, count, offset, widths, chunks = [], [], [], [], [], []
+    at = 0
+    for fieldname, term, ids, tfs in postings:
+        ids = np.asarray(ids, dtype=np.int64)
+        if not len(ids):
+            continue
+        tfs = np.asarray(tfs)
+        freqs = tfs.astype(np.int64)
+        if not np.array_equal(freqs, tfs) or freqs.min() < 1:
+            raise ValueError(f"{fieldname}:{term!r}: frequencies are not positive integers")
+        gaps = np.diff(ids)
+        gap_width = _width(int(gaps.max())) if len(gaps) else 1
+        tf_width = 0 if freqs.max() == 1 else _width(int(freqs.max()))
+        chunk = gaps.astype(_WIDTH_DTYPES[gap_width]).tobytes()
+        if tf_width:
+            chunk += freqs.astype(_WIDTH_DTYPES[tf_width]).tobytes()
+        keys.append(term_key(fieldname, term))
+        first.append(int(ids[0]))
+        count.append(len(ids))
+        offset.append(at)
+        widths.append(gap_width << 4 | tf_width)
+        chunks.append(chunk)
+        at += len(chunk)
+    keys = np.array(keys, dtype=np.uint64)
+    order = np.argsort(keys, kind="stable")
+    keys = keys[order]
+    if len(keys) > 1 and (keys[1:] == keys[:-1]).any():
+        raise Collision(f"{path}: two terms share a key")
+    terms = np.array([first, count, offset, widths], dtype=np.int64).T.reshape(-1, 4)[order]
+    arrays = {"keys": keys, "terms": terms, "data": np.frombuffer(b"".join(chunks), dtype=np.uint8)}
+    colfile.write(path, arrays, {"layout": LAYOUT, "doc_count": int(doc_count), "terms": len(keys)})
+
+
+class Postings:
+    """A segment's postings file, mapped: get(field, term) -> (local ids, frequencies) or None."""
+
+    def __init__(self, path, doc_count):
+        arrays, extra = colfile.read(path)
+        if extra.get("layout") != LAYOUT or extra.get("doc_count") != doc_count:
+            raise ValueError(f"{path}: postings of another layout or segment")
+        self.keys, self.terms, self.data = arrays["keys"], arrays["terms"], arrays["data"]
+
+    def get(self, fieldname, term):
+        return self.find(np.uint64(term_key(fieldname, term)))
+
+    def find(self, key):
+        """get() by the term's key (np.uint64): a term looked up in many segments is hashed once."""
+        keys = self.keys
+        i = keys.searchsorted(key)
+        if i == len(keys) or keys[i] != key:
+            return None
+        first, count, at, widths = self.terms[i].tolist()
+        gap_width, tf_width = widths >> 4, widths & 15
+        ids = np.empty(count, dtype=np.int64)
+        ids[0] = first
+        if count > 1:
+            gaps = np.frombuffer(self.data, dtype=_WIDTH_DTYPES[gap_width], count=count - 1, offset=at)
+            np.cumsum(gaps, dtype=np.int64, out=ids[1:])
+            ids[1:] += ids[0]
+        at += (count - 1) * gap_width
+        if tf_width:
+            tfs = np.frombuffer(self.data, dtype=_WIDTH_DTYPES[tf_width], count=count, offset=at).astype(float)
+        else:
+            tfs = np.ones(count)
+        return ids, tfs
