@@ -15,23 +15,27 @@ and checked by tests/test_whoosh_store.py, which fails loudly when an upgrade ch
 The numpy evaluator (index.py) imports no whoosh.
 """
 import ctypes
+import heapq
 import itertools
 import json
 import os
+import pickle
 import shutil
 import threading
 import time
 import uuid
 import zlib
+from array import array
 from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 from filelock import FileLock
-from whoosh import columns, fields, index as windex
-from whoosh.codec.whoosh3 import W3Codec
+from whoosh import columns, fields, formats, index as windex, writing
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3TermInfo
 from whoosh.index import LockError
-from whoosh.system import pack_uint
+from whoosh.system import pack_int, pack_uint, pack_ushort
+from whoosh.util.numeric import length_to_byte
 
 from . import segment
 from .figures import HEADLINE_LABELS
@@ -131,11 +135,249 @@ def _lock(index_dir):
     return FileLock(str(path.parent / f".{path.name}.lock"), timeout=LOCK_TIMEOUT)
 
 
+# --- the segment writer: postings sorted in memory, written a block at a time ----------------
+
+class _Vocabulary(dict):
+    """term -> number, numbered as first met (a dict lookup per posting, in C)."""
+
+    def __missing__(self, term):
+        number = self[term] = len(self)
+        return number
+
+
+class _Gathered:
+    """One field's postings of the documents added to a writer, as flat arrays: term numbers and
+    frequencies per posting, and per document its number and how many terms it has."""
+
+    def __init__(self):
+        self.terms, self.freqs = array("I"), array("I")
+        self.docs, self.sizes = array("I"), array("I")
+
+
+class _SegmentWriter(writing.SegmentWriter):
+    """Whoosh's segment writer with the same files, written without its per-posting Python.
+
+    Whoosh puts every posting through a pure-Python pool (a tuple, a size estimate, an external
+    sort of pickled runs) and then through its posting writer one call per posting; with
+    documents already analysed into {term: count} (segment.term_counts) this writer keeps each
+    field's postings as arrays, sorts them with numpy at the commit and writes each term's
+    blocks whole: the same bytes as Whoosh's (tests/test_whoosh_store.py compares the files).
+    Segments merged in (a commit's merge, settle) are read a block at a time and merged term
+    by term instead of going through the pool. Only the formats of this schema are written
+    (Existence and Frequency, boost 1); another raises at once."""
+
+    def __init__(self, ix, **kwargs):
+        super().__init__(ix, **kwargs)
+        if self.codec.length_stats or self.codec._inlinelimit > 1:
+            raise TypeError("SegmentWriter writes no length statistics and inlines no postings")
+        for name, field in self.schema.items():
+            if field.indexed and not _plain_format(field.format):
+                raise TypeError(f"{name}: {type(field.format).__name__} postings are not written by SegmentWriter")
+        self._vocab = _Vocabulary()
+        self._gathered = {}
+        self._merged = []  # (reader of a segment merged in, first new document number, {old: new} or None)
+
+    def add_document(self, **fields):
+        """SegmentWriter.add_document for this schema: stored values, lengths and columns go to
+        the per-document writer as Whoosh writes them; postings are gathered as numbers."""
+        self._check_state()
+        perdoc, schema, docnum = self.perdocwriter, self.schema, self.docnum
+        names = sorted(name for name in fields if not name.startswith("_"))
+        self._check_fields(schema, names)
+        perdoc.start_doc(docnum)
+        try:
+            for name in names:
+                value = fields[name]
+                if value is None:
+                    continue
+                field = schema[name]
+                length = 0
+                if field.indexed:
+                    if isinstance(field, AnalysedText) and not isinstance(value, str):
+                        counts = value
+                    else:  # the id, or text not yet analysed
+                        counts = {}
+                        for tbytes, freq, weight, _ in field.index(value):
+                            counts[tbytes.decode("utf-8")] = freq
+                    total = self._gather(name, docnum, counts)
+                    length = total if field.scorable else 0
+                perdoc.add_field(name, field, value if field.stored else None, length)
+                if field.column_type:
+                    perdoc.add_column_value(name, field.column_type, field.to_column_value(value))
+        except Exception:
+            perdoc.cancel_doc()
+            raise
+        perdoc.finish_doc()
+        self._added = True
+        self.docnum += 1
+
+    def _gather(self, name, docnum, counts):
+        gathered = self._gathered.get(name)
+        if gathered is None:
+            gathered = self._gathered[name] = _Gathered()
+        gathered.terms.extend(map(self._vocab.__getitem__, counts))
+        gathered.freqs.extend(counts.values())
+        gathered.docs.append(docnum)
+        gathered.sizes.append(len(counts))
+        return sum(counts.values())
+
+    def add_postings_to_pool(self, reader, startdoc, docmap):
+        """A segment merged in (add_reader): its postings are read at the commit, so the reader is
+        opened again here (the merge policy closes its own before the commit writes)."""
+        from whoosh.reading import SegmentReader
+
+        mine = SegmentReader(self.storage, self.schema, reader.segment())
+        n = mine.doc_count_all()
+        if docmap is None:
+            mapping = np.arange(startdoc, startdoc + n, dtype=np.int64)
+        else:
+            mapping = np.full(n, -1, dtype=np.int64)
+            if docmap:
+                mapping[np.fromiter(docmap.keys(), np.int64)] = np.fromiter(docmap.values(), np.int64)
+        self._merged.append((mine, mapping))
+
+    def _flush_segment(self):
+        self.perdocwriter.close()
+        sources = [_gathered_terms(self._gathered, self._vocab)] if self._gathered else []
+        sources += [_segment_terms(reader, mapping) for reader, mapping in self._merged]
+        _write_postings(self.fieldwriter, self.schema, heapq.merge(*sources, key=lambda t: t[:2]))
+        self.fieldwriter.close()
+
+    def _close_segment(self):
+        try:
+            super()._close_segment()
+        finally:
+            for reader, _ in self._merged:
+                reader.close()
+            self._merged = []
+            self._gathered = {}
+
+
+def _plain_format(fmt):
+    """Postings whose value is nothing (Existence) or the frequency (Frequency), weight = frequency."""
+    return type(fmt) in (formats.Existence, formats.Frequency) and fmt.field_boost == 1.0
+
+
+def _gathered_terms(gathered, vocab):
+    """(field, term bytes, docnums, frequencies) of the documents added, in field and term order."""
+    words = list(vocab)
+    order = sorted(range(len(words)), key=words.__getitem__)  # code point order is UTF-8 byte order
+    rank = np.empty(len(words), dtype=np.int64)
+    rank[order] = np.arange(len(words))
+    encoded = [None] * len(words)
+    for name in sorted(gathered):
+        g = gathered[name]
+        ranks = rank[np.frombuffer(g.terms, dtype=np.uint32)]
+        by_term = np.argsort(ranks, kind="stable")  # documents stay in number order within a term
+        docs = np.repeat(np.frombuffer(g.docs, dtype=np.uint32), np.frombuffer(g.sizes, dtype=np.uint32))[by_term]
+        freqs = np.frombuffer(g.freqs, dtype=np.uint32)[by_term]
+        ranks = ranks[by_term]
+        starts = np.flatnonzero(np.r_[True, ranks[1:] != ranks[:-1]]) if len(ranks) else np.zeros(0, np.int64)
+        ends = np.r_[starts[1:], len(ranks)]
+        for rank_, s, e in zip(ranks[starts].tolist(), starts.tolist(), ends.tolist()):
+            term = order[rank_]
+            btext = encoded[term]
+            if btext is None:
+                btext = encoded[term] = words[term].encode("utf-8")
+            yield name, btext, docs[s:e].astype(np.int64), freqs[s:e].astype(np.int64)
+
+
+def _segment_terms(reader, mapping):
+    """(field, term bytes, new docnums, frequencies) of a segment being merged, in field and term
+    order, its deleted documents left out (mapping: old docnum -> new, -1 deleted)."""
+    postfile, codec = reader._terms._postfile, reader.codec()
+    for (name, btext), info in reader._terms.items():
+        if name not in reader.schema:
+            continue
+        matcher = codec.postings_reader(postfile, info, reader.schema[name].format)
+        ids, weights = [], []
+        if info.is_inlined():
+            while matcher.is_active():
+                ids.append(np.array([matcher.id()]))
+                weights.append(np.array([matcher.weight()]))
+                matcher.next()
+        else:
+            while matcher.is_active():
+                block = _block_ids(matcher)
+                ids.append(block)
+                weights.append(_block_weights(matcher, len(block)))
+                matcher._next_block()
+        docs = mapping[np.concatenate(ids)]
+        freqs = np.concatenate(weights).astype(np.int64)
+        live = docs >= 0
+        if not live.all():
+            docs, freqs = docs[live], freqs[live]
+        if len(docs):
+            yield name, btext, docs, freqs
+
+
+def _write_postings(fieldwriter, schema, terms):
+    """Write (field, term bytes, docnums, frequencies) in field and term order, the postings of a
+    term that several sources have joined in source order, as W3FieldWriter and W3PostingsWriter
+    would write them posting by posting."""
+    current, pending = None, None
+    for name, btext, docs, freqs in terms:
+        if pending is not None and pending[:2] == (name, btext):
+            pending[2].append(docs)
+            pending[3].append(freqs)
+            continue
+        if pending is not None:
+            _write_term(fieldwriter, *pending)
+        if name != current:
+            if current is not None:
+                fieldwriter.finish_field()
+            fieldwriter.start_field(name, schema[name])
+            current = name
+        pending = (name, btext, [docs], [freqs])
+    if pending is not None:
+        _write_term(fieldwriter, *pending)
+    if current is not None:
+        fieldwriter.finish_field()
+
+
+_LENGTH_BYTE_0 = length_to_byte(0)
+
+
+def _write_term(fieldwriter, name, btext, docs, freqs):
+    """One term's blocks and its term-index entry, byte for byte what W3PostingsWriter writes
+    (blocks of blocklimit postings: delta-coded ids, weights None / one float / a tuple, values
+    as packed frequencies, a pickled info tuple; no length statistics, nothing inlined)."""
+    docs = docs[0] if len(docs) == 1 else np.concatenate(docs)
+    freqs = freqs[0] if len(freqs) == 1 else np.concatenate(freqs)
+    codec, postfile = fieldwriter._codec, fieldwriter._postfile
+    limit, level = codec._blocklimit, codec._compression
+    with_values = fieldwriter._format.fixed_value_size() != 0
+    ids, weights = docs.tolist(), freqs.astype(float).tolist()
+    deltas = np.diff(docs, prepend=0).tolist()
+    values = freqs.astype(">u4").tobytes() if with_values else None
+    start = postfile.tell()
+    postfile.write(WHOOSH3_HEADER_MAGIC)
+    n = len(ids)
+    for s in range(0, n, limit):
+        e = min(s + limit, n)
+        block = weights[s:e]
+        top = max(block)
+        if top == 1.0 and min(block) == 1.0:
+            mini = None
+        elif top == min(block):
+            mini = block[0]
+        else:
+            mini = tuple(block)
+        data = zlib.compress(pickle.dumps((tuple([ids[s]] + deltas[s + 1:e]), mini,
+                                           values[4 * s:4 * e] if with_values else None), 2), level)
+        info = pickle.dumps((e - s, ids[e - 1], top, level, 0, _LENGTH_BYTE_0), 2)
+        length = len(info) + len(data)
+        postfile.write(pack_int(-length if e == n else length) + info + data)
+    terminfo = W3TermInfo(weight=float(sum(weights)), df=n, maxweight=max(weights), minid=ids[0], maxid=ids[-1])
+    terminfo.set_extent(start, postfile.tell() - start)
+    fieldwriter._tindex.add(pack_ushort(fieldwriter._fieldid) + btext, terminfo.to_bytes())
+
+
 def _writer(ix):
     deadline = time.monotonic() + LOCK_TIMEOUT
     while True:
         try:
-            return ix.writer(limitmb=256, compound=False, codec=_Codec())
+            return _SegmentWriter(ix, compound=False, codec=_Codec())
         except LockError:
             if time.monotonic() > deadline:
                 raise
@@ -203,7 +445,7 @@ def rebuild(index_dir, records, finish=None) -> int:
             procs = min(os.cpu_count() or 1, 4) if len(first) == PARALLEL_FROM else 1
             # a big rebuild tokenises and writes in several processes, leaving one segment each
             writer = (ix.writer(procs=procs, limitmb=128, multisegment=True, compound=False, codec=_Codec())
-                      if procs > 1 else ix.writer(limitmb=256, compound=False, codec=_Codec()))
+                      if procs > 1 else _SegmentWriter(ix, compound=False, codec=_Codec()))
             count = 0
             with _committing(ix, writer):
                 for record in itertools.chain(first, records):
