@@ -339,7 +339,9 @@ def _index_fresh(config, archive, fresh, prepared=None, bulk=False):
     """Index a batch of new records with the facts that need other years (crossyear.py): each
     new report's carry_chain, and that of the agency's neighbouring years already indexed, which
     a new report can change. The archive is not written: derived facts live in the index only.
-    A prepared document whose record gains a derived check is made again."""
+    A prepared document whose record gains a derived check is made again, unless the engine
+    completes prepared documents with the derived facts itself (Whoosh: only its meta column
+    changes)."""
     with writer_lock(config):
         derived, again = link_agencies(config, archive, fresh)
         cards, more, copy_index = _scorecards(config, archive, fresh + again)
@@ -348,10 +350,12 @@ def _index_fresh(config, archive, fresh, prepared=None, bulk=False):
         for rid in more:  # another agency's report re-indexed for its copy match keeps its chain
             if rid not in derived and (cards[rid].get("chain") or {}).get("rule"):
                 derived[rid] = cards[rid]["chain"]
+        engine = backend_for(config)
+        completes = getattr(engine, "completes_prepared", False)  # adds the derived facts itself
         prepared = {rid: doc for rid, doc in (prepared or {}).items()
-                    if rid not in derived and (records.get(rid) or {}).get("title")}
+                    if (completes or rid not in derived) and (records.get(rid) or {}).get("title")}
         try:
-            backend_for(config).add([_for_index(archive, r, derived.get(rid), cards.get(rid))
+            engine.add([_for_index(archive, r, derived.get(rid), cards.get(rid))
                                      for rid, r in records.items() if r is not None], prepared=prepared, bulk=bulk)
         except BaseException:   # the batch is not indexed (a full disk takes it back): nor is it in the copy index
             continuity.forget(config["INDEX_DIR"])

@@ -39,7 +39,7 @@ from whoosh.util.numeric import length_to_byte
 
 from . import segment
 from .figures import HEADLINE_LABELS
-from .hits import hit_fields, scorecard_fields, searched_sections
+from .hits import derived_fields, hit_fields, searched_sections
 
 LOCK_TIMEOUT = 120
 PARALLEL_FROM = 1000  # records; below this a rebuild writes in-process
@@ -89,22 +89,26 @@ def _schema():
 
 def _document(record):
     sections = searched_sections(record)
-    meta = hit_fields(record)
-    figures = meta.pop("figures")
-    meta["fv"] = [figures.get(name) for name in HEADLINE_LABELS]
-    meta["lens"] = {"title": len(record.get("title") or "")}
-    meta["lens"].update({f"s{s['n']}": len(s["text"]) for s in sections if s["text"]})
     headings = "\n".join(s["heading"] for s in sections if s["heading"])
-    meta["lens"]["headings"] = len(headings)
     doc = {"id": record["id"], "title": record.get("title") or "", "headings": headings,
-           "meta": json.dumps(meta, ensure_ascii=False).encode("utf-8"),
-           "secs": _pack_sections(sections)}
+           "meta": _meta(record, sections), "secs": _pack_sections(sections)}
     doc["title"] = segment.term_counts(doc["title"])
     doc["headings"] = segment.term_counts(headings)
     for s in sections:
         if s["text"]:
             doc[f"s{s['n']}"] = segment.term_counts(s["text"])
     return doc
+
+
+def _meta(record, sections):
+    """The meta column of a record: its hit fields, headline figures and text lengths (JSON)."""
+    meta = hit_fields(record)
+    figures = meta.pop("figures")
+    meta["fv"] = [figures.get(name) for name in HEADLINE_LABELS]
+    meta["lens"] = {"title": len(record.get("title") or "")}
+    meta["lens"].update({f"s{s['n']}": len(s["text"]) for s in sections if s["text"]})
+    meta["lens"]["headings"] = len("\n".join(s["heading"] for s in sections if s["heading"]))
+    return json.dumps(meta, ensure_ascii=False).encode("utf-8")
 
 
 def _sections_dictionary():
@@ -499,17 +503,16 @@ def add(index_dir, records, prepared=None, merge=True):
         with _committing(ix, _writer(ix), merge=merge) as writer:
             for record in records:
                 doc = prepared.get(record["id"])
-                writer.update_document(**(_with_scorecard(doc, record) if doc else _document(record)))
+                writer.update_document(**(_completed(doc, record) if doc else _document(record)))
     return len(records)
 
 
-def _with_scorecard(doc, record):
-    """A prepared document with the scorecard the index derived for its record (continuity.py):
-    the workers prepare documents from the record alone."""
-    if record.get("scorecard") is None:
-        return doc
+def _completed(doc, record):
+    """A prepared document with the facts the index derived for its record (the carry chain,
+    crossyear.py; the scorecard, continuity.py): the workers prepare documents from the record
+    alone, and what is derived changes only the meta column, never the analysed text."""
     meta = json.loads(doc["meta"])
-    meta.update(scorecard_fields(record))
+    meta.update(derived_fields(record))
     return dict(doc, meta=json.dumps(meta, ensure_ascii=False).encode("utf-8"))
 
 
