@@ -263,7 +263,9 @@ def _plain_format(fmt):
 
 
 def _gathered_terms(gathered, vocab):
-    """(field, term bytes, docnums, frequencies) of the documents added, in field and term order."""
+    """(field, term bytes, docnums, frequencies, deltas, packed frequencies) of the documents
+    added, in field and term order; lists sliced from arrays sorted once per field (a delta is
+    a docnum minus the one before it, the first of a term being meaningless)."""
     words = list(vocab)
     order = sorted(range(len(words)), key=words.__getitem__)  # code point order is UTF-8 byte order
     rank = np.empty(len(words), dtype=np.int64)
@@ -276,19 +278,23 @@ def _gathered_terms(gathered, vocab):
         docs = np.repeat(np.frombuffer(g.docs, dtype=np.uint32), np.frombuffer(g.sizes, dtype=np.uint32))[by_term]
         freqs = np.frombuffer(g.freqs, dtype=np.uint32)[by_term]
         ranks = ranks[by_term]
-        starts = np.flatnonzero(np.r_[True, ranks[1:] != ranks[:-1]]) if len(ranks) else np.zeros(0, np.int64)
-        ends = np.r_[starts[1:], len(ranks)]
-        for rank_, s, e in zip(ranks[starts].tolist(), starts.tolist(), ends.tolist()):
+        if not len(ranks):
+            continue
+        starts = np.flatnonzero(np.r_[True, ranks[1:] != ranks[:-1]])
+        ids, weights = docs.tolist(), freqs.astype(float).tolist()
+        deltas = np.diff(docs.astype(np.int64), prepend=0).tolist()
+        packed = freqs.astype(">u4").tobytes()
+        for rank_, s, e in zip(ranks[starts].tolist(), starts.tolist(), np.r_[starts[1:], len(ranks)].tolist()):
             term = order[rank_]
             btext = encoded[term]
             if btext is None:
                 btext = encoded[term] = words[term].encode("utf-8")
-            yield name, btext, docs[s:e].astype(np.int64), freqs[s:e].astype(np.int64)
+            yield name, btext, ids[s:e], weights[s:e], deltas[s:e], packed[4 * s:4 * e]
 
 
 def _segment_terms(reader, mapping):
-    """(field, term bytes, new docnums, frequencies) of a segment being merged, in field and term
-    order, its deleted documents left out (mapping: old docnum -> new, -1 deleted)."""
+    """(field, term bytes, new docnums, frequencies, None, None) of a segment being merged, in
+    field and term order, its deleted documents left out (mapping: old docnum -> new, -1 deleted)."""
     postfile, codec = reader._terms._postfile, reader.codec()
     for (name, btext), info in reader._terms.items():
         if name not in reader.schema:
@@ -307,73 +313,87 @@ def _segment_terms(reader, mapping):
                 weights.append(_block_weights(matcher, len(block)))
                 matcher._next_block()
         docs = mapping[np.concatenate(ids)]
-        freqs = np.concatenate(weights).astype(np.int64)
+        freqs = np.concatenate(weights)
         live = docs >= 0
         if not live.all():
             docs, freqs = docs[live], freqs[live]
         if len(docs):
-            yield name, btext, docs, freqs
+            yield name, btext, docs.tolist(), freqs.tolist(), None, None
+
+
+class _PostingsFile:
+    """The segment's postings file and where its end is (asking the file costs a system call)."""
+
+    def __init__(self, fieldwriter):
+        self.file = fieldwriter._postfile
+        self.at = self.file.tell()
+
+    def write(self, data):
+        self.file.write(data)
+        self.at += len(data)
 
 
 def _write_postings(fieldwriter, schema, terms):
-    """Write (field, term bytes, docnums, frequencies) in field and term order, the postings of a
-    term that several sources have joined in source order, as W3FieldWriter and W3PostingsWriter
-    would write them posting by posting."""
-    current, pending = None, None
-    for name, btext, docs, freqs in terms:
-        if pending is not None and pending[:2] == (name, btext):
-            pending[2].append(docs)
-            pending[3].append(freqs)
+    """Write (field, term bytes, docnums, frequencies, deltas, packed) in field and term order,
+    the postings of a term that several sources have joined in source order, as W3FieldWriter
+    and W3PostingsWriter would write them posting by posting."""
+    current, pending, out = None, [], _PostingsFile(fieldwriter)
+    for term in terms:
+        name = term[0]
+        if pending and pending[0][0] == name and pending[0][1] == term[1]:
+            pending.append(term)
             continue
-        if pending is not None:
-            _write_term(fieldwriter, *pending)
+        if pending:
+            _write_joined(fieldwriter, out, pending)
         if name != current:
             if current is not None:
                 fieldwriter.finish_field()
             fieldwriter.start_field(name, schema[name])
             current = name
-        pending = (name, btext, [docs], [freqs])
-    if pending is not None:
-        _write_term(fieldwriter, *pending)
+        pending = [term]
+    if pending:
+        _write_joined(fieldwriter, out, pending)
     if current is not None:
         fieldwriter.finish_field()
+
+
+def _write_joined(fieldwriter, out, parts):
+    if len(parts) == 1:
+        _write_term(fieldwriter, out, *parts[0])
+    else:
+        _write_term(fieldwriter, out, parts[0][0], parts[0][1], list(itertools.chain.from_iterable(p[2] for p in parts)),
+                    list(itertools.chain.from_iterable(p[3] for p in parts)))
 
 
 _LENGTH_BYTE_0 = length_to_byte(0)
 
 
-def _write_term(fieldwriter, name, btext, docs, freqs):
+def _write_term(fieldwriter, out, name, btext, ids, weights, deltas=None, packed=None):
     """One term's blocks and its term-index entry, byte for byte what W3PostingsWriter writes
     (blocks of blocklimit postings: delta-coded ids, weights None / one float / a tuple, values
     as packed frequencies, a pickled info tuple; no length statistics, nothing inlined)."""
-    docs = docs[0] if len(docs) == 1 else np.concatenate(docs)
-    freqs = freqs[0] if len(freqs) == 1 else np.concatenate(freqs)
-    codec, postfile = fieldwriter._codec, fieldwriter._postfile
+    codec = fieldwriter._codec
     limit, level = codec._blocklimit, codec._compression
     with_values = fieldwriter._format.fixed_value_size() != 0
-    ids, weights = docs.tolist(), freqs.astype(float).tolist()
-    deltas = np.diff(docs, prepend=0).tolist()
-    values = freqs.astype(">u4").tobytes() if with_values else None
-    start = postfile.tell()
-    postfile.write(WHOOSH3_HEADER_MAGIC)
     n = len(ids)
+    if deltas is None:
+        deltas = [0] + [b - a for a, b in zip(ids, ids[1:])]
+    if with_values and packed is None:
+        packed = np.asarray(weights, dtype=">u4").tobytes()
+    start = out.at
+    out.write(WHOOSH3_HEADER_MAGIC)
     for s in range(0, n, limit):
         e = min(s + limit, n)
-        block = weights[s:e]
-        top = max(block)
-        if top == 1.0 and min(block) == 1.0:
-            mini = None
-        elif top == min(block):
-            mini = block[0]
-        else:
-            mini = tuple(block)
+        block = weights[s:e] if n > limit else weights
+        top, low = max(block), min(block)
+        mini = None if top == low == 1.0 else block[0] if top == low else tuple(block)
         data = zlib.compress(pickle.dumps((tuple([ids[s]] + deltas[s + 1:e]), mini,
-                                           values[4 * s:4 * e] if with_values else None), 2), level)
+                                           packed[4 * s:4 * e] if with_values else None), 2), level)
         info = pickle.dumps((e - s, ids[e - 1], top, level, 0, _LENGTH_BYTE_0), 2)
         length = len(info) + len(data)
-        postfile.write(pack_int(-length if e == n else length) + info + data)
+        out.write(pack_int(-length if e == n else length) + info + data)
     terminfo = W3TermInfo(weight=float(sum(weights)), df=n, maxweight=max(weights), minid=ids[0], maxid=ids[-1])
-    terminfo.set_extent(start, postfile.tell() - start)
+    terminfo.set_extent(start, out.at - start)
     fieldwriter._tindex.add(pack_ushort(fieldwriter._fieldid) + btext, terminfo.to_bytes())
 
 
@@ -501,10 +521,37 @@ def add(index_dir, records, prepared=None, merge=True):
     with _lock(index_dir):
         ix = _open_or_create(index_dir)
         with _committing(ix, _writer(ix), merge=merge) as writer:
+            indexed = _indexed_ids(writer, {record["id"] for record in records})
             for record in records:
                 doc = prepared.get(record["id"])
-                writer.update_document(**(_completed(doc, record) if doc else _document(record)))
+                doc = _completed(doc, record) if doc else _document(record)
+                # only a report the index may hold is looked up (in every segment) to be replaced
+                (writer.update_document if record["id"] in indexed else writer.add_document)(**doc)
     return len(records)
+
+
+_segment_ids = {}  # segment id -> the report ids it holds, deleted ones included (segments never change)
+
+
+def _indexed_ids(writer, ids):
+    """Which of these ids a segment of the index holds (maybe deleted there): a set lookup per
+    segment instead of Whoosh's term lookup per segment and document."""
+    found, known = set(), {}
+    for reader, _ in writer.searcher().reader().leaf_readers():
+        if not reader.doc_count_all():
+            continue
+        segment_ = reader.segment() if hasattr(reader, "segment") else None
+        if segment_ is None:  # not a segment reader: every id may be there
+            return set(ids)
+        key = segment_.segment_id()
+        held = _segment_ids.get(key)
+        if held is None:
+            held = frozenset(term.decode("utf-8") for term in reader.lexicon("id"))
+        known[key] = held
+        found |= ids & held
+    _segment_ids.clear()
+    _segment_ids.update(known)
+    return found
 
 
 def _completed(doc, record):
