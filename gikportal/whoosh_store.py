@@ -366,6 +366,24 @@ def _write_joined(fieldwriter, out, parts):
 
 
 _LENGTH_BYTE_0 = length_to_byte(0)
+SMALL_BLOCK = 200  # bytes: deflate with a 512-byte window reaches back 250 bytes, so it finds every match
+
+
+def _compress(raw, level):
+    """zlib.compress(raw, level), for the small blocks of rare terms (most terms) without its cost:
+    zlib.compress sets up a 32 KB window per call (~100 us, most of writing a one-posting term).
+    A block shorter than a 512-byte window's reach deflates to the same bytes with that window;
+    only the header's window size differs and is written as zlib.compress writes it."""
+    if len(raw) > SMALL_BLOCK:
+        return zlib.compress(raw, level)
+    header = _ZLIB_HEADERS.get(level)
+    if header is None:
+        header = _ZLIB_HEADERS[level] = zlib.compress(b"", level)[:2]
+    packer = zlib.compressobj(level, zlib.DEFLATED, 9, 8)
+    return header + (packer.compress(raw) + packer.flush())[2:]
+
+
+_ZLIB_HEADERS = {}
 
 
 def _write_term(fieldwriter, out, name, btext, ids, weights, deltas=None, packed=None):
@@ -387,8 +405,8 @@ def _write_term(fieldwriter, out, name, btext, ids, weights, deltas=None, packed
         block = weights[s:e] if n > limit else weights
         top, low = max(block), min(block)
         mini = None if top == low == 1.0 else block[0] if top == low else tuple(block)
-        data = zlib.compress(pickle.dumps((tuple([ids[s]] + deltas[s + 1:e]), mini,
-                                           packed[4 * s:4 * e] if with_values else None), 2), level)
+        data = _compress(pickle.dumps((tuple([ids[s]] + deltas[s + 1:e]), mini,
+                                       packed[4 * s:4 * e] if with_values else None), 2), level)
         info = pickle.dumps((e - s, ids[e - 1], top, level, 0, _LENGTH_BYTE_0), 2)
         length = len(info) + len(data)
         out.write(pack_int(-length if e == n else length) + info + data)
