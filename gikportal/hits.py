@@ -30,15 +30,21 @@ def hit_fields(record):
     """The per-report fields every hit carries (also the facet and sort columns)."""
     region = record.get("region") or {}
     figures, notes = headline_and_notes(record)
+    derived = derived_fields(record)
     return {"id": record["id"], "title": record.get("title") or "", "agency": record.get("agency") or "",
             "agency_key": agency_key(record) or "",
             "year": record.get("year"), "published": record.get("published"),
             "format": record.get("format"),
             "region": {k: region.get(k) for k in ("province", "city", "county")},
             "kind": agency_kind(record.get("agency")),
-            "figures": figures, "figure_notes": notes, "failed_checks": failed_checks(record),
-            "doubtful": bool(doubts(record)),
-            "carry_chain": _carry_chain(record), **scorecard_fields(record)}
+            "figures": figures, "figure_notes": notes, "failed_checks": derived.pop("failed_checks"),
+            "doubtful": bool(doubts(record)), **derived}
+
+
+def derived_fields(record):
+    """The hit fields that facts derived at index time change (the carry chain, the scorecard):
+    an index completes a document prepared from the record alone with these."""
+    return {"failed_checks": failed_checks(record), "carry_chain": _carry_chain(record), **scorecard_fields(record)}
 
 
 def scorecard_fields(record):

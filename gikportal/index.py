@@ -880,6 +880,7 @@ class WhooshIndex(ModuleEngine):
     """The Whoosh engine at one index folder (seam.SearchBackend)."""
     name = "whoosh"
     module = sys.modules[__name__]
+    completes_prepared = True  # whoosh_store.add puts a record's derived facts into its prepared document
 
     def add(self, records, prepared=None, bulk=False):
         """bulk: more batches follow and settle() comes after the last, so segments are not

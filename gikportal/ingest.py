@@ -24,9 +24,11 @@ from .records import build_record
 from .searching import IndexUnavailable
 
 EXTENSIONS = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
-BATCH = 500  # new reports per index commit (and per carry-chain relink) ...
-MAX_BATCH = 2000  # ... growing to 4% of the index, so reopening the index after a commit, which
-# costs time in proportion to its size, stays a small share of the work per report
+BATCH = 2000  # new reports per index commit (and per carry-chain relink) ...
+MAX_BATCH = 4000  # ... growing to 4% of the index, so reopening the index after a commit, which
+# costs time in proportion to its size, stays a small share of the work per report; with the
+# writer's cost per report small, a commit's own cost and the segments settle() merges at the
+# end matter: 2,000 at once leaves 10,000 reports in 5 segments, which settle leaves unmerged
 WINDOW = 2 * BATCH  # jobs in flight
 WINDOW_BYTES = 256 * 1024 * 1024
 MAX_TASKS = 2000  # a worker is replaced after this many files, bounding any slow leak
@@ -339,7 +341,9 @@ def _index_fresh(config, archive, fresh, prepared=None, bulk=False):
     """Index a batch of new records with the facts that need other years (crossyear.py): each
     new report's carry_chain, and that of the agency's neighbouring years already indexed, which
     a new report can change. The archive is not written: derived facts live in the index only.
-    A prepared document whose record gains a derived check is made again."""
+    A prepared document whose record gains a derived check is made again, unless the engine
+    completes prepared documents with the derived facts itself (Whoosh: only its meta column
+    changes)."""
     with writer_lock(config):
         derived, again = link_agencies(config, archive, fresh)
         cards, more, copy_index = _scorecards(config, archive, fresh + again)
@@ -348,10 +352,12 @@ def _index_fresh(config, archive, fresh, prepared=None, bulk=False):
         for rid in more:  # another agency's report re-indexed for its copy match keeps its chain
             if rid not in derived and (cards[rid].get("chain") or {}).get("rule"):
                 derived[rid] = cards[rid]["chain"]
+        engine = backend_for(config)
+        completes = getattr(engine, "completes_prepared", False)  # adds the derived facts itself
         prepared = {rid: doc for rid, doc in (prepared or {}).items()
-                    if rid not in derived and (records.get(rid) or {}).get("title")}
+                    if (completes or rid not in derived) and (records.get(rid) or {}).get("title")}
         try:
-            backend_for(config).add([_for_index(archive, r, derived.get(rid), cards.get(rid))
+            engine.add([_for_index(archive, r, derived.get(rid), cards.get(rid))
                                      for rid, r in records.items() if r is not None], prepared=prepared, bulk=bulk)
         except BaseException:   # the batch is not indexed (a full disk takes it back): nor is it in the copy index
             continuity.forget(config["INDEX_DIR"])

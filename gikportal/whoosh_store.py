@@ -15,27 +15,31 @@ and checked by tests/test_whoosh_store.py, which fails loudly when an upgrade ch
 The numpy evaluator (index.py) imports no whoosh.
 """
 import ctypes
+import heapq
 import itertools
 import json
 import os
+import pickle
 import shutil
 import threading
 import time
 import uuid
 import zlib
+from array import array
 from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 from filelock import FileLock
-from whoosh import columns, fields, index as windex
-from whoosh.codec.whoosh3 import W3Codec
+from whoosh import columns, fields, formats, index as windex, writing
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3TermInfo
 from whoosh.index import LockError
-from whoosh.system import pack_uint
+from whoosh.system import pack_int, pack_uint, pack_ushort
+from whoosh.util.numeric import length_to_byte
 
 from . import postfile, segment
 from .figures import HEADLINE_LABELS
-from .hits import hit_fields, scorecard_fields, searched_sections
+from .hits import derived_fields, hit_fields, searched_sections
 
 LOCK_TIMEOUT = 120
 PARALLEL_FROM = 1000  # records; below this a rebuild writes in-process
@@ -87,22 +91,26 @@ def _schema():
 
 def _document(record):
     sections = searched_sections(record)
-    meta = hit_fields(record)
-    figures = meta.pop("figures")
-    meta["fv"] = [figures.get(name) for name in HEADLINE_LABELS]
-    meta["lens"] = {"title": len(record.get("title") or "")}
-    meta["lens"].update({f"s{s['n']}": len(s["text"]) for s in sections if s["text"]})
     headings = "\n".join(s["heading"] for s in sections if s["heading"])
-    meta["lens"]["headings"] = len(headings)
     doc = {"id": record["id"], "title": record.get("title") or "", "headings": headings,
-           "meta": json.dumps(meta, ensure_ascii=False).encode("utf-8"),
-           "secs": _pack_sections(sections)}
+           "meta": _meta(record, sections), "secs": _pack_sections(sections)}
     doc["title"] = segment.term_counts(doc["title"])
     doc["headings"] = segment.term_counts(headings)
     for s in sections:
         if s["text"]:
             doc[f"s{s['n']}"] = segment.term_counts(s["text"])
     return doc
+
+
+def _meta(record, sections):
+    """The meta column of a record: its hit fields, headline figures and text lengths (JSON)."""
+    meta = hit_fields(record)
+    figures = meta.pop("figures")
+    meta["fv"] = [figures.get(name) for name in HEADLINE_LABELS]
+    meta["lens"] = {"title": len(record.get("title") or "")}
+    meta["lens"].update({f"s{s['n']}": len(s["text"]) for s in sections if s["text"]})
+    meta["lens"]["headings"] = len("\n".join(s["heading"] for s in sections if s["heading"]))
+    return json.dumps(meta, ensure_ascii=False).encode("utf-8")
 
 
 def _sections_dictionary():
@@ -133,11 +141,287 @@ def _lock(index_dir):
     return FileLock(str(path.parent / f".{path.name}.lock"), timeout=LOCK_TIMEOUT)
 
 
+# --- the segment writer: postings sorted in memory, written a block at a time ----------------
+
+class _Vocabulary(dict):
+    """term -> number, numbered as first met (a dict lookup per posting, in C)."""
+
+    def __missing__(self, term):
+        number = self[term] = len(self)
+        return number
+
+
+class _Gathered:
+    """One field's postings of the documents added to a writer, as flat arrays: term numbers and
+    frequencies per posting, and per document its number and how many terms it has."""
+
+    def __init__(self):
+        self.terms, self.freqs = array("I"), array("I")
+        self.docs, self.sizes = array("I"), array("I")
+
+
+class _SegmentWriter(writing.SegmentWriter):
+    """Whoosh's segment writer with the same files, written without its per-posting Python.
+
+    Whoosh puts every posting through a pure-Python pool (a tuple, a size estimate, an external
+    sort of pickled runs) and then through its posting writer one call per posting; with
+    documents already analysed into {term: count} (segment.term_counts) this writer keeps each
+    field's postings as arrays, sorts them with numpy at the commit and writes each term's
+    blocks whole: the same bytes as Whoosh's (tests/test_whoosh_store.py compares the files).
+    Segments merged in (a commit's merge, settle) are read a block at a time and merged term
+    by term instead of going through the pool. Only the formats of this schema are written
+    (Existence and Frequency, boost 1); another raises at once."""
+
+    def __init__(self, ix, **kwargs):
+        super().__init__(ix, **kwargs)
+        if self.codec.length_stats or self.codec._inlinelimit > 1:
+            raise TypeError("SegmentWriter writes no length statistics and inlines no postings")
+        for name, field in self.schema.items():
+            if field.indexed and not _plain_format(field.format):
+                raise TypeError(f"{name}: {type(field.format).__name__} postings are not written by SegmentWriter")
+        self._vocab = _Vocabulary()
+        self._gathered = {}
+        self._merged = []  # (reader of a segment merged in, first new document number, {old: new} or None)
+
+    def add_document(self, **fields):
+        """SegmentWriter.add_document for this schema: stored values, lengths and columns go to
+        the per-document writer as Whoosh writes them; postings are gathered as numbers."""
+        self._check_state()
+        perdoc, schema, docnum = self.perdocwriter, self.schema, self.docnum
+        names = sorted(name for name in fields if not name.startswith("_"))
+        self._check_fields(schema, names)
+        perdoc.start_doc(docnum)
+        try:
+            for name in names:
+                value = fields[name]
+                if value is None:
+                    continue
+                field = schema[name]
+                length = 0
+                if field.indexed:
+                    if isinstance(field, AnalysedText) and not isinstance(value, str):
+                        counts = value
+                    else:  # the id, or text not yet analysed
+                        counts = {}
+                        for tbytes, freq, weight, _ in field.index(value):
+                            counts[tbytes.decode("utf-8")] = freq
+                    total = self._gather(name, docnum, counts)
+                    length = total if field.scorable else 0
+                perdoc.add_field(name, field, value if field.stored else None, length)
+                if field.column_type:
+                    perdoc.add_column_value(name, field.column_type, field.to_column_value(value))
+        except Exception:
+            perdoc.cancel_doc()
+            raise
+        perdoc.finish_doc()
+        self._added = True
+        self.docnum += 1
+
+    def _gather(self, name, docnum, counts):
+        gathered = self._gathered.get(name)
+        if gathered is None:
+            gathered = self._gathered[name] = _Gathered()
+        gathered.terms.extend(map(self._vocab.__getitem__, counts))
+        gathered.freqs.extend(counts.values())
+        gathered.docs.append(docnum)
+        gathered.sizes.append(len(counts))
+        return sum(counts.values())
+
+    def add_postings_to_pool(self, reader, startdoc, docmap):
+        """A segment merged in (add_reader): its postings are read at the commit, so the reader is
+        opened again here (the merge policy closes its own before the commit writes)."""
+        from whoosh.reading import SegmentReader
+
+        mine = SegmentReader(self.storage, self.schema, reader.segment())
+        n = mine.doc_count_all()
+        if docmap is None:
+            mapping = np.arange(startdoc, startdoc + n, dtype=np.int64)
+        else:
+            mapping = np.full(n, -1, dtype=np.int64)
+            if docmap:
+                mapping[np.fromiter(docmap.keys(), np.int64)] = np.fromiter(docmap.values(), np.int64)
+        self._merged.append((mine, mapping))
+
+    def _flush_segment(self):
+        self.perdocwriter.close()
+        sources = [_gathered_terms(self._gathered, self._vocab)] if self._gathered else []
+        sources += [_segment_terms(reader, mapping) for reader, mapping in self._merged]
+        _write_field_terms(self.fieldwriter, self.schema, heapq.merge(*sources, key=lambda t: t[:2]))
+        self.fieldwriter.close()
+
+    def _close_segment(self):
+        try:
+            super()._close_segment()
+        finally:
+            for reader, _ in self._merged:
+                reader.close()
+            self._merged = []
+            self._gathered = {}
+
+
+def _plain_format(fmt):
+    """Postings whose value is nothing (Existence) or the frequency (Frequency), weight = frequency."""
+    return type(fmt) in (formats.Existence, formats.Frequency) and fmt.field_boost == 1.0
+
+
+def _gathered_terms(gathered, vocab):
+    """(field, term bytes, docnums, frequencies, deltas, packed frequencies) of the documents
+    added, in field and term order; lists sliced from arrays sorted once per field (a delta is
+    a docnum minus the one before it, the first of a term being meaningless)."""
+    words = list(vocab)
+    order = sorted(range(len(words)), key=words.__getitem__)  # code point order is UTF-8 byte order
+    rank = np.empty(len(words), dtype=np.int64)
+    rank[order] = np.arange(len(words))
+    encoded = [None] * len(words)
+    for name in sorted(gathered):
+        g = gathered[name]
+        ranks = rank[np.frombuffer(g.terms, dtype=np.uint32)]
+        by_term = np.argsort(ranks, kind="stable")  # documents stay in number order within a term
+        docs = np.repeat(np.frombuffer(g.docs, dtype=np.uint32), np.frombuffer(g.sizes, dtype=np.uint32))[by_term]
+        freqs = np.frombuffer(g.freqs, dtype=np.uint32)[by_term]
+        ranks = ranks[by_term]
+        if not len(ranks):
+            continue
+        starts = np.flatnonzero(np.r_[True, ranks[1:] != ranks[:-1]])
+        ids, weights = docs.tolist(), freqs.astype(float).tolist()
+        deltas = np.diff(docs.astype(np.int64), prepend=0).tolist()
+        packed = freqs.astype(">u4").tobytes()
+        for rank_, s, e in zip(ranks[starts].tolist(), starts.tolist(), np.r_[starts[1:], len(ranks)].tolist()):
+            term = order[rank_]
+            btext = encoded[term]
+            if btext is None:
+                btext = encoded[term] = words[term].encode("utf-8")
+            yield name, btext, ids[s:e], weights[s:e], deltas[s:e], packed[4 * s:4 * e]
+
+
+def _segment_terms(reader, mapping):
+    """(field, term bytes, new docnums, frequencies, None, None) of a segment being merged, in
+    field and term order, its deleted documents left out (mapping: old docnum -> new, -1 deleted)."""
+    postfile, codec = reader._terms._postfile, reader.codec()
+    for (name, btext), info in reader._terms.items():
+        if name not in reader.schema:
+            continue
+        matcher = codec.postings_reader(postfile, info, reader.schema[name].format)
+        ids, weights = [], []
+        if info.is_inlined():
+            while matcher.is_active():
+                ids.append(np.array([matcher.id()]))
+                weights.append(np.array([matcher.weight()]))
+                matcher.next()
+        else:
+            while matcher.is_active():
+                block = _block_ids(matcher)
+                ids.append(block)
+                weights.append(_block_weights(matcher, len(block)))
+                matcher._next_block()
+        docs = mapping[np.concatenate(ids)]
+        freqs = np.concatenate(weights)
+        live = docs >= 0
+        if not live.all():
+            docs, freqs = docs[live], freqs[live]
+        if len(docs):
+            yield name, btext, docs.tolist(), freqs.tolist(), None, None
+
+
+class _PostingsFile:
+    """The segment's postings file and where its end is (asking the file costs a system call)."""
+
+    def __init__(self, fieldwriter):
+        self.file = fieldwriter._postfile
+        self.at = self.file.tell()
+
+    def write(self, data):
+        self.file.write(data)
+        self.at += len(data)
+
+
+def _write_field_terms(fieldwriter, schema, terms):
+    """Write (field, term bytes, docnums, frequencies, deltas, packed) in field and term order,
+    the postings of a term that several sources have joined in source order, as W3FieldWriter
+    and W3PostingsWriter would write them posting by posting."""
+    current, pending, out = None, [], _PostingsFile(fieldwriter)
+    for term in terms:
+        name = term[0]
+        if pending and pending[0][0] == name and pending[0][1] == term[1]:
+            pending.append(term)
+            continue
+        if pending:
+            _write_joined(fieldwriter, out, pending)
+        if name != current:
+            if current is not None:
+                fieldwriter.finish_field()
+            fieldwriter.start_field(name, schema[name])
+            current = name
+        pending = [term]
+    if pending:
+        _write_joined(fieldwriter, out, pending)
+    if current is not None:
+        fieldwriter.finish_field()
+
+
+def _write_joined(fieldwriter, out, parts):
+    if len(parts) == 1:
+        _write_term(fieldwriter, out, *parts[0])
+    else:
+        _write_term(fieldwriter, out, parts[0][0], parts[0][1], list(itertools.chain.from_iterable(p[2] for p in parts)),
+                    list(itertools.chain.from_iterable(p[3] for p in parts)))
+
+
+_LENGTH_BYTE_0 = length_to_byte(0)
+SMALL_BLOCK = 200  # bytes: deflate with a 512-byte window reaches back 250 bytes, so it finds every match
+
+
+def _compress(raw, level):
+    """zlib.compress(raw, level), for the small blocks of rare terms (most terms) without its cost:
+    zlib.compress sets up a 32 KB window per call (~100 us, most of writing a one-posting term).
+    A block shorter than a 512-byte window's reach deflates to the same bytes with that window;
+    only the header's window size differs and is written as zlib.compress writes it."""
+    if len(raw) > SMALL_BLOCK:
+        return zlib.compress(raw, level)
+    header = _ZLIB_HEADERS.get(level)
+    if header is None:
+        header = _ZLIB_HEADERS[level] = zlib.compress(b"", level)[:2]
+    packer = zlib.compressobj(level, zlib.DEFLATED, 9, 8)
+    return header + (packer.compress(raw) + packer.flush())[2:]
+
+
+_ZLIB_HEADERS = {}
+
+
+def _write_term(fieldwriter, out, name, btext, ids, weights, deltas=None, packed=None):
+    """One term's blocks and its term-index entry, byte for byte what W3PostingsWriter writes
+    (blocks of blocklimit postings: delta-coded ids, weights None / one float / a tuple, values
+    as packed frequencies, a pickled info tuple; no length statistics, nothing inlined)."""
+    codec = fieldwriter._codec
+    limit, level = codec._blocklimit, codec._compression
+    with_values = fieldwriter._format.fixed_value_size() != 0
+    n = len(ids)
+    if deltas is None:
+        deltas = [0] + [b - a for a, b in zip(ids, ids[1:])]
+    if with_values and packed is None:
+        packed = np.asarray(weights, dtype=">u4").tobytes()
+    start = out.at
+    out.write(WHOOSH3_HEADER_MAGIC)
+    for s in range(0, n, limit):
+        e = min(s + limit, n)
+        block = weights[s:e] if n > limit else weights
+        top, low = max(block), min(block)
+        mini = None if top == low == 1.0 else block[0] if top == low else tuple(block)
+        data = _compress(pickle.dumps((tuple([ids[s]] + deltas[s + 1:e]), mini,
+                                       packed[4 * s:4 * e] if with_values else None), 2), level)
+        info = pickle.dumps((e - s, ids[e - 1], top, level, 0, _LENGTH_BYTE_0), 2)
+        length = len(info) + len(data)
+        out.write(pack_int(-length if e == n else length) + info + data)
+    terminfo = W3TermInfo(weight=float(sum(weights)), df=n, maxweight=max(weights), minid=ids[0], maxid=ids[-1])
+    terminfo.set_extent(start, out.at - start)
+    fieldwriter._tindex.add(pack_ushort(fieldwriter._fieldid) + btext, terminfo.to_bytes())
+
+
 def _writer(ix):
     deadline = time.monotonic() + LOCK_TIMEOUT
     while True:
         try:
-            return ix.writer(limitmb=256, compound=False, codec=_Codec())
+            return _SegmentWriter(ix, compound=False, codec=_Codec())
         except LockError:
             if time.monotonic() > deadline:
                 raise
@@ -189,12 +473,28 @@ def _exchange(a, b):
     return fn(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
 
 
+def _make_room_for_a_second_index(target):
+    """A rebuild writes a whole second index before the swap. On a disk with less room than the
+    current index takes, drop its postings files first: they are derived from the segments,
+    searches read through Whoosh without them, and the new index gets its own."""
+    if not target.is_dir():
+        return
+    derived = list(target.glob(f"*.{POSTINGS_FILE_EXT}"))
+    if not derived:
+        return
+    used = sum(p.stat().st_size for p in target.iterdir() if p.is_file())
+    if shutil.disk_usage(target.parent).free < used:
+        for path in derived:
+            path.unlink(missing_ok=True)
+
+
 def rebuild(index_dir, records, finish=None) -> int:
     """Build a fresh index from records in a sibling temp dir, then swap it in; returns the count.
     finish(dir), if given, runs on the built directory before the swap (index.py writes each
     segment's column file there, so the first reader of the new index maps them at once)."""
     target = Path(index_dir)
     with _lock(index_dir):
+        _make_room_for_a_second_index(target)
         tmp = target.parent / f".{target.name}.new-{uuid.uuid4().hex[:8]}"
         tmp.mkdir(parents=True)
         try:
@@ -205,7 +505,7 @@ def rebuild(index_dir, records, finish=None) -> int:
             procs = min(os.cpu_count() or 1, 4) if len(first) == PARALLEL_FROM else 1
             # a big rebuild tokenises and writes in several processes, leaving one segment each
             writer = (ix.writer(procs=procs, limitmb=128, multisegment=True, compound=False, codec=_Codec())
-                      if procs > 1 else ix.writer(limitmb=256, compound=False, codec=_Codec()))
+                      if procs > 1 else _SegmentWriter(ix, compound=False, codec=_Codec()))
             count = 0
             with _committing(ix, writer):
                 for record in itertools.chain(first, records):
@@ -257,19 +557,45 @@ def add(index_dir, records, prepared=None, merge=True):
     with _lock(index_dir):
         ix = _open_or_create(index_dir)
         with _committing(ix, _writer(ix), merge=merge) as writer:
+            indexed = _indexed_ids(writer, {record["id"] for record in records})
             for record in records:
                 doc = prepared.get(record["id"])
-                writer.update_document(**(_with_scorecard(doc, record) if doc else _document(record)))
+                doc = _completed(doc, record) if doc else _document(record)
+                # only a report the index may hold is looked up (in every segment) to be replaced
+                (writer.update_document if record["id"] in indexed else writer.add_document)(**doc)
     return len(records)
 
 
-def _with_scorecard(doc, record):
-    """A prepared document with the scorecard the index derived for its record (continuity.py):
-    the workers prepare documents from the record alone."""
-    if record.get("scorecard") is None:
-        return doc
+_segment_ids = {}  # segment id -> the report ids it holds, deleted ones included (segments never change)
+
+
+def _indexed_ids(writer, ids):
+    """Which of these ids a segment of the index holds (maybe deleted there): a set lookup per
+    segment instead of Whoosh's term lookup per segment and document."""
+    found, known = set(), {}
+    for reader, _ in writer.searcher().reader().leaf_readers():
+        if not reader.doc_count_all():
+            continue
+        segment_ = reader.segment() if hasattr(reader, "segment") else None
+        if segment_ is None:  # not a segment reader: every id may be there
+            return set(ids)
+        key = segment_.segment_id()
+        held = _segment_ids.get(key)
+        if held is None:
+            held = frozenset(term.decode("utf-8") for term in reader.lexicon("id"))
+        known[key] = held
+        found |= ids & held
+    _segment_ids.clear()
+    _segment_ids.update(known)
+    return found
+
+
+def _completed(doc, record):
+    """A prepared document with the facts the index derived for its record (the carry chain,
+    crossyear.py; the scorecard, continuity.py): the workers prepare documents from the record
+    alone, and what is derived changes only the meta column, never the analysed text."""
     meta = json.loads(doc["meta"])
-    meta.update(scorecard_fields(record))
+    meta.update(derived_fields(record))
     return dict(doc, meta=json.dumps(meta, ensure_ascii=False).encode("utf-8"))
 
 

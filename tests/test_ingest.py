@@ -166,6 +166,32 @@ def test_carry_chain_links_consecutive_years(seed_paths, portal_config):
     assert linked[2023] is None and linked[2024]["ok"] is True and "2023年结转下年度" in linked[2024]["detail"]
 
 
+def test_prepared_documents_carry_what_the_index_derives(seed_paths, portal_config):
+    """The workers prepare each document from its record alone; the index completes it with the
+    carry chain and scorecard it derives (nothing analysed again in the main process). Every hit
+    and the postings of a word equal those of a reindex, which analyses the archive itself."""
+    text = seed_paths[1].read_text("utf-8")
+    folder = Path(portal_config["ARCHIVE_DIR"]).parent / "chain"
+    folder.mkdir()
+    for year in (2021, 2022, 2023, 2024):
+        (folder / f"{year}.txt").write_text(text.replace("2024", str(year)), "utf-8")
+    summary = ingest_paths(portal_config, [folder, *seed_paths])
+    assert summary.count("added") == 4 + len(seed_paths) - 1  # seed 1 is the 2024 report
+
+    def indexed():
+        engine = for_config(portal_config)
+        hits = sorted(engine.search_all(SearchParams.from_args({})), key=lambda h: h["id"])
+        index._views.clear()
+        view = index._view(portal_config["INDEX_DIR"])
+        words = {f: sorted(view.id_of(d) for d in view.postings(f, "公开")[0].tolist()) for f in view.section_fields}
+        return hits, words
+
+    ingested = indexed()
+    assert sum(1 for h in ingested[0] if h["carry_chain"]) == 3
+    reindex(portal_config)
+    assert indexed() == ingested
+
+
 def test_years_arriving_out_of_order_link_as_a_full_reindex_does(seed_paths, portal_config):
     """Six years of one agency ingested one at a time in shuffled order (each linked through
     the index) end with the same checks as reindex's linking of the whole archive."""

@@ -14,7 +14,7 @@ import whoosh
 from whoosh.codec.base import Codec
 from whoosh.codec.whoosh3 import W3Codec
 
-from _search_helpers import seed_records
+from _search_helpers import generated_records, seed_records
 from gikportal import segment, whoosh_store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -231,3 +231,47 @@ def test_a_write_to_an_index_left_alone_for_a_while_is_seen(tmp_path):
     assert index._view(index_dir).unchanged_since is not None
     index.add(index_dir, records[3:4])
     assert index.doc_count(index_dir) == 4 and index.generation(index_dir) != before
+
+
+def _segment_files(index_dir):
+    """{file kind: sorted md5s} of an index's segment files (segment names are random)."""
+    import hashlib
+
+    out = {}
+    for path in Path(index_dir).iterdir():
+        if path.is_file() and path.name.startswith("MAIN_") and "." in path.name:
+            kind = path.name.split(".", 1)[1]
+            out.setdefault(kind, []).append(hashlib.md5(path.read_bytes()).hexdigest())
+    return {kind: sorted(digests) for kind, digests in out.items()}
+
+
+def test_the_segment_writer_writes_whooshs_own_files(tmp_path, monkeypatch):
+    """whoosh_store._SegmentWriter sorts postings in memory and writes whole blocks; Whoosh's
+    SegmentWriter pools them one by one. The same adds, replacements, deletions and a merge of
+    every segment (settle) give byte-identical segment files (terms, postings, stored fields,
+    lengths, the meta column), so the index read is the same index."""
+    from whoosh import writing
+
+    records = seed_records() + generated_records(60)
+    third = len(records) // 3
+
+    def build(index_dir):
+        whoosh_store.add(index_dir, records[:third], merge=False)
+        whoosh_store.add(index_dir, records[third:2 * third], merge=False)
+        whoosh_store.remove(index_dir, [records[1]["id"], records[third + 2]["id"]])
+        whoosh_store.add(index_dir, records[2 * third:] + records[:3], merge=False)  # replaces 3
+        unmerged = _segment_files(index_dir)
+        monkeypatch.setattr(whoosh_store, "MAX_SEGMENTS", 1)
+        whoosh_store.settle(index_dir)
+        monkeypatch.setattr(whoosh_store, "MAX_SEGMENTS", 8)
+        return unmerged, _segment_files(index_dir)
+
+    written = []
+    real_write_term = whoosh_store._write_term
+    monkeypatch.setattr(whoosh_store, "_write_term", lambda *a: (written.append(a[2]), real_write_term(*a))[1])
+    ours = build(tmp_path / "ours")
+    assert len(written) > 1000  # the writer under test wrote the terms
+    monkeypatch.setattr(whoosh_store, "_SegmentWriter", lambda ix, **kw: writing.SegmentWriter(ix, limitmb=64, **kw))
+    theirs = build(tmp_path / "whoosh")
+    assert len(ours[0]["trm"]) == 3 and len(ours[1]["trm"]) == 1
+    assert ours == theirs
