@@ -3,11 +3,11 @@ into cell grids found from the image's own ruling lines.
 
 A scan has no text layer, so pdfplumber sees nothing. Each page is rendered (PDFium), deskewed
 (the angle whose row profile is sharpest), binarised (Otsu), and its ruling lines are found as long
-runs of dark pixels. The lines are then painted out and the page is read once by Tesseract with word
-boxes: a word whose centre falls inside a ruled table goes to the cell under it (merged cells are the
-grid cells with no rule between them), any other word joins its Tesseract line as prose. The pages
-then go through the same header/footer and continued-table steps as text PDFs, so the parser sees a
-scan exactly as it sees a text PDF.
+runs of dark pixels. The lines are then painted out, the prose (tables painted out too) is read once
+by Tesseract with word boxes, and the cells of the ruled tables (merged cells are the grid cells with
+no rule between them) are read for the whole page in two calls: cells shaped like digits by the
+digit model, the others by chi_sim (see _cells). The pages then go through the same header/footer
+and continued-table steps as text PDFs, so the parser sees a scan exactly as it sees a text PDF.
 """
 import io
 import os
@@ -501,7 +501,8 @@ def ocr_page(image, number, dpi=DPI):
     if abs(angle) >= 0.05:
         gray = np.asarray(Image.fromarray(gray).rotate(angle, resample=Image.BICUBIC, fillcolor=255))
     hist = _histogram(gray)
-    dark = gray <= _otsu(gray, hist)
+    threshold = _otsu(gray, hist)
+    dark = gray <= threshold
     height, width = gray.shape
     unit = max(8, width // 100)                 # ~2 mm at any resolution
     hmask = _runs(dark, 6 * unit, axis=1)
@@ -525,7 +526,8 @@ def ocr_page(image, number, dpi=DPI):
     ink = dark & ~grown
     # the cells are read from ink on flat paper: a lone digit on speckled grey is what Tesseract
     # drops (a 7 read by neither model is read at 96% once its paper is flat)
-    flat = np.where(ink, gray, np.uint8(paper))
+    soft = (threshold + paper) // 2             # keep the glyphs' grey edges, not the paper's speckle
+    flat = np.where((gray <= soft) & ~grown, gray, np.uint8(paper))
     cells, missed_words, unread = _cells(flat, ink, grids, missed, unit, paper)
     words += missed_words
     lines = {}
