@@ -3,11 +3,11 @@ into cell grids found from the image's own ruling lines.
 
 A scan has no text layer, so pdfplumber sees nothing. Each page is rendered (PDFium), deskewed
 (the angle whose row profile is sharpest), binarised (Otsu), and its ruling lines are found as long
-runs of dark pixels. The lines are then painted out and the page is read once by Tesseract with word
-boxes: a word whose centre falls inside a ruled table goes to the cell under it (merged cells are the
-grid cells with no rule between them), any other word joins its Tesseract line as prose. The pages
-then go through the same header/footer and continued-table steps as text PDFs, so the parser sees a
-scan exactly as it sees a text PDF.
+runs of dark pixels. The lines are then painted out, the prose (tables painted out too) is read once
+by Tesseract with word boxes, and the cells of the ruled tables (merged cells are the grid cells with
+no rule between them) are read for the whole page in two calls: cells shaped like digits by the
+digit model, the others by chi_sim (see _cells). The pages then go through the same header/footer
+and continued-table steps as text PDFs, so the parser sees a scan exactly as it sees a text PDF.
 """
 import io
 import os
@@ -23,6 +23,7 @@ from .pdf import _drop_running_lines, _join_continued, join_wrapped
 
 LANG = "chi_sim"
 DPI = 300
+PROSE_DPI = 200         # the prose is read at this resolution, table cells at the page's own
 LOW_CONFIDENCE = 60       # Tesseract word confidence (0-100) below which a word is marked doubtful
 MAX_MARKED = 50           # doubtful words a page lists in the record (the text keeps every word)
 _MAX_SKEW = 3.0
@@ -61,8 +62,14 @@ def available():
 
 # --- image steps -------------------------------------------------------------------------------
 
-def _otsu(gray):
-    hist = np.bincount(gray.ravel(), minlength=256).astype(np.float64)
+def _histogram(gray):
+    from PIL import Image
+
+    return np.asarray(Image.fromarray(gray).histogram(), dtype=np.float64)   # PIL's counts: ten times numpy's bincount
+
+
+def _otsu(gray, hist=None):
+    hist = _histogram(gray) if hist is None else hist
     total = hist.sum()
     cum = np.cumsum(hist)
     cum_mean = np.cumsum(hist * np.arange(256))
@@ -73,17 +80,28 @@ def _otsu(gray):
     return int(np.argmax(between))
 
 
+def _median(hist):
+    return int(np.searchsorted(np.cumsum(hist), hist.sum() / 2))
+
+
 def _skew(gray):
-    """The rotation (degrees) that makes text rows and rules horizontal: the sharpest row profile."""
+    """The rotation (degrees) that makes text rows and rules horizontal: the sharpest row profile.
+    Each angle's profile is the dark pixels of a quarter-size copy binned by their turned row (a
+    histogram of coordinates, not a turned picture)."""
     from PIL import Image
 
-    small = Image.fromarray(gray).reduce(4)
-    dark = (np.asarray(small) <= _otsu(np.asarray(small))).astype(np.uint8) * 255
-    img = Image.fromarray(dark)
+    small = np.asarray(Image.fromarray(gray).reduce(4))
+    ys, xs = np.nonzero(small <= _otsu(small))
+    cy, cx = (small.shape[0] - 1) / 2, (small.shape[1] - 1) / 2
+    ys, xs = ys - cy, xs - cx
+    bins = small.shape[0] + small.shape[1]
 
     def sharpness(angle):
-        rows = np.asarray(img.rotate(angle, resample=Image.NEAREST, fillcolor=0)).sum(axis=1, dtype=np.float64)
-        return float(np.square(np.diff(rows)).sum())
+        # PIL turns counter-clockwise by `angle`: a dark pixel (x, y) lands on row y' below
+        a = np.radians(angle)
+        rows = np.rint(ys * np.cos(a) - xs * np.sin(a) + cy).astype(np.int64) + small.shape[1] // 2
+        profile = np.bincount(rows, minlength=bins).astype(np.float64)
+        return float(np.square(np.diff(profile)).sum())
 
     best = max(np.arange(-_MAX_SKEW, _MAX_SKEW + 0.01, 0.5), key=sharpness)
     return float(max(np.arange(best - 0.5, best + 0.51, 0.1), key=sharpness))
@@ -91,15 +109,21 @@ def _skew(gray):
 
 def _runs(mask, length, axis):
     """Pixels lying on a straight run of at least `length` dark pixels along `axis`."""
-    m = mask if axis == 1 else mask.T
-    c = np.zeros((m.shape[0], m.shape[1] + 1), dtype=np.int32)
-    np.cumsum(m, axis=1, out=c[:, 1:])
-    full = (c[:, length:] - c[:, :-length]) == length          # windows entirely dark
-    # a pixel is on a run when some full window covers it
-    cover = np.zeros((m.shape[0], m.shape[1] + 1), dtype=np.int32)
-    cover[:, :full.shape[1]] += full
-    cover[:, length:length + full.shape[1]] -= full
-    out = np.cumsum(cover, axis=1)[:, :m.shape[1]] > 0
+    m = mask if axis == 1 else np.ascontiguousarray(mask.T)
+    h, w = m.shape
+    edges = np.zeros((h, w + 2), dtype=np.int8)
+    edges[:, 1:-1] = m
+    step = np.diff(edges, axis=1)                   # +1 where a run starts, -1 just past its end
+    starts, ends = np.flatnonzero(step == 1), np.flatnonzero(step == -1)   # paired: runs end in their row
+    long = ends - starts >= length
+    out = np.zeros((h, w + 1), dtype=bool)
+    rows = np.unique(starts[long] // (w + 1))
+    if len(rows):                                   # only the rows that hold a long run are filled in
+        marks = np.zeros((h, w + 1), dtype=np.int8)
+        marks.flat[starts[long]] = 1
+        marks.flat[ends[long]] = -1
+        out[rows] = np.cumsum(marks[rows], axis=1, dtype=np.int8) > 0
+    out = out[:, :w]
     return out if axis == 1 else out.T
 
 
@@ -248,11 +272,9 @@ def _words(image, psm=3, lang=LANG, extra=""):
 
 
 def _missed_lines(image, dark, words, unit, paper):
-    """Words of the lines of ink in which page layout analysis placed no word: a short heading
-    under a large title or between tables is what it drops. Each is read again on its own as one
-    line (psm 7), padded with paper; its words join the page like any other line."""
-    from PIL import Image
-
+    """The lines of ink in which page layout analysis placed no word: a short heading under a large
+    title or between tables is what it drops. Returns their boxes (cut to their ink), to be read
+    with the page's table cells; their words join the page like any other line."""
     inked = dark & (image < paper)            # what is still ink once tables and rules are painted out
     rows = np.flatnonzero(inked.sum(axis=1) >= 2)
     if not len(rows):
@@ -267,18 +289,13 @@ def _missed_lines(image, dark, words, unit, paper):
         if y is not None:
             start = last = y
     out = []
-    for k, (top, bottom) in enumerate(bands):
+    for top, bottom in bands:
         middle = (top + bottom) / 2
         if any(w["top"] <= middle <= w["bottom"] for w in words) or not _inked(inked[top:bottom]):
             continue
-        pad = unit
-        strip = image[max(0, top - pad // 2):bottom + pad // 2]
-        framed = np.full((strip.shape[0] + 2 * pad, strip.shape[1]), paper, dtype=np.uint8)
-        framed[pad:pad + strip.shape[0]] = strip
-        shift = max(0, top - pad // 2) - pad
-        for w in _words(Image.fromarray(framed), psm=7):
-            out.append(dict(w, y=w["y"] + shift, top=w["top"] + shift, bottom=w["bottom"] + shift,
-                            line=("missed", k)))
+        cols = np.flatnonzero(inked[top:bottom].any(axis=0))
+        out.append((max(0, int(cols[0]) - unit), max(0, top - unit // 2),
+                    min(image.shape[1], int(cols[-1]) + 1 + unit), min(image.shape[0], bottom + unit // 2)))
     return out
 
 
@@ -288,15 +305,55 @@ def _speck(line):
     return sum(len(w["text"]) for w in line) <= 2 and max(w["conf"] for w in line) < LOW_CONFIDENCE
 
 
+def _core(dark):
+    """Dark pixels that survive a 2x2 erosion: glyph strokes, not scan noise."""
+    return dark[:-1, :-1] & dark[1:, :-1] & dark[:-1, 1:] & dark[1:, 1:]
+
+
 def _inked(dark):
-    """Whether a cell holds a glyph: dark pixels that survive a 2x2 erosion (scan noise does not)."""
-    core = dark[:-1, :-1] & dark[1:, :-1] & dark[:-1, 1:] & dark[1:, 1:]
-    return int(core.sum()) >= 20
+    """Whether a cell holds a glyph."""
+    return int(_core(dark).sum()) >= 20
 
 
 def _inside(image, box):
     x0, y0, x1, y1 = box
     return image[int(y0) + 3:int(y1) - 3, int(x0) + 3:int(x1) - 3]
+
+
+def _ink_box(ink, box, margin):
+    """A cell's inside (the rules are painted out already) cut to its ink and a margin of paper:
+    blank paper costs Tesseract as much as text. None when the cell holds no glyph."""
+    x0, y0, x1, y1 = int(box[0]) + 3, int(box[1]) + 3, int(box[2]) - 3, int(box[3]) - 3
+    if x1 - x0 < 4 or y1 - y0 < 4:
+        return None
+    core = _core(ink[y0:y1, x0:x1])
+    if int(core.sum()) < 20:
+        return None
+    rows, cols = np.flatnonzero(core.any(axis=1)), np.flatnonzero(core.any(axis=0))
+    return (max(x0, x0 + int(cols[0]) - margin), max(y0, y0 + int(rows[0]) - margin),
+            min(x1, x0 + int(cols[-1]) + 2 + margin), min(y1, y0 + int(rows[-1]) + 2 + margin))
+
+
+def _runs_of(flags):
+    """(start, end) of each run of True in a 1-D array."""
+    edges = np.flatnonzero(np.diff(np.r_[0, flags.view(np.int8), 0]))
+    return zip(edges[::2].tolist(), edges[1::2].tolist())
+
+
+def _digit_shaped(ink, box):
+    """Whether a cell's glyphs could all be digits: in each line of its ink, no glyph (a run of
+    inked columns) as wide as it is tall, as a Chinese character is (a digit is about two thirds
+    as wide as it is tall). Dots and strokes lower than half the tallest glyph are left out."""
+    x0, y0, x1, y1 = box
+    core = _core(ink[y0:y1, x0:x1])
+    glyphs = []
+    for top, bottom in _runs_of(core.any(axis=1)):
+        line = core[top:bottom]
+        for a, b in _runs_of(line.any(axis=0)):
+            rows = np.flatnonzero(line[:, a:b].any(axis=1))
+            glyphs.append((b - a, int(rows[-1] - rows[0]) + 1))
+    tallest = max(h for _, h in glyphs)
+    return all(w < 0.8 * h for w, h in glyphs if h >= tallest / 2)
 
 
 def _cell_alone(clean, box, paper):
@@ -313,20 +370,18 @@ def _cell_alone(clean, box, paper):
     return words if _NUMBER.fullmatch("".join(w["text"] for w in words)) else []
 
 
-def _cell_words(clean, dark, boxes, unit, paper=255, **how):
-    """Words of many cells from one Tesseract call: the cells' insides stacked into one column
-    (isolated digits in a sparse table are what page-level layout analysis drops)."""
+def _stacked(pieces, unit, paper=255, **how):
+    """Words of many pieces of a page from one Tesseract call: the pieces, (key, image, box), stacked
+    into one column (isolated digits in a sparse table are what page-level layout analysis drops).
+    The words come back in page coordinates, by key."""
     from PIL import Image
 
     pad = unit
     crops, slots, y = [], [], pad
-    for key, (x0, y0, x1, y1) in boxes:
-        x0, y0, x1, y1 = int(x0) + 3, int(y0) + 3, int(x1) - 3, int(y1) - 3   # the rules are painted out already
-        if x1 - x0 < 4 or y1 - y0 < 4 or not _inked(dark[y0:y1, x0:x1]):
-            continue
-        crop = clean[y0:y1, x0:x1]
+    for key, image, (x0, y0, x1, y1) in pieces:
+        crop = image[y0:y1, x0:x1]
         crops.append((y, crop))
-        slots.append((y, y + crop.shape[0], key))
+        slots.append((y, y + crop.shape[0], key, x0 - pad, y0 - y))
         y += crop.shape[0] + 2 * pad
     out = {}
     limit = 30000           # Tesseract refuses images taller than 32767 pixels
@@ -343,14 +398,76 @@ def _cell_words(clean, dark, boxes, unit, paper=255, **how):
                 mosaic[t - start:t - start + c.shape[0], pad:pad + c.shape[1]] = c
             for w in _words(Image.fromarray(mosaic), psm=6, **how):
                 y = w["y"] + start
-                for s_top, s_bottom, key in (slot for _, _, slot in chunk):
+                for s_top, s_bottom, key, dx, dy in (slot for _, _, slot in chunk):
                     if s_top - pad <= y < s_bottom + pad:
-                        out.setdefault(key, []).append(w)
+                        dy += start
+                        out.setdefault(key, []).append(dict(w, x=w["x"] + dx, left=w["left"] + dx, y=w["y"] + dy,
+                                                            top=w["top"] + dy, bottom=w["bottom"] + dy))
                         break
         if top is not None:
             start = top - pad
             chunk = [(top, crop, slots[k])]
     return out
+
+
+def _number(words, unit, sure=False):
+    """Whether words read by the digit model are one number (`sure`: and each word confidently)."""
+    return bool(words) and bool(_NUMBER.fullmatch(_join_words(words, unit))) and \
+        (not sure or min(w["conf"] for w in words) >= LOW_CONFIDENCE)
+
+
+def _cells(clean, ink, grids, missed, unit, paper):
+    """Words of every cell of the page's tables, and of the missed prose lines (pieces for
+    _stacked keyed ("missed", k)), in two Tesseract
+    calls. Cells shaped like digits are read first by the Latin model limited to digits (the
+    Chinese model reads a lone 1 or 7 as a character) and kept when it is sure of a number; the
+    other cells and the missed lines are read by the Chinese model. A cell in which that found no
+    Chinese is read by the digit model after all, and its reading kept when it is a number.
+    Returns ({(grid, cell): words}, missed-line words, cells with ink left unread)."""
+    boxes = {}
+    for g, grid in enumerate(grids):
+        for (r, c), root in grid.root.items():
+            if root != (r, c):
+                continue
+            r1, c1 = r, c       # the merged cell's far corner
+            while r1 + 1 < len(grid.ys) - 1 and grid.root[(r1 + 1, c)] == root:
+                r1 += 1
+            while c1 + 1 < len(grid.xs) - 1 and grid.root[(r, c1 + 1)] == root:
+                c1 += 1
+            boxes[(g, (r, c))] = (grid.xs[c], grid.ys[r], grid.xs[c1 + 1], grid.ys[r1 + 1])
+    cut = {key: _ink_box(ink, box, unit // 2) for key, box in boxes.items()}
+    cut = {key: box for key, box in cut.items() if box}
+    digit_like = [key for key, box in cut.items() if _digit_shaped(ink, box)]
+    digits = _stacked([(key, clean, cut[key]) for key in digit_like], unit, paper, lang="eng", extra=_DIGITS) \
+        if digit_like else {}
+    cells = {key: digits[key] for key in digit_like if _number(digits.get(key), unit, sure=True)}
+    rest = [key for key in cut if key not in cells]
+    pieces = [(key, clean, cut[key]) for key in rest] + missed
+    read = _stacked(pieces, unit, paper) if pieces else {}
+    again = []
+    for key in rest:
+        cells[key] = read.get(key, [])
+        if len(_CJK.findall(_join_words(cells[key], unit))) >= 2:
+            continue
+        if key in digits:
+            if _number(digits[key], unit):
+                cells[key] = digits[key]
+        else:
+            again.append(key)
+    if again:
+        more = _stacked([(key, clean, cut[key]) for key in again], unit, paper, lang="eng", extra=_DIGITS)
+        for key in again:
+            if _number(more.get(key), unit):
+                cells[key] = more[key]
+    unread = 0
+    for key in rest:
+        if not cells[key]:
+            # ink that no reading placed: read the cell alone; if that fails too the cell stays
+            # empty and the page says so (the table's own sums then show the gap)
+            cells[key] = _cell_alone(clean, boxes[key], paper)
+            unread += not cells[key]
+    lines = [dict(w, line=key) for key, ws in read.items() if key[0] == "missed" for w in ws]
+    return cells, lines, unread
 
 
 def _join_words(words, unit):
@@ -375,15 +492,17 @@ def _join_row(words):
     return out
 
 
-def ocr_page(image, number):
-    """OCR one page image (PIL) into a PageResult of items in reading order."""
+def ocr_page(image, number, dpi=DPI):
+    """OCR one page image (PIL, rendered at `dpi`) into a PageResult of items in reading order."""
     from PIL import Image
 
     gray = np.asarray(image.convert("L"))
     angle = _skew(gray)
     if abs(angle) >= 0.05:
         gray = np.asarray(Image.fromarray(gray).rotate(angle, resample=Image.BICUBIC, fillcolor=255))
-    dark = gray <= _otsu(gray)
+    hist = _histogram(gray)
+    threshold = _otsu(gray, hist)
+    dark = gray <= threshold
     height, width = gray.shape
     unit = max(8, width // 100)                 # ~2 mm at any resolution
     hmask = _runs(dark, 6 * unit, axis=1)
@@ -396,14 +515,21 @@ def ocr_page(image, number):
     grown[:-1] |= rules[1:]
     grown[:, 1:] |= rules[:, :-1]
     grown[:, :-1] |= rules[:, 1:]
-    paper = int(np.median(gray))               # paint with the paper's own grey: no edges for Tesseract to read
+    paper = _median(hist)                      # paint with the paper's own grey: no edges for Tesseract to read
     clean[grown] = paper
     prose_image = clean.copy()
     for grid in grids:
         x0, y0, x1, y1 = (int(v) for v in grid.box)
         prose_image[y0:y1 + 1, x0:x1 + 1] = paper
-    words = _words(Image.fromarray(prose_image))
-    words += _missed_lines(prose_image, dark, words, unit, paper)
+    words = _prose(prose_image, dpi)
+    missed = [(("missed", k), prose_image, box) for k, box in enumerate(_missed_lines(prose_image, dark, words, unit, paper))]
+    ink = dark & ~grown
+    # the cells are read from ink on flat paper: a lone digit on speckled grey is what Tesseract
+    # drops (a 7 read by neither model is read at 96% once its paper is flat)
+    soft = (threshold + paper) // 2             # keep the glyphs' grey edges, not the paper's speckle
+    flat = np.where((gray <= soft) & ~grown, gray, np.uint8(paper))
+    cells, missed_words, unread = _cells(flat, ink, grids, missed, unit, paper)
+    words += missed_words
     lines = {}
     for w in words:
         lines.setdefault(w["line"], []).append(w)
@@ -414,44 +540,34 @@ def ocr_page(image, number):
         line.sort(key=lambda w: w["left"])
         top, bottom = min(w["top"] for w in line), max(w["bottom"] for w in line)
         items.append((top, bottom, _join_row(line), None))
-    unread = 0
     for g, grid in enumerate(grids):
-        boxes = []
-        for (r, c), root in grid.root.items():
-            if root != (r, c):
-                continue
-            r1, c1 = r, c       # the merged cell's far corner
-            while r1 + 1 < len(grid.ys) - 1 and grid.root[(r1 + 1, c)] == root:
-                r1 += 1
-            while c1 + 1 < len(grid.xs) - 1 and grid.root[(r, c1 + 1)] == root:
-                c1 += 1
-            boxes.append(((r, c), (grid.xs[c], grid.ys[r], grid.xs[c1 + 1], grid.ys[r1 + 1])))
-        cells = _cell_words(clean, dark, boxes, unit, paper)
-        # the Chinese model reads a lone 1 or 7 as a character: cells with no Chinese are read
-        # again by the Latin model limited to digits, and its reading is kept when it is a number
-        numeric = [(key, box) for key, box in boxes if len(_CJK.findall(_join_words(cells.get(key, []), unit))) < 2]
-        digits = _cell_words(clean, dark, numeric, unit, paper, lang="eng", extra=_DIGITS) if numeric else {}
-        for key, box in numeric:
-            text = _join_words(digits.get(key, []), unit)
-            if _NUMBER.fullmatch(text):
-                cells[key] = digits[key]
-            elif not cells.get(key) and _inked(_inside(dark, box)):
-                # ink that neither reading placed: read the cell alone; if that fails too the cell
-                # stays empty and the page says so (the table's own sums then show the gap)
-                cells[key] = _cell_alone(clean, box, paper)
-                if not cells[key]:
-                    unread += 1
-        words += [w for ws in cells.values() for w in ws]
-        rows = [[_join_words(cells.get((r, c), []), unit) if grid.root[(r, c)] == (r, c) else ""
+        rows = [[_join_words(cells.get((g, (r, c)), []), unit) if grid.root[(r, c)] == (r, c) else ""
                  for c in range(len(grid.xs) - 1)] for r in range(len(grid.ys) - 1)]
         if any(any(row) for row in rows):
             own = [grid.root[(0, c)] == (0, c) for c in range(len(grid.xs) - 1)]   # first row: cells of their own
             items.append((grid.ys[0], grid.ys[-1], Table(rows=rows, page=number), (list(grid.xs), own)))
+    words += [w for ws in cells.values() for w in ws]
     items.sort(key=lambda item: item[0])
     confs = [w["conf"] for w in words if w["conf"] >= 0]
     doubtful = [w["text"] for w in words if 0 <= w["conf"] < LOW_CONFIDENCE]
     return PageResult(number, float(height), items, len(words),
                       round(sum(confs) / len(confs), 1) if confs else None, doubtful, unread)
+
+
+def _prose(image, dpi):
+    """Words of the page's prose (tables painted out), read at PROSE_DPI: body text and titles are
+    read as well as at 300 dpi for half the pixels. Their boxes come back at the page's scale."""
+    from PIL import Image
+
+    picture = Image.fromarray(image)
+    scale = min(1.0, PROSE_DPI / dpi)
+    if scale < 1.0:
+        picture = picture.resize((round(image.shape[1] * scale), round(image.shape[0] * scale)), Image.BILINEAR)
+    words = _words(picture)
+    if scale < 1.0:
+        for w in words:
+            w.update({k: w[k] / scale for k in ("x", "y", "left", "top", "bottom")})
+    return words
 
 
 def ocr_pdf(data: bytes, max_pages: int = 20, deadline: float | None = None, dpi: int = DPI) -> Document:
@@ -477,7 +593,7 @@ def ocr_pdf(data: bytes, max_pages: int = 20, deadline: float | None = None, dpi
                     image = page.render(scale=dpi / 72, grayscale=True).to_pil()
                 finally:
                     page.close()
-            results.append(ocr_page(image, index + 1))
+            results.append(ocr_page(image, index + 1, dpi))
     finally:
         with _PDFIUM:
             pdf.close()
@@ -512,3 +628,5 @@ def _document(results, count, media_type):
          "doubtful_words": r.doubtful[:MAX_MARKED], "unread_cells": r.unread_cells}
         for r in results], "page_count": count}
     return Document(blocks=blocks, media_type=media_type, warnings=warnings, ocr=ocr)
+
+
