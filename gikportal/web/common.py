@@ -123,13 +123,34 @@ def search(params, endpoint="search.search"):
     for name, values in (result.get("facets") or {}).items():
         for value in values:
             value["url"] = params_url(endpoint, facets.BY_NAME[name].toggle(params, value["value"]))
+    if result.get("facets", {}).get("agency"):
+        result["facets"]["agency"] = _bodies_selected(params, result["facets"]["agency"], endpoint)
     return result
+
+
+def _bodies_selected(params, values, endpoint):
+    """The agency facet when a printed name is selected (an older link, a report page): the body
+    it names is shown selected, with its count and a link that deselects it, instead of the name
+    as a second entry with 0."""
+    canonical = canonical_agencies(params)
+    if canonical is None:
+        return values
+    chosen = set(canonical.facets["agency"])
+    replaced = set(params.facets["agency"]) - chosen
+    out = []
+    for value in values:
+        if value["value"] in replaced and not value["count"]:
+            continue
+        if value["value"] in chosen and not value["selected"]:
+            value["selected"] = True
+            value["url"] = params_url(endpoint, facets.BY_NAME["agency"].toggle(canonical, value["value"]))
+        out.append(value)
+    return out
 
 
 def canonical_agencies(params):
     """params with each `agency` value that is a printed name (an older link, a name typed in the
-    URL) replaced by its body's key when it names exactly one body, so the facet shows the body
-    selected with its count instead of a second, empty entry; None when nothing changes."""
+    URL) replaced by its body's key when it names exactly one body; None when nothing changes."""
     values = params.facets.get("agency", ())
     if not values or index_or_none() is None:
         return None

@@ -5,7 +5,7 @@ headers sort it (most first, then fewest first: `sort=-denied` / `sort=denied`),
 journalist computes beside their counts (rates.py: blank, not 0%, when the base is 0). The
 figure a page is sorted by is always shown, on cards too.
 """
-from flask import Blueprint, redirect, render_template
+from flask import Blueprint, render_template
 
 from ..figures import HEADLINE_LABELS
 from ..labels import SORT_DIRECTIONS, VIEWS
@@ -51,9 +51,6 @@ def table_columns(params):
 @bp.get("/search")
 def search():
     params = common.request_params()
-    canonical = common.canonical_agencies(params)
-    if canonical is not None:  # a body's printed name: its stable URL is by key
-        return redirect(common.params_url("search.search", canonical), 301)
     result = common.search(params)
     q = common.query_text(params)
     page, pages = result.get("page") or 1, result.get("pages") or 0
