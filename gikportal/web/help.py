@@ -60,13 +60,13 @@ def data_dictionary_json():
 @bp.get("/sitemap")
 def sitemap():
     """The site for people: the main pages, then every body by province (its key, shown by its latest
-    printed name) with its report count."""
+    printed name, as the agency facet shows it) with its report count."""
+    names = common.backend().agency_labels() if common.index_or_none() is not None else {}
     by_province = {}
-    for hit in sorted(common.search_all(SearchParams()), key=lambda h: (h.get("year") or 0, h["id"])):
+    for hit in common.search_all(SearchParams()):
         province = (hit.get("region") or {}).get("province") or "地区不详"
         key = hit.get("agency_key") or hit.get("agency") or ""
-        body = by_province.setdefault(province, {}).setdefault(key, {"key": key, "name": "", "n": 0})
-        body["name"] = hit.get("agency") or body["name"]
+        body = by_province.setdefault(province, {}).setdefault(key, {"key": key, "name": names.get(key, key), "n": 0})
         body["n"] += 1
     groups = [(p, sorted(bodies.values(), key=lambda b: (b["name"], b["key"])))
               for p, bodies in sorted(by_province.items(), key=lambda kv: (kv[0] == "地区不详", kv[0]))]
