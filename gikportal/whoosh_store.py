@@ -662,7 +662,7 @@ class Store:
         reader = self.searcher.reader()
         self.n = reader.doc_count_all()
         self.deleted = self._deleted()
-        self.section_fields = sorted(f for f in reader.indexed_field_names() if f[:1] == "s" and f[1:].isdigit())
+        self.section_fields = sorted(f for f in reader.indexed_field_names() if _section_field(f))
         self._leaf_postings = None
 
     def _deleted(self):
@@ -828,8 +828,13 @@ def _mapped_postings(path, doc_count):
         return None
 
 
+def _section_field(fieldname):
+    """s0, s1, …: a section's text field (the schema's dynamic field)."""
+    return fieldname[:1] == "s" and fieldname[1:].isdigit()
+
+
 def _searched(fieldname):
-    return fieldname in ("title", "headings") or (fieldname[:1] == "s" and fieldname[1:].isdigit())
+    return fieldname in ("title", "headings") or _section_field(fieldname)
 
 
 def write_postings(index_dir):
