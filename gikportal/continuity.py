@@ -27,6 +27,12 @@ def slim(record):
             "own": [{"key": c["key"], "weight": c["weight"], "ok": c["ok"]} for c in scorecard.own(record)]}
 
 
+def facts(record):
+    """What derive_batch reads of a new record, made where it was parsed (an ingest worker):
+    {slim, fingerprint}, the same as derive_batch makes of the record itself."""
+    return {"slim": slim(record), "fingerprint": copies_mod.fingerprint(copies_mod.section5(record))}
+
+
 def summary(item, previous, copy):
     """What the index keeps of a report's card: {score, failed, previous, copy}, and (for ingest,
     not kept) chain: the carry_chain check against the previous year."""
@@ -73,17 +79,20 @@ def derive_all(records):
     return out, index
 
 
-def derive_batch(fresh, read, agency_years, index):
+def derive_batch(fresh, read, agency_years, index, made=None):
     """({id: summary}, ids of indexed reports whose summary the batch changes) for new records.
 
     read(id) -> an archived record; agency_years([agency]) -> {agency: [(id, year)]} of what is
     indexed; index: the CopyIndex of what is indexed, updated in place. A new report of year y
     is the previous year of the agency's y + 1, and may be a closer copy for another agency's
-    report of year y than the one it had: those are answered again."""
+    report of year y than the one it had: those are answered again. made: {id: facts(record)} of
+    fresh records, made beforehand (by the ingest workers)."""
+    made = made or {}
     new = {r["id"] for r in fresh}
     records = {r["id"]: r for r in fresh}
     for record in fresh:
-        index.add(record)
+        pre = made.get(record["id"])
+        index.add(record, pre and pre["fingerprint"])
     targets = set(new)
     for rid in new:
         for other in index.better_for(rid):
@@ -92,7 +101,7 @@ def derive_batch(fresh, read, agency_years, index):
                 if record is not None:
                     records[other] = record
                     targets.add(other)
-    known = {rid: slim(r) for rid, r in records.items()}
+    known = {rid: made[rid]["slim"] if rid in made else slim(r) for rid, r in records.items()}
     wanted = defaultdict(set)  # agency (as printed, and its key) -> years whose reports are needed
     for rid in targets:
         year = records[rid].get("year")

@@ -89,6 +89,8 @@ class _Year:
         self.lsh = _lsh()
         self.members = {}  # fingerprint -> _Group
         self.hashes = {}   # fingerprint -> its MinHash (kept for queries)
+        self.asked = {}    # fingerprint -> its LSH candidates, until the LSH changes: a batch asks
+        # for each new report twice (better_for, then nearest) between the same inserts
 
     def add(self, rid, key, agency, fp):
         group = self.members.get(fp)
@@ -96,7 +98,15 @@ class _Year:
             group = self.members[fp] = _Group()
             self.hashes[fp] = _minhash(fp)
             self.lsh.insert(fp, self.hashes[fp], check_duplication=False)
+            self.asked.clear()
         group.add(rid, key, agency)
+
+    def candidates(self, fp):
+        """The LSH's candidate sets for fp (a list; not to be changed)."""
+        found = self.asked.get(fp)
+        if found is None:
+            found = self.asked[fp] = self.lsh.query(self.hashes[fp])
+        return found
 
     def remove(self, rid, fp):
         group = self.members.get(fp)
@@ -107,11 +117,12 @@ class _Year:
             del self.members[fp]
             del self.hashes[fp]
             self.lsh.remove(fp)
+            self.asked.clear()
 
     def nearest(self, rid, key, fp):
         """(share, other id, other agency) of the best other-agency match, or None: the highest
         share, then the smallest id."""
-        candidates = sorted(self.lsh.query(self.hashes[fp]), key=lambda c: -len(c & fp))[:MAX_CANDIDATES]
+        candidates = sorted(self.candidates(fp), key=lambda c: -len(c & fp))[:MAX_CANDIDATES]
         best = None
         for other in candidates:
             share = len(other & fp) / len(fp)
@@ -131,10 +142,11 @@ class CopyIndex:
         self.of = {}  # rid -> (year, key, agency, fingerprint)
         self.best = {}  # rid -> share of its nearest match as last answered
 
-    def add(self, record):
-        """Index a record's section 5 (replacing what it had); False when it is not compared."""
+    def add(self, record, fp=None):
+        """Index a record's section 5 (replacing what it had); False when it is not compared.
+        fp: its fingerprint when already made."""
         rid, year = record["id"], record.get("year")
-        fp = fingerprint(section5(record))
+        fp = fingerprint(section5(record)) if fp is None else fp
         return self.add_fingerprint(rid, year, agency_key(record), record.get("agency") or "", fp)
 
     def add_fingerprint(self, rid, year, key, agency, fp):
@@ -177,7 +189,7 @@ class CopyIndex:
         year, key, _agency, fp = self.of[rid]
         y = self.years[year]
         out = set()
-        for other in y.lsh.query(y.hashes[fp]):
+        for other in y.candidates(fp):
             group = y.members[other]
             share = len(other & fp) / len(other)
             for r in group.unsettled:

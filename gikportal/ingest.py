@@ -117,15 +117,17 @@ def _parse_job(data, filename, limits):
 
 def _ingest_job(data, filename, limits, archive_root, source_url, engine, reserve=0):
     """Runs in a worker process: parse, archive the original (atomic on its own, whatever the
-    outcome) and prepare the index document, so the main process only writes the index.
+    outcome) and prepare the index document and what the scorecard's cross-report criteria read
+    of the record (continuity.facts), so the main process only writes the index and compares.
     created is None when the disk had no room (error says so), False when already archived."""
     record, error = _parse_job(data, filename, limits)
     archive = Archive(archive_root, reserve=reserve)
     rid, created = _put(archive, data, filename, record, error, source_url)
     if created is None:
-        return rid, None, None, NO_SPACE, None
-    prepared = backend_for(engine).prepare(record) if record is not None else None
-    return rid, created, record, error, prepared
+        return rid, None, None, NO_SPACE, None, None
+    if record is None:
+        return rid, created, record, error, None, None
+    return rid, created, record, error, backend_for(engine).prepare(record), continuity.facts(record)
 
 
 def _reason(exc, timeout):
@@ -138,19 +140,22 @@ def _reason(exc, timeout):
     return f"解析失败：{type(exc).__name__}: {exc}"
 
 
-def parse_many(items, limits, workers=None):
+def parse_many(items, limits, workers=None, warm=False):
     """items: iterable of (key, data, filename). Yields (key, record, error) in input order."""
     jobs = ((key, (data, filename, limits), len(data)) for key, data, filename in items)
-    for key, result, reason in run_jobs(_parse_job, jobs, limits, workers):
+    for key, result, reason in run_jobs(_parse_job, jobs, limits, workers, warm):
         yield (key, None, reason) if result is None else (key, *result)
 
 
-def run_jobs(job, items, limits, workers=None):
+def run_jobs(job, items, limits, workers=None, warm=False):
     """items: (key, args, size). Runs job(*args) in worker processes, each killed after the
     timeout; yields (key, result, None) or (key, None, reason) in input order. Up to WINDOW jobs
-    (and WINDOW_BYTES of input) are in flight, so the workers go on while the caller indexes."""
+    (and WINDOW_BYTES of input) are in flight, so the workers go on while the caller indexes.
+    warm: build the tables every worker needs here first (see _warm)."""
     timeout = limits.get("timeout") or None
     workers = workers or max(1, min(os.cpu_count() or 1, 4))
+    if warm:
+        _warm()
     with ProcessPool(max_workers=workers, max_tasks=MAX_TASKS) as pool:
         pending, in_flight = [], 0
         for key, args, size in items:
@@ -162,6 +167,22 @@ def run_jobs(job, items, limits, workers=None):
                 yield _collect(key0, fut, timeout)
         for key0, fut, _ in pending:
             yield _collect(key0, fut, timeout)
+
+
+def _warm():
+    """Build the tables each worker would build on its first file (the parser's gazetteer of
+    places, the analyser's dictionary: ~0.3 s of CPU) once, before the pool forks its workers,
+    which then share them, as do the workers that replace them every MAX_TASKS files. Only
+    where workers are forked (they start with a copy of this process)."""
+    import multiprocessing
+
+    if (multiprocessing.get_start_method(allow_none=True) or multiprocessing.get_all_start_methods()[0]) != "fork":
+        return
+    from . import segment
+    from .parse import region
+
+    region.gazetteer()
+    segment.engine()
 
 
 def _collect(key, future, timeout):
@@ -216,13 +237,13 @@ def ingest_paths(config, paths, source_url=None, progress=None, workers=None):
     engine = {k: config.get(k) for k in ("BACKEND", "INDEX_DIR", "DATABASE_URL")}
     jobs = (((name, data), (data, name, limits, str(archive.root), source_url, engine, archive.reserve), len(data))
             for (name, data), data, name in candidates())
-    batch, prepared, bulk = [], {}, False
+    batch, prepared, facts, bulk = [], {}, {}, False
     indexed = len(searchable)
-    for (name, data), done, reason in run_jobs(_ingest_job, jobs, limits, workers):
+    for (name, data), done, reason in run_jobs(_ingest_job, jobs, limits, workers, warm=True):
         if done is None:  # the worker died or timed out: archive the original here, unparsed
             result = _archive_one(archive, name, data, None, reason, source_url)
         else:
-            rid, created, record, error, doc = done
+            rid, created, record, error, doc, fact = done
             if created is None:
                 result = IngestResult(name, "nospace", id=rid, error=error)
             elif created:
@@ -230,19 +251,19 @@ def ingest_paths(config, paths, source_url=None, progress=None, workers=None):
             else:
                 result = _heal(config, archive, name, rid, record, error)
             if doc is not None and result.status in ("added", "healed"):
-                prepared[rid] = doc
+                prepared[rid], facts[rid] = doc, fact
         summary.results.append(result)
         if result.status == "nospace" and not summary.full:
             summary.full = result.error
         if result.status in ("added", "healed"):
             batch.append(result)
         if len(batch) >= min(MAX_BATCH, max(BATCH, indexed // 25)):
-            _index_batch(config, archive, summary, batch, prepared, bulk=True)
+            _index_batch(config, archive, summary, batch, prepared, bulk=True, facts=facts)
             indexed += len(batch)
-            batch, prepared, bulk = [], {}, True
+            batch, prepared, facts, bulk = [], {}, {}, True
         _tick(progress)
     if batch:
-        _index_batch(config, archive, summary, batch, prepared)
+        _index_batch(config, archive, summary, batch, prepared, facts=facts)
     if bulk:
         try:
             with writer_lock(config):
@@ -254,13 +275,13 @@ def ingest_paths(config, paths, source_url=None, progress=None, workers=None):
     return summary
 
 
-def _index_batch(config, archive, summary, batch, prepared, bulk=False):
+def _index_batch(config, archive, summary, batch, prepared, bulk=False, facts=None):
     """Index a batch of added or healed results. When the disk has no room for the index, the
     newest half of the originals this run added is taken back out of the archive (so none stays
     unfindable, and their room goes to the index) and the rest is tried again."""
     while batch:
         try:
-            _index_fresh(config, archive, [r.record for r in batch], prepared, bulk=bulk)
+            _index_fresh(config, archive, [r.record for r in batch], prepared, bulk=bulk, facts=facts)
             return
         except OSError as exc:
             if not is_disk_full(exc):
@@ -337,16 +358,16 @@ def _result(name, rid, created, record, error):
     return IngestResult(name, "added", id=rid, record=record)
 
 
-def _index_fresh(config, archive, fresh, prepared=None, bulk=False):
+def _index_fresh(config, archive, fresh, prepared=None, bulk=False, facts=None):
     """Index a batch of new records with the facts that need other years (crossyear.py): each
     new report's carry_chain, and that of the agency's neighbouring years already indexed, which
     a new report can change. The archive is not written: derived facts live in the index only.
     A prepared document whose record gains a derived check is made again, unless the engine
     completes prepared documents with the derived facts itself (Whoosh: only its meta column
-    changes)."""
+    changes). facts: {id: continuity.facts(record)} the workers made of the fresh records."""
     with writer_lock(config):
         derived, again = link_agencies(config, archive, fresh)
-        cards, more, copy_index = _scorecards(config, archive, fresh + again)
+        cards, more, copy_index = _scorecards(config, archive, fresh + again, facts)
         records = {r["id"]: r for r in fresh + again}
         records.update((rid, archive.record(rid)) for rid in more if rid not in records)
         for rid in more:  # another agency's report re-indexed for its copy match keeps its chain
@@ -365,12 +386,12 @@ def _index_fresh(config, archive, fresh, prepared=None, bulk=False):
         continuity.keep(config["INDEX_DIR"], copy_index)
 
 
-def _scorecards(config, archive, records):
+def _scorecards(config, archive, records, facts=None):
     """({id: derived scorecard}, ids of other indexed reports it changes, the copy index with the
     batch in it): continuity.py; the caller keeps the copy index beside the index once the batch
     is indexed."""
     index = continuity.copy_index(config["INDEX_DIR"])
-    cards, more = continuity.derive_batch(records, archive.record, backend_for(config).agency_years, index)
+    cards, more = continuity.derive_batch(records, archive.record, backend_for(config).agency_years, index, facts)
     return cards, more, index
 
 
@@ -501,7 +522,7 @@ def reparse(config, progress=None, workers=None):
             meta = archive.meta(rid)
             yield rid, archive.original_bytes(rid), meta.get("filename") or rid
 
-    for rid, record, error in parse_many(originals(), limits, workers):
+    for rid, record, error in parse_many(originals(), limits, workers, warm=True):
         with writer_lock(config):
             archive.write_record(rid, record, error=error)
         counts["parsed" if record is not None else "unparsed"] += 1

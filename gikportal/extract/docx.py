@@ -10,7 +10,6 @@ import zipfile
 
 import docx
 from docx.oxml.ns import qn
-from docx.text.paragraph import Paragraph
 
 from ..document import Document, ExtractionError, NeedsOCR, Table
 from .pdf import join_wrapped
@@ -20,6 +19,8 @@ _TR, _TC, _TC_PR = qn("w:tr"), qn("w:tc"), qn("w:tcPr")
 _GRID_SPAN, _V_MERGE, _VAL = qn("w:gridSpan"), qn("w:vMerge"), qn("w:val")
 _TR_PR, _GRID_BEFORE, _GRID_AFTER = qn("w:trPr"), qn("w:gridBefore"), qn("w:gridAfter")
 _BLIP, _EMBED = qn("a:blip"), qn("r:embed")
+_R, _HYPERLINK, _T, _BR, _TYPE = qn("w:r"), qn("w:hyperlink"), qn("w:t"), qn("w:br"), qn("w:type")
+_RUN_CHARS = {qn("w:tab"): "\t", qn("w:ptab"): "\t", qn("w:cr"): "\n", qn("w:noBreakHyphen"): "-"}
 _MAX_SPAN = 64
 _MAX_RATIO = 200      # deflate rarely beats 100:1 on real documents
 
@@ -48,8 +49,34 @@ def _int_attr(element, tag):
         return 0
 
 
-def _cell_text(tc, parent):
-    return join_wrapped(Paragraph(p, parent).text for p in tc.iter(_P))
+def _run_text(run):
+    """python-docx's run text (w:t, tabs, line breaks, non-breaking hyphens) from one pass over
+    the run's children instead of an XPath query per run."""
+    out = []
+    for e in run:
+        tag = e.tag
+        if tag == _T:
+            out.append(e.text or "")
+        elif tag == _BR:
+            out.append("\n" if e.get(_TYPE, "textWrapping") == "textWrapping" else "")
+        else:
+            out.append(_RUN_CHARS.get(tag, ""))
+    return "".join(out)
+
+
+def _paragraph_text(p):
+    """python-docx's Paragraph.text: its runs and its hyperlinks' runs, in order."""
+    out = []
+    for child in p:
+        if child.tag == _R:
+            out.append(_run_text(child))
+        elif child.tag == _HYPERLINK:
+            out.extend(_run_text(r) for r in child if r.tag == _R)
+    return "".join(out)
+
+
+def _cell_text(tc):
+    return join_wrapped(_paragraph_text(p) for p in tc.iter(_P))
 
 
 def _own(element, tag, owner_tag):
@@ -58,7 +85,7 @@ def _own(element, tag, owner_tag):
     return [e for e in element.iter(tag) if next(e.iterancestors(owner_tag), None) is element]
 
 
-def _grid(tbl, parent):
+def _grid(tbl):
     rows = []
     for tr in _own(tbl, _TR, _TBL):
         tr_pr = tr.find(_TR_PR)
@@ -68,7 +95,7 @@ def _grid(tbl, parent):
             span = _int_attr(tc_pr, _GRID_SPAN) or 1
             v_merge = tc_pr.find(_V_MERGE) if tc_pr is not None else None
             continued = v_merge is not None and v_merge.get(_VAL) in (None, "continue")
-            row.append("" if continued else _cell_text(tc, parent))
+            row.append("" if continued else _cell_text(tc))
             row.extend([""] * (span - 1))
         row.extend([""] * _int_attr(tr_pr, _GRID_AFTER))
         rows.append(row)
@@ -110,10 +137,10 @@ def read_docx(data: bytes, max_unzipped_bytes: int = 200 * 1024 * 1024) -> Docum
             stack.pop()
             continue
         if element.tag == _P:
-            text = Paragraph(element, document).text
+            text = _paragraph_text(element)
             blocks.extend(" ".join(line.split()) for line in text.splitlines() if line.strip())
         elif element.tag == _TBL:
-            rows = _grid(element, document)
+            rows = _grid(element)
             if rows and any(any(row) for row in rows):
                 blocks.append(Table(rows=rows))
         elif element.tag == _SDT:
