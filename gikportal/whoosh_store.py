@@ -491,26 +491,25 @@ def _make_room_for_a_second_index(target):
 def rebuild(index_dir, records, finish=None) -> int:
     """Build a fresh index from records in a sibling temp dir, then swap it in; returns the count.
     finish(dir), if given, runs on the built directory before the swap (index.py writes each
-    segment's column file there, so the first reader of the new index maps them at once)."""
+    segment's column file there, so the first reader of the new index maps them at once).
+
+    From PARALLEL_FROM records the text is analysed in worker processes (_documents_in_workers)
+    and the documents written by the same _SegmentWriter as ingest's, a segment per
+    REBUILD_SEGMENT documents, the smallest merged down to MAX_SEGMENTS; below, all in-process."""
     target = Path(index_dir)
     with _lock(index_dir):
         _make_room_for_a_second_index(target)
         tmp = target.parent / f".{target.name}.new-{uuid.uuid4().hex[:8]}"
         tmp.mkdir(parents=True)
         try:
-            ix = windex.create_in(str(tmp), _schema())
+            windex.create_in(str(tmp), _schema()).close()
             (tmp / VERSION_FILE).write_text(INDEX_VERSION)
             records = iter(records)
             first = list(itertools.islice(records, PARALLEL_FROM))
             procs = min(os.cpu_count() or 1, 4) if len(first) == PARALLEL_FROM else 1
-            # a big rebuild tokenises and writes in several processes, leaving one segment each
-            writer = (ix.writer(procs=procs, limitmb=128, multisegment=True, compound=False, codec=_Codec())
-                      if procs > 1 else _SegmentWriter(ix, compound=False, codec=_Codec()))
-            count = 0
-            with _committing(ix, writer):
-                for record in itertools.chain(first, records):
-                    writer.add_document(**_document(record))
-                    count += 1
+            records = itertools.chain(first, records)
+            docs = _documents_in_workers(records, procs) if procs > 1 else map(_document, records)
+            count = _write_segments(tmp, docs)
             if finish is not None:
                 finish(tmp)
             if target.exists():
@@ -527,6 +526,55 @@ def rebuild(index_dir, records, finish=None) -> int:
             if tmp.exists():
                 shutil.rmtree(tmp, ignore_errors=True)
     return count
+
+
+REBUILD_SEGMENT = 10_000  # documents per segment of a rebuild: the writer holds a segment's postings in memory
+
+
+def _write_segments(folder, docs):
+    """Write prepared documents into the new index at folder, REBUILD_SEGMENT to a segment
+    (none merged while writing), then merge the smallest down to MAX_SEGMENTS. The count."""
+    docs, count, segments = iter(docs), 0, 0
+    while True:
+        ix = windex.open_dir(str(folder))
+        written = 0
+        with _committing(ix, _SegmentWriter(ix, compound=False, codec=_Codec()), merge=False) as writer:
+            for doc in itertools.islice(docs, REBUILD_SEGMENT):
+                writer.add_document(**doc)
+                written += 1
+        count, segments = count + written, segments + (written > 0)
+        if written < REBUILD_SEGMENT:
+            break
+    if segments > MAX_SEGMENTS:
+        ix = windex.open_dir(str(folder))
+        with _committing(ix, _SegmentWriter(ix, compound=False, codec=_Codec()), mergetype=_merge_down):
+            pass
+    return count
+
+
+def _documents_in_workers(records, procs, chunk=64):
+    """_document of each record, in order, made by procs worker processes (forked where the
+    platform does, sharing the analyser's dictionary built here first); at most 2 * procs chunks
+    of records are in flight, so a big archive is never all in memory."""
+    import collections
+    import concurrent.futures
+    import multiprocessing
+
+    segment.engine()
+    fork = "fork" in multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if fork else None)
+    with concurrent.futures.ProcessPoolExecutor(max_workers=procs, mp_context=context) as pool:
+        pending = collections.deque()
+        while part := list(itertools.islice(records, chunk)):
+            pending.append(pool.submit(_documents, part))
+            if len(pending) > 2 * procs:
+                yield from pending.popleft().result()
+        while pending:
+            yield from pending.popleft().result()
+
+
+def _documents(records):
+    return [_document(record) for record in records]
 
 
 def _open_or_create(index_dir):

@@ -280,3 +280,51 @@ def test_parse_command_prints_json_and_json_lines(seed_paths, tmp_path):
     bad = run([sys.executable, "-m", "gikportal", "parse", str(empty)], env)
     assert bad.returncode == 2 and "empty.txt" in bad.stderr
     assert not (tmp_path / "arch").exists() and not (tmp_path / "idx").exists()
+
+
+def _index_contents(folder):
+    """Everything a Whoosh index holds, by report id: stored fields, the meta column, and every
+    field's postings (term -> {id: weight}): equal for two indexes that answer every query alike."""
+    from whoosh import index as windex
+
+    ix = windex.open_dir(str(folder))
+    with ix.reader() as reader:
+        ids = {docnum: fields["id"] for docnum, fields in reader.iter_docs()}
+        meta = reader.column_reader("meta")
+        stored = {ids[d]: (fields, meta[d]) for d, fields in reader.iter_docs()}
+        postings = {}
+        for fieldname, term in reader.all_terms():
+            matcher = reader.postings(fieldname, term)
+            postings[fieldname, term] = {ids[d]: matcher.weight() for d in _walk(matcher)}
+        segments = len(ix._segments())
+    return stored, postings, segments
+
+
+def _walk(matcher):
+    while matcher.is_active():
+        yield matcher.id()
+        matcher.next()
+
+
+def test_a_big_rebuild_analyses_in_workers_and_indexes_what_the_in_process_writer_does(tmp_path, monkeypatch):
+    """From PARALLEL_FROM records a rebuild analyses in worker processes and writes a segment per
+    REBUILD_SEGMENT documents (merged down to MAX_SEGMENTS): the same documents, stored values and
+    postings as the one in-process segment a small rebuild writes."""
+    from tests._search_helpers import generated_records
+
+    records = generated_records(130, seed=11)
+    whoosh_store.rebuild(tmp_path / "single", records)
+    monkeypatch.setattr(whoosh_store, "PARALLEL_FROM", 20)
+    monkeypatch.setattr(whoosh_store, "REBUILD_SEGMENT", 12)
+    main, real = os.getpid(), whoosh_store._document
+
+    def analysed(record):  # the workers are forked with this module as it is here
+        assert os.getpid() != main, "a big rebuild analysed a record in the main process"
+        return real(record)
+
+    monkeypatch.setattr(whoosh_store, "_document", analysed)
+    assert whoosh_store.rebuild(tmp_path / "parallel", records) == 130
+    single, parallel = _index_contents(tmp_path / "single"), _index_contents(tmp_path / "parallel")
+    assert single[2] == 1 and parallel[2] == whoosh_store.MAX_SEGMENTS
+    assert parallel[0] == single[0] and len(single[0]) == 130
+    assert parallel[1] == single[1] and len(single[1]) > 1000
