@@ -70,6 +70,7 @@ SLOW_TESTS = {
     "test_segmenter_is_built_once_under_concurrent_first_use", "test_repeated_export_is_cached_and_a_new_report_shows_at_once",
     "test_legacy_and_2019_format_reports_render", "test_parser_never_crashes_and_keeps_the_record_shape",
     "test_a_stray_engine_import_breaks_the_contract", "test_reindex_leaves_every_record_byte_identical",
+    "test_a_big_rebuild_analyses_in_workers_and_indexes_what_the_in_process_writer_does",
     "test_docx_truncated", "test_docx_paragraph_order_and_line_breaks", "test_byte_flips_never_raise_anything_else",
     "test_years_arriving_out_of_order_link_as_a_full_reindex_does", "test_mutated_seed_gives_record_or_clean_error",
     "test_a_write_killed_midway_is_listed_by_check_and_removed_by_repair",
