@@ -14,6 +14,11 @@ Whoosh. The file is a colfile (colfile.py) of these arrays:
   frequency is 1), in one row so a lookup reads one place;
 - `data` (uint8): per term, the gaps between its document numbers after the first (1, 2 or 4
   bytes each, the narrowest that holds the largest), then its frequencies (likewise).
+
+Beside it goes the segment's words file (`<segment id>.gikwords`, `write_words` / `Words`): the
+words (not the shingles) of the searched fields with their frequencies, in code point order,
+which the spelling suggestion searches instead of walking Whoosh's term index (whose terms
+sharing a first character are mostly shingles, decoded and compared one by one in Python).
 """
 import hashlib
 
@@ -87,6 +92,11 @@ class Postings:
     def get(self, fieldname, term):
         return self.find(np.uint64(term_key(fieldname, term)))
 
+    def present(self, keys):
+        """Which of these keys (np.uint64 array) the segment has, in one vectorised search."""
+        at = np.minimum(self.keys.searchsorted(keys), max(len(self.keys) - 1, 0))
+        return self.keys[at] == keys if len(self.keys) else np.zeros(len(keys), dtype=bool)
+
     def find(self, key):
         """get() by the term's key (np.uint64): a term looked up in many segments is hashed once."""
         keys = self.keys
@@ -107,3 +117,63 @@ class Postings:
         else:
             tfs = np.ones(count)
         return ids, tfs
+
+
+# --- a segment's words, for the spelling suggestion ---------------------------------------------
+
+WORDS_LAYOUT = "gikwords 1"
+
+
+def write_words(path, words, doc_count):
+    """Write a segment's words: an iterable of (field, word, frequency) -- the words (not the
+    shingles) of the fields a spelling suggestion looks in, with their frequency in the field
+    (Whoosh's, the sum of the word's term frequencies). One file row per (word, field), the rows
+    of a word together and the words in code point order, so the words sharing a first
+    character and within a range of lengths are one binary search and one mask away."""
+    by_word = {}
+    for fieldname, word, freq in words:
+        by_word.setdefault(word, []).append((fieldname, freq))
+    names = sorted({f for rows in by_word.values() for f, _ in rows})
+    code = {f: i for i, f in enumerate(names)}
+    ordered = sorted(by_word)
+    blobs = [w.encode("utf-8") for w in ordered]
+    starts = np.zeros(len(ordered) + 1, dtype=np.int64)
+    np.cumsum([len(b) for b in blobs], out=starts[1:])
+    rows = np.zeros(len(ordered) + 1, dtype=np.int64)
+    np.cumsum([len(by_word[w]) for w in ordered], out=rows[1:])
+    pairs = [p for w in ordered for p in sorted(by_word[w])]
+    arrays = {"text": np.frombuffer(b"".join(blobs), dtype=np.uint8),
+              "starts": starts, "rows": rows,
+              "first": np.array([ord(w[0]) for w in ordered], dtype=np.int32),
+              "length": np.array([len(w) for w in ordered], dtype=np.int32),
+              "fields": np.array([code[f] for f, _ in pairs], dtype=np.int16),
+              "freqs": np.array([float(q) for _, q in pairs], dtype=np.float64)}
+    colfile.write(path, arrays, {"layout": WORDS_LAYOUT, "doc_count": int(doc_count), "fields": names})
+
+
+class Words:
+    """A segment's words file, mapped: words(first character, shortest, longest)."""
+
+    def __init__(self, path, doc_count):
+        arrays, extra = colfile.read(path)
+        if extra.get("layout") != WORDS_LAYOUT or extra.get("doc_count") != doc_count:
+            raise ValueError(f"{path}: words of another layout or segment")
+        self.fieldnames = extra["fields"]
+        for name in ("text", "starts", "rows", "first", "length", "fields", "freqs"):
+            setattr(self, name, arrays[name])
+
+    def words(self, first, shortest, longest):
+        """[(word, {field: frequency})] of the words starting with character `first` whose
+        length (in characters) is from shortest to longest."""
+        cp = np.int32(ord(first))
+        lo, hi = self.first.searchsorted(cp), self.first.searchsorted(cp, side="right")
+        lengths = self.length[lo:hi]
+        found = np.flatnonzero((lengths >= shortest) & (lengths <= longest)) + lo
+        text, starts, rows = self.text, self.starts, self.rows
+        out = []
+        for i in found.tolist():
+            word = text[starts[i]:starts[i + 1]].tobytes().decode("utf-8")
+            r0, r1 = int(rows[i]), int(rows[i + 1])
+            out.append((word, dict(zip(map(self.fieldnames.__getitem__, self.fields[r0:r1].tolist()),
+                                       self.freqs[r0:r1].tolist()))))
+        return out
