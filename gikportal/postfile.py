@@ -97,26 +97,46 @@ class Postings:
         at = np.minimum(self.keys.searchsorted(keys), max(len(self.keys) - 1, 0))
         return self.keys[at] == keys if len(self.keys) else np.zeros(len(keys), dtype=bool)
 
+    def row(self, key):
+        """The row of the term with this key (np.uint64), or None."""
+        i = self.keys.searchsorted(key)
+        return i if i < len(self.keys) and self.keys[i] == key else None
+
     def find(self, key):
         """get() by the term's key (np.uint64): a term looked up in many segments is hashed once."""
-        keys = self.keys
-        i = keys.searchsorted(key)
-        if i == len(keys) or keys[i] != key:
-            return None
-        first, count, at, widths = self.terms[i].tolist()
+        i = self.row(key)
+        return None if i is None else gather([(self, i, 0)])
+
+
+def gather(found):
+    """(document numbers, frequencies) of one term over the segments that have it: found is
+    [(Postings, the term's row, the segment's first document number)] in document order. All
+    segments' gaps are undone by one cumsum (each segment's run restarted at its first document
+    by one repeat), not by a cumsum and three more numpy calls per segment: a phrase at 100,000
+    reports looks up some 150 (field, term) pairs in every segment."""
+    gaps, tfs, starts, counts = [], [], [], []
+    for postings, i, offset in found:
+        first, count, at, widths = postings.terms[i].tolist()
         gap_width, tf_width = widths >> 4, widths & 15
-        ids = np.empty(count, dtype=np.int64)
-        ids[0] = first
+        starts.append(offset + first)
+        counts.append(count)
+        gaps.append(_ZERO)
         if count > 1:
-            gaps = np.frombuffer(self.data, dtype=_WIDTH_DTYPES[gap_width], count=count - 1, offset=at)
-            np.cumsum(gaps, dtype=np.int64, out=ids[1:])
-            ids[1:] += ids[0]
+            gaps.append(np.frombuffer(postings.data, dtype=_WIDTH_DTYPES[gap_width], count=count - 1, offset=at))
         at += (count - 1) * gap_width
-        if tf_width:
-            tfs = np.frombuffer(self.data, dtype=_WIDTH_DTYPES[tf_width], count=count, offset=at).astype(float)
-        else:
-            tfs = np.ones(count)
-        return ids, tfs
+        tfs.append(np.frombuffer(postings.data, dtype=_WIDTH_DTYPES[tf_width], count=count, offset=at)
+                   if tf_width else np.ones(count, dtype=np.uint8))
+    ids = np.cumsum(np.concatenate(gaps), dtype=np.int64)
+    if len(found) == 1:
+        ids += starts[0]
+    else:
+        begins = np.zeros(len(counts), dtype=np.int64)
+        np.cumsum(counts[:-1], out=begins[1:])
+        ids += np.repeat(np.array(starts, dtype=np.int64) - ids[begins], counts)
+    return ids, np.concatenate(tfs).astype(float)
+
+
+_ZERO = np.zeros(1, dtype=np.uint8)
 
 
 # --- a segment's words, for the spelling suggestion ---------------------------------------------

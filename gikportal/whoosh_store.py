@@ -715,19 +715,29 @@ class Store:
         file (postfile.py) when it has one, else read a block at a time through the matcher's
         private block API (PRIVATE_MATCHER_API); deletions are not masked here."""
         key = np.uint64(postfile.term_key(fieldname, token.encode("utf-8")))
-        ids, weights = [], []
+        mapped_rows, ids, weights = [], [], []
         for reader, offset, mapped in self._leaves():
             if mapped is not None:
-                found = mapped.find(key)
-            else:
-                with self.lock:
-                    found = _read_postings(reader, fieldname, token)
+                row = mapped.row(key)
+                if row is not None:
+                    mapped_rows.append((mapped, row, offset))
+                continue
+            with self.lock:
+                found = _read_postings(reader, fieldname, token)
             if found is not None:
                 ids.append(found[0] + offset)
                 weights.append(found[1])
+        if mapped_rows:
+            found = postfile.gather(mapped_rows)
+            ids.append(found[0])
+            weights.append(found[1])
         if not ids:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=float)
-        return np.concatenate(ids), np.concatenate(weights)
+        if len(ids) == 1:
+            return ids[0], weights[0]
+        ids = np.concatenate(ids)  # segments with and without a file: back in document order
+        order = np.argsort(ids, kind="stable")
+        return ids[order], np.concatenate(weights)[order]
 
     def _leaves(self):
         """[(segment reader, first document number, its mapped postings file or None)]."""
