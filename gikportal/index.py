@@ -658,8 +658,9 @@ class _Eval:
                 # scored after the mask is known, on the reports it keeps only: a phrase of
                 # common words keeps few of their postings (BM25 is elementwise: same scores)
                 fscore = np.zeros(self.n, dtype=float)
+                kept = np.count_nonzero(fmask) if len(found) > 1 else None
                 for ids, tfs, idf in found:
-                    if len(found) > 1:
+                    if kept is not None and 2 * kept < len(ids):
                         keep = fmask[ids]
                         ids, tfs = ids[keep], tfs[keep]
                     fscore[ids] += boost * self._bm25(fieldname, ids, tfs, idf)
