@@ -477,11 +477,11 @@ def _exchange(a, b):
 
 def _make_room_for_a_second_index(target):
     """A rebuild writes a whole second index before the swap. On a disk with less room than the
-    current index takes, drop its postings files first: they are derived from the segments,
-    searches read through Whoosh without them, and the new index gets its own."""
+    current index takes, drop its postings and words files first: they are derived from the
+    segments, searches read through Whoosh without them, and the new index gets its own."""
     if not target.is_dir():
         return
-    derived = list(target.glob(f"*.{POSTINGS_FILE_EXT}"))
+    derived = [p for ext in (POSTINGS_FILE_EXT, WORDS_FILE_EXT) for p in target.glob(f"*.{ext}")]
     if not derived:
         return
     used = sum(p.stat().st_size for p in target.iterdir() if p.is_file())
