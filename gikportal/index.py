@@ -637,7 +637,7 @@ class _Eval:
         with self.view.lock:
             for fieldname in fieldnames:
                 boost = {"title": TITLE_BOOST, "headings": HEADING_BOOST}.get(fieldname, 1.0)
-                fmask, fscore = None, np.zeros(self.n, dtype=float)
+                fmask, found = None, []
                 for token in dict.fromkeys(tokens):
                     ids, tfs, idf = self.view.postings(fieldname, token)
                     tmask = np.zeros(self.n, dtype=bool)
@@ -645,7 +645,7 @@ class _Eval:
                     fmask = tmask if fmask is None else fmask & tmask
                     if not fmask.any():
                         break
-                    fscore[ids] += boost * self._bm25(fieldname, ids, tfs, idf)
+                    found.append((ids, tfs, idf))
                 if fmask is None or not fmask.any():
                     continue
                 for shingle in segment.shingles(tokens):
@@ -655,6 +655,15 @@ class _Eval:
                     phrase = np.zeros(self.n, dtype=bool)
                     phrase[ids] = True
                     fmask &= phrase
+                # scored after the mask is known, on the reports it keeps only: a phrase of
+                # common words keeps few of their postings (BM25 is elementwise: same scores)
+                fscore = np.zeros(self.n, dtype=float)
+                kept = np.count_nonzero(fmask) if len(found) > 1 else None
+                for ids, tfs, idf in found:
+                    if kept is not None and 2 * kept < len(ids):
+                        keep = fmask[ids]
+                        ids, tfs = ids[keep], tfs[keep]
+                    fscore[ids] += boost * self._bm25(fieldname, ids, tfs, idf)
                 mask |= fmask
                 scores += np.where(fmask, fscore, 0.0)
         if len(tokens) > 2:

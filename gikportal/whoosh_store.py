@@ -31,9 +31,10 @@ from pathlib import Path
 
 import numpy as np
 from filelock import FileLock
-from whoosh import columns, fields, formats, index as windex, writing
+from whoosh import columns, fields, formats, index as windex, spelling, writing
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3TermInfo
 from whoosh.index import LockError
+from whoosh.support.levenshtein import distance
 from whoosh.system import pack_int, pack_uint, pack_ushort
 from whoosh.util.numeric import length_to_byte
 
@@ -49,6 +50,7 @@ INDEX_VERSION = "9"  # 9: hits carry the scorecard (score, failed criteria, copy
 VERSION_FILE = "GIKPORTAL_INDEX_VERSION"
 COLUMN_FILE_EXT = "gikcols"  # Whoosh's TOC._segment_pattern: <segment id>.<letters> goes with the segment
 POSTINGS_FILE_EXT = "gikpost"  # likewise
+WORDS_FILE_EXT = "gikwords"  # likewise
 PRIVATE_MATCHER_API = ("_read_data", "_next_block", "_data", "_byteids", "_i")
 PRIVATE_TERMS_API = ("_terms", "_codec", "_postfile")  # SegmentReader._terms, its W3TermsReader's
 
@@ -475,11 +477,11 @@ def _exchange(a, b):
 
 def _make_room_for_a_second_index(target):
     """A rebuild writes a whole second index before the swap. On a disk with less room than the
-    current index takes, drop its postings files first: they are derived from the segments,
-    searches read through Whoosh without them, and the new index gets its own."""
+    current index takes, drop its postings and words files first: they are derived from the
+    segments, searches read through Whoosh without them, and the new index gets its own."""
     if not target.is_dir():
         return
-    derived = list(target.glob(f"*.{POSTINGS_FILE_EXT}"))
+    derived = [p for ext in (POSTINGS_FILE_EXT, WORDS_FILE_EXT) for p in target.glob(f"*.{ext}")]
     if not derived:
         return
     used = sum(p.stat().st_size for p in target.iterdir() if p.is_file())
@@ -712,6 +714,7 @@ class Store:
         self.deleted = self._deleted()
         self.section_fields = sorted(f for f in reader.indexed_field_names() if _section_field(f))
         self._leaf_postings = None
+        self._leaf_words = None
 
     def _deleted(self):
         """Document numbers of the deleted reports, from each segment's deletion set: O(deleted),
@@ -760,19 +763,29 @@ class Store:
         file (postfile.py) when it has one, else read a block at a time through the matcher's
         private block API (PRIVATE_MATCHER_API); deletions are not masked here."""
         key = np.uint64(postfile.term_key(fieldname, token.encode("utf-8")))
-        ids, weights = [], []
+        mapped_rows, ids, weights = [], [], []
         for reader, offset, mapped in self._leaves():
             if mapped is not None:
-                found = mapped.find(key)
-            else:
-                with self.lock:
-                    found = _read_postings(reader, fieldname, token)
+                row = mapped.row(key)
+                if row is not None:
+                    mapped_rows.append((mapped, row, offset))
+                continue
+            with self.lock:
+                found = _read_postings(reader, fieldname, token)
             if found is not None:
                 ids.append(found[0] + offset)
                 weights.append(found[1])
+        if mapped_rows:
+            found = postfile.gather(mapped_rows)
+            ids.append(found[0])
+            weights.append(found[1])
         if not ids:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=float)
-        return np.concatenate(ids), np.concatenate(weights)
+        if len(ids) == 1:
+            return ids[0], weights[0]
+        ids = np.concatenate(ids)  # segments with and without a file: back in document order
+        order = np.argsort(ids, kind="stable")
+        return ids[order], np.concatenate(weights)[order]
 
     def _leaves(self):
         """[(segment reader, first document number, its mapped postings file or None)]."""
@@ -781,7 +794,7 @@ class Store:
             for sub, offset in self.searcher.leaf_searchers():
                 reader = sub.reader()
                 path = self.postings_file(_segment_key(reader))
-                leaves.append((reader, offset, _mapped_postings(path, reader.doc_count_all())))
+                leaves.append((reader, offset, _mapped(postfile.Postings, path, reader.doc_count_all())))
             self._leaf_postings = leaves
         return self._leaf_postings
 
@@ -789,17 +802,66 @@ class Store:
         """Where segment `key`'s postings file is (postfile.py), named to go with the segment."""
         return self.dir / f"{key}.{POSTINGS_FILE_EXT}" if key else None
 
+    def words_file(self, key):
+        """Where segment `key`'s words file is (postfile.Words), named to go with the segment."""
+        return self.dir / f"{key}.{WORDS_FILE_EXT}" if key else None
+
+    def _words(self):
+        """Each segment's mapped words file, or None when one has none (then Whoosh's term index
+        is walked instead)."""
+        if self._leaf_words is None:
+            found = []
+            for reader, _, mapped in self._leaves():
+                path = self.words_file(_segment_key(reader))
+                words = _mapped(postfile.Words, path, reader.doc_count_all()) if mapped is not None else None
+                found.append(words)
+            self._leaf_words = found
+        return None if any(w is None for w in self._leaf_words) else self._leaf_words
+
     def nearest(self, token, fieldnames):
-        """The indexed word one edit from token (Whoosh's correctors, in field order), else None."""
-        with self.lock:
-            for fieldname in fieldnames:
-                found = [t for t in self.searcher.corrector(fieldname).suggest(token, limit=3, maxdist=1, prefix=1)
-                         if segment.SHINGLE not in t and t != token]
-                if found:
-                    return found[0]
-        return None
+        """The indexed word one edit from token (Whoosh's correctors, in field order), else None.
+        Whoosh's corrector ranks what its reader's terms_within yields; the candidates come from
+        each segment's words and postings files when all have them (a binary search per segment
+        instead of a walk over every term, shingles included, sharing the first character)."""
+        words = self._words() if token and segment.SHINGLE not in token else None
+        if words is None:
+            with self.lock:
+                return _nearest(self.searcher.corrector, token, fieldnames)
+        candidates = _Candidates(self.searcher.schema, self._candidates(token, fieldnames, words))
+        return _nearest(candidates.corrector, token, fieldnames)
+
+    def _candidates(self, token, fieldnames, words):
+        """{field: {term: frequency}} of the terms one edit or none from token sharing its first
+        character, as Whoosh's terms_within and frequency give them: the words from the words
+        files (their frequencies summed over segments), the shingles ("a b", which can only be
+        token with a space put in or for one of its characters) from the postings files."""
+        wanted = set(fieldnames)
+        out = {f: {} for f in fieldnames}
+        for segment_words in words:
+            for word, freqs in segment_words.words(token[0], len(token) - 1, len(token) + 1):
+                if wanted.isdisjoint(freqs) or distance(word, token, limit=1) > 1:
+                    continue
+                for fieldname, freq in freqs.items():
+                    if fieldname in wanted:
+                        out[fieldname][word] = out[fieldname].get(word, 0) + freq
+        gap = segment.SHINGLE
+        shingles = sorted({token[:i] + gap + token[i:] for i in range(1, len(token) + 1)}
+                          | {token[:i] + gap + token[i + 1:] for i in range(1, len(token))})
+        pairs = [(f, t) for f in fieldnames for t in shingles]
+        keys = np.array([postfile.term_key(f, t.encode("utf-8")) for f, t in pairs], dtype=np.uint64)
+        for _, _, mapped in self._leaves():
+            for i in np.flatnonzero(mapped.present(keys)).tolist():
+                fieldname, term = pairs[i]
+                found = mapped.find(keys[i])
+                if found is not None:
+                    out[fieldname][term] = out[fieldname].get(term, 0) + float(found[1].sum())
+        return out
 
     def known(self, token, fieldnames):
+        leaves = self._leaves()
+        if all(mapped is not None for _, _, mapped in leaves):
+            keys = np.array([postfile.term_key(f, token.encode("utf-8")) for f in fieldnames], dtype=np.uint64)
+            return any(mapped.present(keys).any() for _, _, mapped in leaves)
         with self.lock:
             reader = self.searcher.reader()
             return any(reader.doc_frequency(f, token) for f in fieldnames)
@@ -807,6 +869,34 @@ class Store:
     def close(self):
         self.searcher.close()
         self.ix.close()
+
+
+def _nearest(corrector, token, fieldnames):
+    """The first field's best suggestion for token that is neither token nor a shingle."""
+    for fieldname in fieldnames:
+        found = [t for t in corrector(fieldname).suggest(token, limit=3, maxdist=1, prefix=1)
+                 if segment.SHINGLE not in t and t != token]
+        if found:
+            return found[0]
+    return None
+
+
+class _Candidates:
+    """What Whoosh's ReaderCorrector reads of a reader (schema, terms_within, frequency), for one
+    token's candidates already found: Whoosh's own corrector then ranks them as it ranks a
+    reader's, so the suggestion is the one the term index walk gave."""
+
+    def __init__(self, schema, freqs):
+        self.schema, self.freqs = schema, freqs
+
+    def corrector(self, fieldname):
+        return spelling.ReaderCorrector(self, fieldname, self.schema[fieldname])
+
+    def terms_within(self, fieldname, text, maxdist, prefix=0):
+        return list(self.freqs.get(fieldname, ()))
+
+    def frequency(self, fieldname, text):
+        return self.freqs.get(fieldname, {}).get(text, 0)
 
 
 def _segment_key(reader):
@@ -866,14 +956,24 @@ def _all_postings(reader):
             yield fieldname, term, found[0], found[1]
 
 
-def _mapped_postings(path, doc_count):
-    """A segment's postings file mapped, or None (missing, unfinished, of another layout)."""
+def _mapped(kind, path, doc_count):
+    """A segment's file of this kind (postfile.Postings, postfile.Words) mapped, or None
+    (missing, unfinished, of another layout)."""
     if path is None:
         return None
     try:
-        return postfile.Postings(path, doc_count)
+        return kind(path, doc_count)
     except (OSError, ValueError, KeyError):
         return None
+
+
+def _segment_words(reader):
+    """(field, word, frequency) of every searched word of a segment that is not a shingle, from
+    its term index (PRIVATE_TERMS_API): what the spelling suggestion ranks."""
+    gap = segment.SHINGLE.encode("utf-8")
+    for (fieldname, term), info in reader._terms.items():
+        if _searched(fieldname) and gap not in term:
+            yield fieldname, term.decode("utf-8"), info.weight()
 
 
 def _section_field(fieldname):
@@ -886,24 +986,32 @@ def _searched(fieldname):
 
 
 def write_postings(index_dir):
-    """Write the postings file of every segment that lacks one (after each commit, beside the
-    column files): derived from the segment's own postings, so the segment stays the source of
-    truth; a segment whose file cannot be written (a full disk, a key collision) is read through
-    Whoosh. Returns how many files were written."""
+    """Write the postings file and the words file (postfile.py) of every segment that lacks them
+    (after each commit, beside the column files): derived from the segment's own term index, so
+    the segment stays the source of truth; a segment whose postings file cannot be written (a
+    full disk, a key collision) is read through Whoosh, and gets no words file either (its
+    suggestions need the shingles' postings). Returns how many files were written."""
     if not exists(index_dir):
         return 0
     store = Store(index_dir)
     made = 0
     try:
         for reader, _, mapped in store._leaves():
-            path = store.postings_file(_segment_key(reader))
-            if mapped is not None or path is None or not reader.doc_count_all():
+            key, n = _segment_key(reader), reader.doc_count_all()
+            if key is None or not n:
                 continue
-            try:
-                postfile.write(path, _all_postings(reader), reader.doc_count_all())
-            except (OSError, postfile.Collision):
-                continue
-            made += 1
+            if mapped is None:
+                try:
+                    postfile.write(store.postings_file(key), _all_postings(reader), n)
+                except (OSError, postfile.Collision):
+                    continue
+                made += 1
+            if _mapped(postfile.Words, store.words_file(key), n) is None:
+                try:
+                    postfile.write_words(store.words_file(key), _segment_words(reader), n)
+                except OSError:
+                    continue
+                made += 1
     finally:
         store.close()
     return made

@@ -85,9 +85,9 @@ def test_reindex_on_a_full_disk_leaves_the_live_index_untouched(tmp_path, seed_p
     assert failed.returncode == 1
     assert "Traceback" not in failed.stderr + failed.stdout
     assert failed.stderr.strip().startswith("没有足够的磁盘空间：重建索引未完成")
-    # the index's data is untouched; its postings files (derived from the segments, searches read
-    # through Whoosh without them) may have been dropped to make room for the second index
-    derived = f".{whoosh_store.POSTINGS_FILE_EXT}"
+    # the index's data is untouched; its postings and words files (derived from the segments,
+    # searches read through Whoosh without them) may have been dropped to make room for the second index
+    derived = (f".{whoosh_store.POSTINGS_FILE_EXT}", f".{whoosh_store.WORDS_FILE_EXT}")
     assert {k: v for k, v in tree_digest(config["INDEX_DIR"]).items() if not k.endswith(derived)} == \
         {k: v for k, v in live.items() if not k.endswith(derived)}
     # the copy index the ingest keeps beside the index (continuity.py) is there as before

@@ -275,3 +275,81 @@ def test_the_segment_writer_writes_whooshs_own_files(tmp_path, monkeypatch):
     theirs = build(tmp_path / "whoosh")
     assert len(ours[0]["trm"]) == 3 and len(ours[1]["trm"]) == 1
     assert ours == theirs
+
+
+def _one_edit_tokens(words):
+    """Tokens a citizen mistypes: each word with its last character replaced, dropped, doubled,
+    swapped with the one before it, and with another word's first character put in."""
+    out = set(words)
+    others = sorted({w[0] for w in words})
+    for i, w in enumerate(words):
+        other = others[i % len(others)]
+        out |= {w[:-1] + other, w[:-1], w + w[-1], w[:-2] + w[-1:] + w[-2:-1], w[:1] + other + w[1:]}
+    return sorted(t for t in out if t)
+
+
+def test_suggestions_from_the_words_files_are_whooshs(tmp_path):
+    """Each segment's words file (postfile.Words) and its postings file give Whoosh's corrector
+    the candidates its own walk over every term of the term index gives (terms_within, with
+    their frequencies; shingles too, which rank with the words), so for every indexed word, one-
+    edit variants of it and the shingles run together, the suggestion and known() are the walk's."""
+    index_dir = _two_segments_one_deleted(tmp_path, deleted=0)
+    assert len(list(index_dir.glob(f"*.{whoosh_store.WORDS_FILE_EXT}"))) == 2
+    store = whoosh_store.Store(index_dir)
+    try:
+        words = store._words()
+        assert words is not None  # the files are read, not the term index
+        fields = ["title"] + store.section_fields
+        reader = store.searcher.reader()
+        terms = {t.decode("utf-8") for f, t in reader.all_terms() if f in fields}
+        gap = segment.SHINGLE
+        tokens = _one_edit_tokens(sorted(t for t in terms if gap not in t)[::5])
+        tokens += sorted({t.replace(gap, "") for t in terms if gap in t})[::5]
+        assert len(tokens) > 1000
+        suggested = with_shingles = 0
+        for token in tokens:
+            found = store._candidates(token, fields, words)
+            walked = {f: {t: reader.frequency(f, t) for t in reader.terms_within(f, token, 1, prefix=1)}
+                      for f in fields}
+            assert found == walked, token
+            with_shingles += any(gap in t for f in fields for t in found[f])
+            fast = store.nearest(token, fields)
+            assert fast == whoosh_store._nearest(store.searcher.corrector, token, fields), token
+            suggested += fast is not None
+            assert store.known(token, fields) == any(reader.doc_frequency(f, token) for f in fields), token
+        assert suggested > len(tokens) // 3 and with_shingles > 100
+    finally:
+        store.close()
+    _settle_into_one(index_dir)
+    assert len(list(index_dir.glob(f"*.{whoosh_store.WORDS_FILE_EXT}"))) == 1
+
+
+def test_the_words_files_candidates_are_ranked_by_whooshs_corrector():
+    """The candidates are ranked by Whoosh's ReaderCorrector itself: its three most frequent
+    (ties: the later in code point order), then the token and shingles dropped; so a token whose
+    three best are itself and shingles gets nothing from that field, as the walk gives."""
+    schema = whoosh_store._schema()
+    token, gap = "政务公开", segment.SHINGLE
+    freqs = {"title": {token: 9.0, f"政务{gap}公开": 8.0, f"政{gap}务公开": 7.0, "政务公示": 1.0},
+             "s1": {"政务公示": 1.0, "政务公卡": 1.0, "政务公布": 1.0, "政务公报": 1.0, "政务公告": 2.0}}
+    candidates = whoosh_store._Candidates(schema, freqs)
+    assert whoosh_store._nearest(candidates.corrector, token, ["title"]) is None
+    assert whoosh_store._nearest(candidates.corrector, token, ["title", "s1"]) == "政务公告"
+    del freqs["s1"]["政务公告"]
+    # four tied: the heap keeps the three largest (score, word), so 政务公卡 (U+5361) drops out
+    # and 政务公布 (U+5E03) leads, where the smallest of all four would be 政务公卡
+    assert whoosh_store._nearest(candidates.corrector, token, ["s1"]) == "政务公布"
+
+
+def test_a_segment_without_a_words_file_is_walked_as_before(tmp_path):
+    index_dir = _two_segments_one_deleted(tmp_path, deleted=1)
+    next(index_dir.glob(f"*.{whoosh_store.WORDS_FILE_EXT}")).unlink()
+    store = whoosh_store.Store(index_dir)
+    try:
+        assert store._words() is None
+        fields = ["title"] + store.section_fields
+        assert store.nearest("依申请公干", fields) == "依申请公开"
+    finally:
+        store.close()
+    assert whoosh_store.write_postings(index_dir) == 1  # the next commit's writer makes it
+    assert len(list(index_dir.glob(f"*.{whoosh_store.WORDS_FILE_EXT}"))) == 2

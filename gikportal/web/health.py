@@ -19,7 +19,7 @@ bp = Blueprint("health", __name__)
 
 KEY = "gikportal.health"
 WARM_QUERY = {"q": "政府信息"}  # a word of every report: opens the text fields, the columns, the facets
-# a word of no report: its suggestion folds the agency names and opens Whoosh's correctors
+# a word of no report: its suggestion folds the agency names and maps the segments' words files
 WARM_TYPO = {"q": "𠀀𠀁"}
 
 
