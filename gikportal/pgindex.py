@@ -418,10 +418,12 @@ def set_replicas(url, replica_urls):
 
 
 def _note_write(url):
-    """Remember the primary's WAL position after a write of this process (read-your-writes)."""
+    """Remember the primary's WAL position after a write of this process (read-your-writes): the
+    insert position, past the write's commit record even when synchronous_commit = off has not yet
+    written it out (the write position can then be short of it)."""
     if url in _routes:
         with psycopg.connect(url, autocommit=True) as conn:
-            _written[url] = conn.execute("SELECT pg_current_wal_lsn()::text").fetchone()[0]
+            _written[url] = conn.execute("SELECT pg_current_wal_insert_lsn()::text").fetchone()[0]
 
 
 def _check_replayed(conn):
