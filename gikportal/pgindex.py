@@ -307,21 +307,6 @@ def _configure(conn):
     conn.read_only = True
 
 
-CHECK_IDLE = 1.0  # seconds since its last check after which a pooled connection is checked again
-
-
-def _check(conn):
-    """The pool's check at checkout, a round trip (an empty query), skipped for a connection
-    checked less than CHECK_IDLE ago: at a dozen reads per search under load that round trip was
-    a tenth of a search. A connection that broke meanwhile fails its read (a replica's read is
-    then answered by the primary, _routed)."""
-    now = time.monotonic()
-    if now - getattr(conn, "_gik_checked", -CHECK_IDLE) < CHECK_IDLE:
-        return
-    ConnectionPool.check_connection(conn)
-    conn._gik_checked = now
-
-
 def _reader(url):
     """A pooled read-only connection (one REPEATABLE READ transaction per `with`)."""
     key = (os.getpid(), url)
@@ -330,7 +315,7 @@ def _reader(url):
         if pool is None:
             replica = any(url in r.urls for r in _routes.values())  # fail fast: the primary takes over
             pool = ConnectionPool(url, min_size=1, max_size=POOL_SIZE, configure=_configure, open=True,
-                                  name="gikportal", check=_check,
+                                  name="gikportal", check=ConnectionPool.check_connection,
                                   timeout=REPLICA_TIMEOUT if replica else 15,
                                   kwargs={"connect_timeout": 2} if replica else None)
             _pools[key] = pool
