@@ -403,10 +403,12 @@ def set_replicas(url, replica_urls):
 
 
 def _note_write(url):
-    """Remember the primary's WAL position after a write of this process (read-your-writes)."""
+    """Remember the primary's WAL position after a write of this process (read-your-writes): the
+    insert position, past the write's commit record even when synchronous_commit = off has not yet
+    written it out (the write position can then be short of it)."""
     if url in _routes:
         with psycopg.connect(url, autocommit=True) as conn:
-            _written[url] = conn.execute("SELECT pg_current_wal_lsn()::text").fetchone()[0]
+            _written[url] = conn.execute("SELECT pg_current_wal_insert_lsn()::text").fetchone()[0]
 
 
 def _check_replayed(conn):
@@ -564,17 +566,18 @@ def _rebuild(url, prepared_stream):
 
 
 def _create_shadows(cur):
-    """{table}_next for every data table: same columns, partitions and bounds, no indexes."""
+    """{table}_next for every data table: same columns, partitions, bounds and storage parameters, no indexes."""
     for table in DATA_TABLES:
         cur.execute(f"DROP TABLE IF EXISTS {table}{SHADOW} CASCADE")
         key = cur.execute("SELECT pg_get_partkeydef(%s::regclass)", (table,)).fetchone()[0]
         cur.execute(f"CREATE TABLE {table}{SHADOW} (LIKE {table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS "
                     f"INCLUDING STORAGE INCLUDING COMPRESSION)" + (f" PARTITION BY {key}" if key else ""))
-        parts = cur.execute("SELECT c.relname, pg_get_expr(c.relpartbound, c.oid) FROM pg_inherits i "
+        parts = cur.execute("SELECT c.relname, pg_get_expr(c.relpartbound, c.oid), c.reloptions FROM pg_inherits i "
                             "JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = %s::regclass",
                             (table,)).fetchall()
-        for name, bound in parts:
-            cur.execute(f"CREATE TABLE {table}{SHADOW}{name[len(table):]} PARTITION OF {table}{SHADOW} {bound}")
+        for name, bound, options in parts:  # with its storage parameters (0003: toast_tuple_target)
+            cur.execute(f"CREATE TABLE {table}{SHADOW}{name[len(table):]} PARTITION OF {table}{SHADOW} {bound}"
+                        + (f" WITH ({', '.join(options)})" if options else ""))
 
 
 def _index_shadows(conn):

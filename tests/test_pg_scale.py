@@ -87,15 +87,16 @@ def test_bulk_rebuild_swaps_in_the_same_schema_and_answers(engine, corpus, monke
 
     def schema(url):
         with psycopg.connect(url) as conn:
-            relations = {r[0] for r in conn.execute(
-                "SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind IN "
+            relations = {(r[0], tuple(r[1] or ())) for r in conn.execute(  # with storage parameters (0003)
+                "SELECT relname, reloptions FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind IN "
                 "('r', 'p', 'i', 'I', 'v')")}
             comments = conn.execute("SELECT obj_description('search_fields'::regclass), "
                                     "obj_description('request_figures'::regclass)").fetchone()
         return relations, comments
 
     relations, comments = schema(bulk.location)
-    assert not any(pgindex.SHADOW in name for name in relations)
+    assert not any(pgindex.SHADOW in name for name, _ in relations)
+    assert ("search_fields_y2022", ("toast_tuple_target=128",)) in relations
     assert schema(engine.location) == (relations, comments) and all(comments)
     for query in ("依申请公开", "行政复议 year:2022", "", "province:河南"):
         params = SearchParams.from_args({"q": query, "per_page": "200"})
@@ -110,6 +111,8 @@ def test_searched_table_holds_no_text_and_figures_read_cell_by_cell(engine, corp
         columns = {r[0] for r in conn.execute("SELECT column_name FROM information_schema.columns "
                                               "WHERE table_name = 'search_fields'")}
         assert columns == {"report_id", "year", "n", "tsv"}
+        compressed = {r[0] for r in conn.execute("SELECT DISTINCT pg_column_compression(tsv) FROM search_fields")}
+        assert compressed == {None, "lz4"}  # long sections' tsvectors compressed (0003: lz4, not pglz)
         record = next(r for r in corpus if (r.get("stats") or {}).get("requests"))
         cells = {(row, col): float(v) for row, col, v in conn.execute(
             "SELECT row, applicant, value FROM request_figures WHERE report_id = %s", (record["id"],))}
@@ -140,6 +143,8 @@ def test_a_new_year_partition_takes_its_rows_from_the_default(engine):
     with psycopg.connect(url) as conn:
         assert conn.execute("SELECT count(*) FROM search_fields_default").fetchone()[0] == 0
         assert conn.execute("SELECT count(*) FROM search_fields_y2041").fetchone()[0] > 0
+        assert conn.execute("SELECT reloptions FROM pg_class WHERE relname = 'search_fields_y2041'").fetchone()[0] \
+            == ["toast_tuple_target=128"]  # narrow rows as in every other partition
     plans = pgindex.explain(url, SearchParams.from_args({"q": "行政复议 year:2041"}))
     assert partitions_read(plans["count"]) == {"search_fields_y2041"}
     assert backends.engine("postgres", url).search(SearchParams.from_args({"q": "year:2041"}))["total"] == 1

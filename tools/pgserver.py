@@ -157,7 +157,7 @@ class PostgresServer:
         import psycopg
 
         with psycopg.connect(self.url, autocommit=True) as conn:
-            lsn = conn.execute("SELECT pg_current_wal_lsn()::text").fetchone()[0]
+            lsn = conn.execute("SELECT pg_current_wal_insert_lsn()::text").fetchone()[0]  # past every commit (synchronous_commit off)
         deadline = time.monotonic() + timeout
         for replica in self.replicas:
             with psycopg.connect(replica.url, autocommit=True) as conn:

@@ -41,12 +41,15 @@ FIGURE_VIEWS = {  # view: (jsonb column, its row key's name, its column key's na
 
 def add_year_partitions(years):
     """Partitions of every partitioned table for these years; rows of those years already in the
-    default partition move into them (the default is detached meanwhile)."""
+    default partition move into them (the default is detached meanwhile). Each new partition gets
+    the default partition's storage parameters (0003: search_fields' toast_tuple_target)."""
     for table in PARTITIONED:
+        options = op.get_bind().exec_driver_sql(
+            f"SELECT reloptions FROM pg_class WHERE oid = '{table}_default'::regclass").scalar()
         op.execute(f"ALTER TABLE {table} DETACH PARTITION {table}_default")
         for year in years:
             op.execute(f"CREATE TABLE IF NOT EXISTS {table}_y{year} PARTITION OF {table} "
-                       f"FOR VALUES FROM ({year}) TO ({year + 1})")
+                       f"FOR VALUES FROM ({year}) TO ({year + 1})" + (f" WITH ({', '.join(options)})" if options else ""))
             op.execute(f"INSERT INTO {table} SELECT * FROM {table}_default WHERE year = {year}")
             op.execute(f"DELETE FROM {table}_default WHERE year = {year}")
         op.execute(f"ALTER TABLE {table} ATTACH PARTITION {table}_default DEFAULT")
