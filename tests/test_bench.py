@@ -90,3 +90,19 @@ def test_bench_runs_the_postgres_backend_side_by_side(tmp_path, capsys):
     assert postgres["failed"] == 0 and postgres["index_bytes"] > 0
     # the same reports and queries give the same hit counts on both engines
     assert whoosh["ours"]["totals"] == postgres["ours"]["totals"]
+
+
+def test_bench_measures_an_existing_archive(tmp_path, capsys, seed_paths):
+    """--archive measures search on an archive built earlier (nothing generated, no corpus line)."""
+    from gikportal import config as _config
+    from gikportal.ingest import ingest_paths
+
+    cfg = _config.from_env()
+    cfg.update(ARCHIVE_DIR=str(tmp_path / "archive"), INDEX_DIR=str(tmp_path / "index"), BACKEND="whoosh")
+    assert ingest_paths(cfg, seed_paths).count("added") == 5
+    out_json = tmp_path / "existing.json"
+    assert bench.main(["--archive", str(tmp_path), "--reps", "1", "--no-drop-caches", "--json", str(out_json)]) == 0
+    printed = capsys.readouterr().out
+    assert "5 reports, whoosh (existing archive) backend" in printed
+    assert "search + all facets p95, ms" in printed and "corpus:" not in printed
+    assert json.loads(out_json.read_text())[0]["n"] == 5

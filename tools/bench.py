@@ -682,7 +682,7 @@ def format_result(r):
     cpu = r.get("ingest_cpu") or {}
     lines = [f"{r['n']:,} reports, {r.get('backend', 'whoosh')} backend ({r['texts_bytes'] / mb:,.1f} MB of report text, "
              f"{r['queries']} queries, {r['failed']} failed to parse)",
-             format_corpus(r),
+             *([format_corpus(r)] if "corpus" in r else []),  # an --archive run made no corpus
              f"  {'':<34} {'portal':>14} {'naive':>14} {'gain':>8}",
              _row("ingest, reports/s (end to end)", r["ingest_rate"], b and b["ingest_rate"], better="higher"),
              *([_row("  per CPU second (all processes)", (r["n"] - r["failed"]) / ((cpu["main"] + cpu["workers"]) or 1),
