@@ -61,3 +61,16 @@ def test_every_facet_is_answered_in_one_order_and_toggles_through_params():
     assert out["format"][0]["label"] == labels.FORMATS["2019"]
     on = facets.BY_NAME["format"].toggle(params(), "legacy")
     assert tuple(on.facets["format"]) == ("legacy",) and not facets.BY_NAME["format"].toggle(on, "legacy").facets.get("format")
+
+
+def test_agency_keys_follow_each_generations_pairs():
+    """The keys and names of a pairs list are indexed once, and a new list (a new index
+    generation, the other engine) is answered from its own pairs, never a stale index."""
+    old = [("k1", "甲县人民政府办公室"), ("k2", "乙县人民政府办公室")]
+    assert facets.agency_keys("甲县人民政府办公室", old) == ["k1"]
+    assert facets.agency_keys("k2", old) == ["k2"]
+    new = [("k1", "甲县人民政府办公室"), ("k3", "甲县人民政府办公室"), ("k2", "乙县人民政府办公室")]
+    assert facets.agency_keys("甲县人民政府办公室", new) == ["k1", "k3"]
+    assert facets.agency_keys("k3", old) == []
+    assert facets.agency_keys("k3", new) == ["k3"]
+    assert facets.agency_keys("乙县", old) == ["k2"]  # typed in a query: the names containing it

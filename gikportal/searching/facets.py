@@ -191,15 +191,32 @@ def agency_keys(value, pairs):
     a report page) the keys of the reports that printed it, so the body's other names come too;
     a value typed in a query, folded (traditional, full-width), the keys or names equal to it,
     else those containing it (agency:卫生健康)."""
-    keys = {k for k, _ in pairs}
+    keys, by_name = _pairs_index(pairs)
     if value in keys:
         return [value]
-    named = sorted({k for k, n in pairs if n == value})
-    if named:
-        return named
+    if value in by_name:
+        return by_name[value]
     folded = segment.fold(value)
     forms = [(segment.fold(k), k) for k in keys] + [(segment.fold(n), k) for k, n in pairs if n]
     return sorted({k for f, k in forms if f == folded} or {k for f, k in forms if folded in f})
+
+
+_PAIRS_INDEXES = {}  # id(pairs) -> (pairs, keys, {name: sorted keys}); both engines keep one pairs list per generation
+
+
+def _pairs_index(pairs):
+    """The keys and the keys of each printed name of an index's pairs, made once per pairs list
+    (a report page filters by its agency twice: at 100,000 reports remaking them took 30 ms)."""
+    found = _PAIRS_INDEXES.get(id(pairs))
+    if found is None or found[0] is not pairs:
+        by_name = {}
+        for k, n in pairs:
+            by_name.setdefault(n, set()).add(k)
+        found = (pairs, {k for k, _ in pairs}, {n: sorted(ks) for n, ks in by_name.items()})
+        if len(_PAIRS_INDEXES) >= 4:  # a few generations (and engines) at once
+            _PAIRS_INDEXES.pop(next(iter(_PAIRS_INDEXES)))
+        _PAIRS_INDEXES[id(pairs)] = found
+    return found[1], found[2]
 
 
 def label_agencies(values, names):
