@@ -20,15 +20,53 @@ _MAYBE_GENERATED = frozenset((0, 2, 10, 13, 32, 0x2D, 0xFFFE))   # what PDFium m
 _DIGITS = 4     # PDFium keeps coordinates as 32-bit floats: rounding gives back the stream's decimals
 
 
-def _r(value):
-    return round(value, _DIGITS)
+class _Rounded(dict):
+    """round(value, _DIGITS), remembered: round() to digits converts through decimal digits (about a
+    microsecond a call, several per character and path point), and a page's values repeat (a line's
+    baseline, a font's advances, a column's left edge). Zero is not kept: 0.0 and -0.0 are one key
+    but round to zeros of their own sign."""
+
+    def __missing__(self, value):
+        out = round(value, _DIGITS)
+        if value:
+            if len(self) >= 100_000:
+                self.clear()
+            self[value] = out
+        return out
+
+
+_r = _Rounded().__getitem__
+
+
+def _prototype(function, restype, *argtypes):
+    """A PDFium function called through a prototype of its own: handles go in and come back as
+    plain ints, which costs less than pypdfium2's pointer objects in a loop over every character."""
+    return ctypes.CFUNCTYPE(restype, *argtypes)(ctypes.cast(function, ctypes.c_void_p).value)
+
+
+_V, _INT, _UINT_AT, _FLOAT_AT = ctypes.c_void_p, ctypes.c_int, ctypes.POINTER(ctypes.c_uint), ctypes.POINTER(ctypes.c_float)
+# the calls made per page object and path segment
+_PAGE_OBJECT = _prototype(pdfium_c.FPDFPage_GetObject, _V, _V, _INT)
+_FORM_OBJECT = _prototype(pdfium_c.FPDFFormObj_GetObject, _V, _V, ctypes.c_ulong)
+_FORM_COUNT = _prototype(pdfium_c.FPDFFormObj_CountObjects, _INT, _V)
+_OBJECT_TYPE = _prototype(pdfium_c.FPDFPageObj_GetType, _INT, _V)
+_OBJECT_MATRIX = _prototype(pdfium_c.FPDFPageObj_GetMatrix, _INT, _V, _V)
+_DRAW_MODE = _prototype(pdfium_c.FPDFPath_GetDrawMode, _INT, _V, _V, _V)
+_STROKE_COLOR = _prototype(pdfium_c.FPDFPageObj_GetStrokeColor, _INT, _V, _UINT_AT, _UINT_AT, _UINT_AT, _UINT_AT)
+_FILL_COLOR = _prototype(pdfium_c.FPDFPageObj_GetFillColor, _INT, _V, _UINT_AT, _UINT_AT, _UINT_AT, _UINT_AT)
+_STROKE_WIDTH = _prototype(pdfium_c.FPDFPageObj_GetStrokeWidth, _INT, _V, _FLOAT_AT)
+_COUNT_SEGMENTS = _prototype(pdfium_c.FPDFPath_CountSegments, _INT, _V)
+_SEGMENT = _prototype(pdfium_c.FPDFPath_GetPathSegment, _V, _V, _INT)
+_SEGMENT_TYPE = _prototype(pdfium_c.FPDFPathSegment_GetType, _INT, _V)
+_SEGMENT_POINT = _prototype(pdfium_c.FPDFPathSegment_GetPoint, _INT, _V, _V, _V)
+_SEGMENT_CLOSE = _prototype(pdfium_c.FPDFPathSegment_GetClose, _INT, _V)
 
 
 def _matrix(obj):
-    m = pdfium_c.FS_MATRIX()
-    if not pdfium_c.FPDFPageObj_GetMatrix(obj, m):
+    m = (ctypes.c_float * 6)()      # FS_MATRIX: a, b, c, d, e, f
+    if not _OBJECT_MATRIX(obj, ctypes.addressof(m)):
         return None
-    return (m.a, m.b, m.c, m.d, m.e, m.f)
+    return tuple(m)
 
 
 def _mult(m1, m0):
@@ -52,13 +90,16 @@ def _color(getter, obj):
 def _segments(obj, matrix):
     """The path as pdfminer records it: [(op, (x, y))] with op m, l, c or h, in page space."""
     a, b, c, d, e, f = matrix
-    x, y = ctypes.c_float(), ctypes.c_float()
+    xy = (ctypes.c_float * 2)()
+    x_at = ctypes.addressof(xy)
+    y_at = x_at + ctypes.sizeof(ctypes.c_float)
     path, start, bezier = [], None, 0
-    for i in range(pdfium_c.FPDFPath_CountSegments(obj)):
-        seg = pdfium_c.FPDFPath_GetPathSegment(obj, i)
-        kind = pdfium_c.FPDFPathSegment_GetType(seg)
-        pdfium_c.FPDFPathSegment_GetPoint(seg, x, y)
-        pt = (_r(a * x.value + c * y.value + e), _r(b * x.value + d * y.value + f))
+    for i in range(_COUNT_SEGMENTS(obj)):
+        seg = _SEGMENT(obj, i)
+        kind = _SEGMENT_TYPE(seg)
+        _SEGMENT_POINT(seg, x_at, y_at)
+        x, y = xy
+        pt = (_r(a * x + c * y + e), _r(b * x + d * y + f))
         if kind == _MOVE:
             path.append(("m", pt))
             start, bezier = pt, 0
@@ -71,7 +112,7 @@ def _segments(obj, matrix):
             path.append(("c", pt))
         else:
             return None
-        if pdfium_c.FPDFPathSegment_GetClose(seg):
+        if _SEGMENT_CLOSE(seg):
             # PDFium closes a subpath by a line back to its start; pdfminer records an 'h' there
             if path[-1][0] == "l" and pt == start:
                 path[-1] = ("h", pt)
@@ -119,31 +160,34 @@ def _path_objects(path, paint, height, out):
 
 def _paths(container, count, get, parent, height, out, skip):
     """Path objects of a page or a form XObject (recursively), False if one cannot be read."""
-    mode, stroke = ctypes.c_int(), ctypes.c_int()
+    mode_stroke = (ctypes.c_int * 2)()
+    mode_at = ctypes.addressof(mode_stroke)
+    stroke_at = mode_at + ctypes.sizeof(ctypes.c_int)
     width = ctypes.c_float()
     for i in range(count):
         obj = get(container, i)
-        kind = pdfium_c.FPDFPageObj_GetType(obj)
+        kind = _OBJECT_TYPE(obj)
         if kind == _FORM:
             matrix = _matrix(obj)
-            if matrix is None or not _paths(obj, pdfium_c.FPDFFormObj_CountObjects(obj), pdfium_c.FPDFFormObj_GetObject,
+            if matrix is None or not _paths(obj, _FORM_COUNT(obj), _FORM_OBJECT,
                                             _mult(matrix, parent) if parent else matrix, height, out, skip):
                 return False
         elif kind == _PATH:
-            if not pdfium_c.FPDFPath_GetDrawMode(obj, mode, stroke):
+            if not _DRAW_MODE(obj, mode_at, stroke_at):
                 return False
-            if not (stroke.value or mode.value):
+            mode, stroke = mode_stroke
+            if not (stroke or mode):
                 continue                # a clipping path ('n'): pdfminer paints nothing either
-            stroked, filled = bool(stroke.value), bool(mode.value)
+            stroked, filled = bool(stroke), bool(mode)
             paint = {"stroke": stroked, "fill": filled,     # the colour of a flag not set is read only if kept
-                     "stroking_color": _color(pdfium_c.FPDFPageObj_GetStrokeColor, obj) if stroked else None,
-                     "non_stroking_color": _color(pdfium_c.FPDFPageObj_GetFillColor, obj) if filled else None}
+                     "stroking_color": _color(_STROKE_COLOR, obj) if stroked else None,
+                     "non_stroking_color": _color(_FILL_COLOR, obj) if filled else None}
             if skip is not None and skip(paint):
                 continue
             if not stroked:
-                paint["stroking_color"] = _color(pdfium_c.FPDFPageObj_GetStrokeColor, obj)
+                paint["stroking_color"] = _color(_STROKE_COLOR, obj)
             if not filled:
-                paint["non_stroking_color"] = _color(pdfium_c.FPDFPageObj_GetFillColor, obj)
+                paint["non_stroking_color"] = _color(_FILL_COLOR, obj)
             matrix = _matrix(obj)
             if matrix is None:
                 return False
@@ -152,8 +196,8 @@ def _paths(container, count, get, parent, height, out, skip):
             path = _segments(obj, matrix)
             if path is None:
                 return False
-            pdfium_c.FPDFPageObj_GetStrokeWidth(obj, width)
-            paint["evenodd"] = mode.value == pdfium_c.FPDF_FILLMODE_ALTERNATE
+            _STROKE_WIDTH(obj, width)
+            paint["evenodd"] = mode == pdfium_c.FPDF_FILLMODE_ALTERNATE
             paint["linewidth"] = width.value
             _path_objects(path, paint, height, out)
     return True
@@ -202,16 +246,16 @@ def font_descents(page_obj):
     return out
 
 
-def _prototype(function, restype, *argtypes):
-    """A PDFium function called through a prototype of its own: handles go in and come back as
-    plain ints, which costs less than pypdfium2's pointer objects in a loop over every character."""
-    return ctypes.CFUNCTYPE(restype, *argtypes)(ctypes.cast(function, ctypes.c_void_p).value)
-
-
-_TEXT_OBJECT = _prototype(pdfium_c.FPDFText_GetTextObject, ctypes.c_void_p, pdfium_c.FPDF_TEXTPAGE, ctypes.c_int)
-_OBJECT_FONT = _prototype(pdfium_c.FPDFTextObj_GetFont, ctypes.c_void_p, ctypes.c_void_p)
-_FONT_NAME = _prototype(pdfium_c.FPDFFont_GetBaseFontName, ctypes.c_size_t, ctypes.c_void_p, ctypes.c_char_p,
-                        ctypes.c_size_t)
+_TEXT_OBJECT = _prototype(pdfium_c.FPDFText_GetTextObject, _V, _V, _INT)
+_OBJECT_FONT = _prototype(pdfium_c.FPDFTextObj_GetFont, _V, _V)
+_FONT_NAME = _prototype(pdfium_c.FPDFFont_GetBaseFontName, ctypes.c_size_t, _V, ctypes.c_char_p, ctypes.c_size_t)
+# the calls made per character: the text page as an int, the out-parameters by their addresses
+_IS_GENERATED = _prototype(pdfium_c.FPDFText_IsGenerated, _INT, _V, _INT)
+_MAP_ERROR = _prototype(pdfium_c.FPDFText_HasUnicodeMapError, _INT, _V, _INT)
+_LOOSE_BOX = _prototype(pdfium_c.FPDFText_GetLooseCharBox, _INT, _V, _INT, _V)
+_ORIGIN = _prototype(pdfium_c.FPDFText_GetCharOrigin, _INT, _V, _INT, _V, _V)
+_CHAR_MATRIX = _prototype(pdfium_c.FPDFText_GetMatrix, _INT, _V, _INT, _V)
+_FONT_SIZE = _prototype(pdfium_c.FPDFText_GetFontSize, ctypes.c_double, _V, _INT)
 
 
 def _descent(font, descents, named):
@@ -237,29 +281,32 @@ def _chars(textpage, height, named, page_number, doctop):
     pdfminer's box of a character runs from its origin along its advance, and from the font's
     descent below the baseline up one font size; PDFium gives the origin, the font's descent and
     (in its loose box) the advance. A box PDFium left in text space is scaled as pdfminer's is."""
-    tp = textpage.raw
-    count = pdfium_c.FPDFText_CountChars(tp)
-    if count <= 0:
+    tp = ctypes.cast(textpage.raw, ctypes.c_void_p).value
+    count = pdfium_c.FPDFText_CountChars(textpage.raw)
+    if count <= 0 or not tp:
         return None
     text = (ctypes.c_ushort * (count + 1))()
-    if pdfium_c.FPDFText_GetText(tp, 0, count, text) != count + 1:
+    if pdfium_c.FPDFText_GetText(textpage.raw, 0, count, text) != count + 1:
         return None
     codes = text[:count]
-    x, y = ctypes.c_double(), ctypes.c_double()
+    xy = (ctypes.c_double * 2)()
+    x_at = ctypes.addressof(xy)
+    y_at = x_at + ctypes.sizeof(ctypes.c_double)
     box = pdfium_c.FS_RECTF()
+    box_at = ctypes.addressof(box)
+    m = pdfium_c.FS_MATRIX()
+    m_at = ctypes.addressof(m)
     descents = {}
     chars = []
-    generated, map_error, loose, origin = (pdfium_c.FPDFText_IsGenerated, pdfium_c.FPDFText_HasUnicodeMapError,
-                                           pdfium_c.FPDFText_GetLooseCharBox, pdfium_c.FPDFText_GetCharOrigin)
-    matrix, font_size, text_object, object_font = (pdfium_c.FPDFText_GetMatrix, pdfium_c.FPDFText_GetFontSize,
-                                                   _TEXT_OBJECT, _OBJECT_FONT)
-    m = pdfium_c.FS_MATRIX()
+    append = chars.append
+    generated, map_error, loose, origin = _IS_GENERATED, _MAP_ERROR, _LOOSE_BOX, _ORIGIN
+    matrix, font_size, text_object, object_font, r = _CHAR_MATRIX, _FONT_SIZE, _TEXT_OBJECT, _OBJECT_FONT, _r
     last = -1       # the text object of the previous character: its characters share its font, size and matrix
     for i, code in enumerate(codes):
         if code in _MAYBE_GENERATED and generated(tp, i):
             continue                    # spaces and line breaks PDFium infers: not in the PDF
-        if not code or 0xD800 <= code < 0xE000 or map_error(tp, i) or not loose(tp, i, box) \
-                or not origin(tp, i, x, y):
+        if not code or 0xD800 <= code < 0xE000 or map_error(tp, i) or not loose(tp, i, box_at) \
+                or not origin(tp, i, x_at, y_at):
             return None
         obj = text_object(tp, i)
         if obj != last:
@@ -267,35 +314,35 @@ def _chars(textpage, height, named, page_number, doctop):
             if not font:
                 return None
             descent = descents[font] if font in descents else _descent(font, descents, named)
-            if descent is None or not matrix(tp, i, m):
+            if descent is None or not matrix(tp, i, m_at):
                 return None
             size = font_size(tp, i)
             low = descent * size
             ma, mb, mc, md = m.a, m.b, m.c, m.d
             upright = not mb and not mc and ma == md and ma > 0     # upright, unrotated: most characters
             if upright:
-                a = round(ma, _DIGITS)
+                a = r(ma)
                 a_low, a_size, a_size3 = a * low, a * size, 3 * a * size
             last = obj
-        ox, oy = round(x.value, _DIGITS), round(y.value, _DIGITS)
-        advance = round(box.right - box.left, _DIGITS)      # a * advance
+        ox, oy = r(xy[0]), r(xy[1])
+        advance = r(box.right - box.left)       # a * advance
         if upright:
             if box.top - box.bottom > a_size3:
-                advance = round(advance * a, _DIGITS)       # a box PDFium left in text space (not scaled)
+                advance = r(advance * a)        # a box PDFium left in text space (not scaled)
             x1, y0 = ox + advance, oy + a_low
             y1 = y0 + a_size
             top = height - y1
-            chars.append({
+            append({
                 "object_type": "char", "text": chr(code), "x0": ox, "y0": y0, "x1": x1, "y1": y1,
                 "width": x1 - ox, "height": y1 - y0, "size": y1 - y0, "top": top, "bottom": height - y0,
                 "matrix": (a, 0.0, 0.0, a, ox, oy), "upright": True, "adv": advance / a,
                 "doctop": doctop + top, "page_number": page_number})
             continue
-        a, b, c, d = round(ma, _DIGITS), round(mb, _DIGITS), round(mc, _DIGITS), round(md, _DIGITS)
+        a, b, c, d = r(ma), r(mb), r(mc), r(md)
         if abs(a) < 1e-4:
             return None                 # set at a right angle: the advance cannot be told from the box
         if abs(d) > 1e-4 and abs(box.top - box.bottom - size) < 1e-3 * size and abs(abs(d) - 1) > 1e-3:
-            advance = round(advance * a, _DIGITS)           # a box PDFium left in text space (not scaled)
+            advance = r(advance * a)            # a box PDFium left in text space (not scaled)
         x0, y0 = ox + c * low, oy + d * low
         x1, y1 = ox + advance + c * (low + size), oy + b * advance / a + d * (low + size)
         if x1 < x0:
@@ -303,7 +350,7 @@ def _chars(textpage, height, named, page_number, doctop):
         if y1 < y0:
             y0, y1 = y1, y0
         top = height - y1
-        chars.append({
+        append({
             "object_type": "char", "text": chr(code), "x0": x0, "y0": y0, "x1": x1, "y1": y1,
             "width": x1 - x0, "height": y1 - y0, "size": y1 - y0, "top": top, "bottom": height - y0,
             "matrix": (a, b, c, d, ox, oy), "upright": a * d > 0 and b * c <= 0, "adv": advance / a,
@@ -329,7 +376,8 @@ def page_objects(page, height, page_number, doctop, named, skip=None):
         return None
     objects = {"char": chars}
     raw = page.raw
-    if not _paths(raw, pdfium_c.FPDFPage_CountObjects(raw), pdfium_c.FPDFPage_GetObject, None, height, objects, skip):
+    if not _paths(ctypes.cast(raw, ctypes.c_void_p).value, pdfium_c.FPDFPage_CountObjects(raw), _PAGE_OBJECT, None,
+                  height, objects, skip):
         return None
     for kind, found in objects.items():
         if kind != "char":
