@@ -9,7 +9,11 @@ import io
 import zipfile
 
 import docx
+from docx.opc.constants import CONTENT_TYPE, RELATIONSHIP_TYPE
+from docx.opc.packuri import PACKAGE_URI
+from docx.opc.pkgreader import PackageReader
 from docx.oxml.ns import qn
+from docx.oxml.parser import parse_xml
 
 from ..document import Document, ExtractionError, NeedsOCR, Table
 from .pdf import join_wrapped
@@ -121,14 +125,50 @@ def docx_pictures(data: bytes, max_unzipped_bytes: int = 200 * 1024 * 1024) -> l
     return page_pictures(docx.Document(io.BytesIO(data)))
 
 
+def _main_body(data):
+    """The main document's w:body as docx.Document gives it, or None where docx.Document must
+    decide (and say why it cannot). The package is read by python-docx's own reader (content
+    types, the relationships walked, every part they name present) and its main part found and
+    checked as docx.Document finds and checks it, but only that part is parsed: docx.Document
+    parses every XML part, and the styles a Word-made file carries (hundreds of KB) took half
+    the time of a DOCX and give nothing the body's text uses."""
+    try:
+        package = PackageReader.from_file(io.BytesIO(data))
+    except Exception:
+        return None
+    rels = {}       # the package's relationships by id, as python-docx keeps them (a repeated id: the last)
+    for source, srel in package.iter_srels():
+        if source == PACKAGE_URI:
+            rels[srel.rId] = srel
+    main = [srel for srel in rels.values() if srel.reltype == RELATIONSHIP_TYPE.OFFICE_DOCUMENT]
+    if len(main) != 1 or main[0].is_external:
+        return None
+    for partname, content_type, _, blob in package.iter_sparts():
+        if partname == main[0].target_partname:
+            if content_type != CONTENT_TYPE.WML_DOCUMENT_MAIN:
+                return None
+            try:
+                return parse_xml(blob).body
+            except Exception:
+                return None
+    return None
+
+
+def _open(data):
+    try:
+        return docx.Document(io.BytesIO(data))
+    except Exception as exc:
+        raise ExtractionError(f"Word 文档（.docx）无法解析（{type(exc).__name__}），文件可能已损坏。") from None
+
+
 def read_docx(data: bytes, max_unzipped_bytes: int = 200 * 1024 * 1024) -> Document:
     """Extract a .docx's body; ExtractionError for broken, encrypted or bomb-like files."""
     _check_zip(data, max_unzipped_bytes)
-    try:
-        document = docx.Document(io.BytesIO(data))
-    except Exception as exc:
-        raise ExtractionError(f"Word 文档（.docx）无法解析（{type(exc).__name__}），文件可能已损坏。") from None
-    body = document.element.body
+    body = _main_body(data)
+    document = None
+    if body is None:
+        document = _open(data)
+        body = document.element.body
     blocks = []
     stack = [iter(body.iterchildren())]
     while stack:
@@ -148,7 +188,7 @@ def read_docx(data: bytes, max_unzipped_bytes: int = 200 * 1024 * 1024) -> Docum
             if content is not None:
                 stack.append(iter(content.iterchildren()))
     if not blocks:
-        if page_pictures(document):
+        if page_pictures(document or _open(data)):
             raise NeedsOCR("扫描件：Word 文档中只有图片，需要文字识别（OCR）后才能读取。")
         raise ExtractionError("Word 文档中没有可读取的文字。")
     return Document(blocks=blocks, media_type=(
