@@ -121,9 +121,8 @@ def tokens(text, mode="default"):
     (wjw.jiaozuo.gov.cn, one token in rjieba) is split into its words as jieba does."""
     out, seen = [], set()
     for word, start, end in engine().tokenize(text, mode=mode):
-        if not _keep(word):
-            continue
-        for piece in pieces(word, start, end):
+        # most tokens are letters and digits only: kept whole (what _keep and pieces make of them)
+        for piece in ((word, start, end),) if word.isalnum() else pieces(word, start, end) if _keep(word) else ():
             if piece not in seen:
                 seen.add(piece)
                 out.append(piece)
@@ -134,15 +133,16 @@ def _search_mode(folded):
     """[(token, position, start, end, precise?)] from one search-mode pass: jieba emits the
     sub-words of a precise word right before the word itself, so a token inside the span of the
     next precise word is one of its sub-words and shares its position."""
-    out, span = [], None
-    for word, start, end in reversed(tokens(folded, mode="search")):
-        precise = not (span is not None and span[0] <= start and end <= span[1] and (start, end) != span)
+    found = tokens(folded, mode="search")
+    flags, lo, hi = [], None, None
+    for _, start, end in reversed(found):
+        precise = lo is None or not (lo <= start and end <= hi and (start != lo or end != hi))
         if precise:
-            span = (start, end)
-        out.append((word, start, end, precise))
-    out.reverse()
+            lo, hi = start, end
+        flags.append(precise)
+    flags.reverse()
     result, position = [], 0
-    for word, start, end, precise in out:
+    for (word, start, end), precise in zip(found, flags):
         result.append((word, position, start, end, precise))
         position += precise
     return result
