@@ -26,7 +26,7 @@ from pdfplumber.table import Table, TableFinder, TableSettings
 from pdfplumber.utils import extract_text
 from pdfplumber.utils.text import DEFAULT_X_TOLERANCE, DEFAULT_Y_TOLERANCE, LIGATURES
 
-_top, _x0 = itemgetter("top"), itemgetter("x0")
+_top, _x0, _x1, _bottom = itemgetter("top"), itemgetter("x0"), itemgetter("x1"), itemgetter("bottom")
 
 
 class FoundTable(Table):
@@ -153,20 +153,24 @@ def _words(chars):
     """[(text, top, [char per letter])] of the characters of one upright run: pdfplumber's
     WordExtractor with its default settings."""
     ids = _cluster_ids(map(_top, chars), DEFAULT_Y_TOLERANCE)
+    lines = {}          # cluster -> its characters in page order (a stable sort by cluster, grouped)
+    for char in chars:
+        lines.setdefault(ids[char["top"]], []).append(char)
     words = []
-    for _, line in groupby(sorted(chars, key=lambda c: ids[c["top"]]), key=lambda c: ids[c["top"]]):
-        current = []
-        for char in sorted(line, key=_x0):
+    for cluster in sorted(lines):
+        current, last = [], None        # last: current[-1] whenever current holds a character
+        for char in sorted(lines[cluster], key=_x0):
             if char["text"].isspace():
                 if current:
                     words.append(current)
                 current = []
-            elif current and (char["x0"] < current[-1]["x0"] or char["x0"] > current[-1]["x1"] + DEFAULT_X_TOLERANCE
-                              or abs(char["top"] - current[-1]["top"]) > DEFAULT_Y_TOLERANCE):
+            elif current and (char["x0"] < last["x0"] or char["x0"] > last["x1"] + DEFAULT_X_TOLERANCE
+                              or abs(char["top"] - last["top"]) > DEFAULT_Y_TOLERANCE):
                 words.append(current)
                 current = [char]
             else:
                 current.append(char)
+            last = char
         if current:
             words.append(current)
     out = []
@@ -194,8 +198,8 @@ def text_lines(page):
         group = list(group)
         letters = [c for _, _, cs in group for c in cs]
         lines.append({"text": " ".join(text for text, _, _ in group),
-                      "x0": min(c["x0"] for c in letters), "top": min(c["top"] for c in letters),
-                      "x1": max(c["x1"] for c in letters), "bottom": max(c["bottom"] for c in letters),
+                      "x0": min(map(_x0, letters)), "top": min(map(_top, letters)),
+                      "x1": max(map(_x1, letters)), "bottom": max(map(_bottom, letters)),
                       "chars": letters})
     return lines
 

@@ -79,18 +79,24 @@ def _open(data):
         raise ExtractionError("PDF 文件已损坏或不完整，无法读取。") from None
 
 
-def _extract(table):
+def _centres(chars):
+    """[(vertical centre, horizontal centre, page order, char)] of a page's characters sorted by
+    vertical centre (page order among equals), and the vertical centres: made once per page for
+    the cell texts of all its tables."""
+    out = sorted((((c["top"] + c["bottom"]) / 2, (c["x0"] + c["x1"]) / 2, i, c) for i, c in enumerate(chars)),
+                 key=itemgetter(0))
+    return out, [c[0] for c in out]
+
+
+def _extract(table, centres=None):
     """table.extract(): each cell's text from the characters whose centre lies inside it (pdfplumber's
-    test), in page order. Found by bisection over the characters sorted by centre instead of
-    pdfplumber's scan of every character of the page for every row and cell."""
+    test), in page order. Found by bisection over the characters sorted by centre (_centres of the
+    table's page) instead of pdfplumber's scan of every character of the page for every row and cell."""
     x0, top, x1, bottom = table.bbox       # a property computed from all cells on each use
-    chars = []                      # (vertical centre, horizontal centre, page order, char) inside the table
-    for char in table.page.chars:
-        v_mid = (char["top"] + char["bottom"]) / 2
-        h_mid = (char["x0"] + char["x1"]) / 2
-        if x0 <= h_mid < x1 and top <= v_mid < bottom:
-            chars.append((v_mid, h_mid, len(chars), char))
-    chars.sort(key=itemgetter(0))
+    page_chars, page_v_mids = centres or _centres(table.page.chars)
+    # the characters whose centre is inside the table, by vertical centre, page order among equals
+    chars = [c for c in page_chars[bisect_left(page_v_mids, top):bisect_left(page_v_mids, bottom)]
+             if x0 <= c[1] < x1]
     v_mids = [c[0] for c in chars]
     out = []
     for row in table.rows:
@@ -115,8 +121,8 @@ def _extract(table):
     return out
 
 
-def _grid(table):
-    return [[join_wrapped((cell or "").split("\n")) for cell in row] for row in _extract(table)]
+def _grid(table, centres=None):
+    return [[join_wrapped((cell or "").split("\n")) for cell in row] for row in _extract(table, centres)]
 
 
 def _split_cells(chars):
@@ -146,10 +152,13 @@ def _is_white(color):
     return min(color) >= 0.95
 
 
+_PAINTED = ("rect", "line", "curve")
+
+
 def _visible(obj):
     """False for a rule or box that draws nothing visible: a white-filled unstroked rectangle
     (WPS and Word paint one behind every paragraph and every table cell) or a white stroke."""
-    if obj.get("object_type") not in ("rect", "line", "curve"):
+    if obj.get("object_type") not in _PAINTED:
         return True
     stroked = obj.get("stroke") and not _is_white(obj.get("stroking_color"))
     filled = obj.get("fill") and obj.get("object_type") != "line" and not _is_white(obj.get("non_stroking_color"))
@@ -280,11 +289,16 @@ def _page_items(page):
     their own) of a ruled table)] of one page in reading order.
     Tables are found on the visible rules only; boxes that frame prose are read as text."""
     drawn = page.filter(_visible)
+    # what page.filter(_visible) gives, without a call per character (_visible keeps all but rules and boxes)
+    drawn._objects = {kind: [o for o in objs if _visible(o)] if kind in _PAINTED else list(objs)
+                      for kind, objs in page.objects.items()}
     closing = _closing_rules(drawn.edges) if drawn.edges else []
     settings = dict(_TABLE_SETTINGS, explicit_horizontal_lines=closing)
     found = []
+    centres = None
     for table in _plumber.find_tables(drawn, settings) if drawn.edges else []:
-        grid = _grid(table)
+        centres = centres or _centres(drawn.chars)
+        grid = _grid(table, centres)
         if not any(any(c for c in row) for row in grid) or _is_frame(table, grid):
             continue
         lead, trail = _prose_rows(table, grid)
@@ -302,11 +316,17 @@ def _page_items(page):
     rotated = [_rotated(c) for c in page.chars]
     drop_rotated = any(rotated) and sum(rotated) < len(rotated) / 2
 
+    bounds = [(b[0] - 1, b[1] - 1, b[2] + 1, b[3] + 1) for b in boxes]
+
     def outside(obj):
         if drop_rotated and obj.get("object_type") == "char" and _rotated(obj):
             return False
-        return not any(b[0] - 1 <= obj["x0"] and obj["x1"] <= b[2] + 1
-                       and b[1] - 1 <= obj["top"] and obj["bottom"] <= b[3] + 1 for b in boxes)
+        if bounds:
+            x0, x1, top, bottom = obj["x0"], obj["x1"], obj["top"], obj["bottom"]
+            for left, upper, right, lower in bounds:
+                if left <= x0 and x1 <= right and upper <= top and bottom <= lower:
+                    return False
+        return True
 
     items = []
     rows = []            # consecutive unruled rows of several cells
