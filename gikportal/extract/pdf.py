@@ -313,8 +313,9 @@ def _page_items(page):
         found.append((bbox, [grid[i] for i in keep], table, own))
     boxes = [b for b, _, _, _ in found]
 
-    rotated = [_rotated(c) for c in page.chars]
-    drop_rotated = any(rotated) and sum(rotated) < len(rotated) / 2
+    chars = page.chars
+    rotated = sum(map(_rotated, chars))
+    drop_rotated = 0 < rotated < len(chars) / 2
 
     bounds = [(b[0] - 1, b[1] - 1, b[2] + 1, b[3] + 1) for b in boxes]
 
