@@ -246,3 +246,53 @@ def test_docx_cells_inside_content_controls_and_nested_tables(seeds):
     assert b"w:sdtContent" in zipfile.ZipFile(out).read("word/document.xml")
     doc = extract(out.getvalue(), "a.docx")
     assert grids(doc) == [[["规章规章1行政许可2", "1"], ["行政许可", "2"]]]
+
+
+def _docx_blocks(doc):
+    return [b if isinstance(b, str) else b.rows for b in doc.blocks], doc.warnings
+
+
+def _rezip(data, rename=None, replace=None):
+    """The same DOCX with parts renamed ({old: new}) and texts replaced in parts ({part: (old, new)})."""
+    import zipfile
+    source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            blob = source.read(info.filename)
+            for old, new in (replace or {}).get(info.filename, []):
+                blob = blob.replace(old, new)
+            target.writestr((rename or {}).get(info.filename, info.filename), blob)
+    return out.getvalue()
+
+
+def _read_by_python_docx(data, monkeypatch):
+    from gikportal.extract import docx as docx_module
+    with monkeypatch.context() as m:
+        m.setattr(docx_module, "_main_body", lambda data: None)     # docx.Document parses every part
+        return docx_module.read_docx(data)
+
+
+@pytest.mark.parametrize("name", sorted({name for name, _ in CASES}))
+def test_docx_main_part_read_alone_is_python_docx_s_body(files, name, monkeypatch):
+    """read_docx parses only the main document part (found through the package's relationships, as
+    python-docx finds it, here under another name too): the blocks of docx.Document's body."""
+    from gikportal.extract.docx import _main_body, read_docx
+    data = files[name, "docx"]
+    renamed = _rezip(data, rename={"word/document.xml": "word/body.xml", "word/_rels/document.xml.rels":
+                                   "word/_rels/body.xml.rels"},
+                     replace={"[Content_Types].xml": [(b"/word/document.xml", b"/word/body.xml")],
+                              "_rels/.rels": [(b"word/document.xml", b"word/body.xml")]})
+    for variant in (data, renamed):
+        assert _main_body(variant) is not None         # read alone, not left to docx.Document
+        fast = read_docx(variant)
+        assert fast.blocks and _docx_blocks(fast) == _docx_blocks(_read_by_python_docx(variant, monkeypatch))
+
+
+def test_docx_whose_main_part_is_not_a_word_document_fails_as_python_docx_says(files):
+    """A macro-enabled main part (a .docm renamed .docx): python-docx refuses it, and so does read_docx."""
+    from gikportal.document import ExtractionError
+    from gikportal.extract.docx import read_docx
+    data = _rezip(files["000", "docx"], replace={"[Content_Types].xml": [(
+        b"wordprocessingml.document.main+xml", b"ms-word.document.macroEnabled.main+xml")]})
+    with pytest.raises(ExtractionError, match="无法解析（ValueError）"):
+        read_docx(data)

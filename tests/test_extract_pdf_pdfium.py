@@ -133,3 +133,14 @@ def test_fast_tables_and_lines_are_pdfplumbers(pdfs, kind, reader):
     finally:
         _pdfium.close_document(doc)
     assert tables and cells      # the files have ruled tables with cells of several characters
+
+
+def test_remembered_rounding_is_round():
+    """_pdfium._r remembers round(value, 4) per value: the same number and the same zero sign
+    (0.0 and -0.0 are one dict key), first from round() and then from memory."""
+    import math
+    values = [0.0, -0.0, -0.00001, 0.00004, 1.23455, 2.5e-5, 123.45675, -7.77775, 595.2756, 841.8898, 2.0 ** 53]
+    values += [i / 7 for i in range(-50, 50)] + [i * 0.1 for i in range(100)]
+    for value in values + values:
+        got, want = _pdfium._r(value), round(value, 4)
+        assert got == want and math.copysign(1, got) == math.copysign(1, want), value
