@@ -21,6 +21,7 @@ import time
 import unicodedata
 from bisect import bisect_left
 from collections import Counter
+from dataclasses import dataclass
 from operator import itemgetter
 
 import pdfplumber
@@ -44,6 +45,11 @@ _CELL_GAP = 1.2         # a gap wider than this many font sizes separates two ce
 _TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
 _PROSE_CELL_CHARS = 12  # cells of a layout grid hold text lines at least this long on average
 _COLUMN_LINE_CHARS = 8  # lines this long mark out the page's text column
+_WRAP_SLACK = 0.3       # font sizes of slack when telling whether a line's first word fitted on the line above
+_IDEOGRAPH = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+# a numbered item or heading starts a line of its own even right below a full line
+_LIST_MARK = re.compile(r"^(?:[（(]\s*[一二三四五六七八九十\d]+\s*[)）]|[一二三四五六七八九十]+\s*[、.．]"
+                        r"|\d+\s*[、.．](?!\d)|第[一二三四五六七八九十\d]+[章节条部分])")
 _NUMBER_CELL = re.compile(r"^[\d\s.,，/%％—–\-]+$")
 
 
@@ -267,6 +273,43 @@ def _stray(line, right):
     return right is not None and line["x0"] >= right - 0.5 * (line["bottom"] - line["top"])
 
 
+def _first_unit(line):
+    """Width of what a line breaker had to move whole to this line's start: the characters up to
+    the first place a line may break — between two ideographs or at a space (Unicode's line
+    breaking, UAX #14, in short: marks, quotes, digits and Latin letters bind to their neighbours)."""
+    chars = line["chars"]
+    first = next((i for i, c in enumerate(chars) if not c["text"].isspace()), None)
+    if first is None:
+        return 0.0
+    last = first
+    for i in range(first + 1, len(chars)):
+        if chars[i]["text"].isspace() or (_IDEOGRAPH.match(chars[i - 1]["text"]) and _IDEOGRAPH.match(chars[i]["text"])):
+            break
+        last = i
+    return chars[last]["x1"] - chars[first]["x0"]
+
+
+@dataclass
+class _Prose:
+    """A text item's first and last line, and its page's right edge of the text column."""
+    first: dict
+    last: dict
+    right: float | None
+
+
+def _continues(prev, line, right, text, next_page=False):
+    """The line goes on with prev's paragraph: what starts it would not have fitted at the end of
+    prev (so a line breaker moved it here), it is not indented against prev (a paragraph's first
+    line is), it is set in the same size right below prev (or at the top of the next page), and it
+    does not start a numbered item."""
+    size = prev["bottom"] - prev["top"]
+    return (right is not None and not (prev["vertical"] or line["vertical"])
+            and right - prev["x1"] < _first_unit(line) + _WRAP_SLACK * size
+            and line["x0"] <= prev["x0"] + 0.5 * size
+            and abs((line["bottom"] - line["top"]) - size) <= 0.2 * size
+            and (next_page or 0 <= line["top"] - prev["bottom"] <= size) and not _LIST_MARK.match(text))
+
+
 def _vertical_runs(lines):
     """Consecutive one-character lines stacked at one x (text set vertically, one character per
     line) joined into one line."""
@@ -343,7 +386,9 @@ def _page_items(page):
 
     text_page = page.filter(outside) if boxes or drop_rotated else page
     lines = _vertical_runs(_plumber.text_lines(text_page))
-    right = max((line["x1"] for line in lines if len(line["text"]) >= _COLUMN_LINE_CHARS), default=None)
+    column = [line for line in lines if len(line["text"]) >= _COLUMN_LINE_CHARS]
+    right = max((line["x1"] for line in column), default=None)
+    prev = None          # the text line the last item ends with
     for line in lines:
         text = " ".join(line["text"].split())
         if not text or _stray(line, right):
@@ -351,9 +396,15 @@ def _page_items(page):
         cells = _split_cells(line["chars"]) if not line["vertical"] else [text]
         if len(cells) >= 2:
             rows.append((line["top"], line["bottom"], cells))
+            prev = None
             continue
         flush_rows()
-        items.append((line["top"], line["bottom"], text, None))
+        if prev is not None and _continues(prev, line, right, text):
+            top, _, before, prose = items.pop()
+            items.append((top, line["bottom"], join_wrapped([before, text]), _Prose(prose.first, line, right)))
+        else:
+            items.append((line["top"], line["bottom"], text, _Prose(line, line, right)))
+        prev = line
     flush_rows()
     for bbox, grid, table, own in found:
         edges = sorted({cell[0] for cell in table.cells} | {table.bbox[2]})
@@ -402,15 +453,27 @@ def _row_runs_on(last, first, own):
 def _join_continued(pages):
     """Blocks of all pages. A ruled table that starts a page (after a 续表 line, if any) joins the
     table that ended the previous page when both have their column rules at the same places; a header
-    row repeated on the new page is dropped, a row broken by the page end is joined again."""
+    row repeated on the new page is dropped, a row broken by the page end is joined again. A
+    paragraph that the page end broke (its line full, the next page's first line not indented) is
+    joined again too."""
     blocks, ends = [], {}        # id(table) -> (last page, column edges)
+    tail = None                  # _Prose of the last block when it is text
     for items in pages:
         if len(items) > 1 and isinstance(items[0][0], str) and _CONTINUED.match(items[0][0]) \
                 and isinstance(items[1][0], Table):
             items = items[1:]
         for i, (value, meta) in enumerate(items):
-            xs, own = meta if meta is not None else (None, None)
             prev = blocks[-1] if blocks else None
+            if isinstance(meta, _Prose):
+                if i == 0 and tail is not None and _continues(tail.last, meta.first, tail.right, value,
+                                                              next_page=True):
+                    blocks[-1] = join_wrapped([prev, value])    # a paragraph going on over the page break
+                else:
+                    blocks.append(value)
+                tail = meta
+                continue
+            tail = None
+            xs, own = meta if meta is not None else (None, None)
             end = ends.get(id(prev))
             if (i == 0 and isinstance(value, Table) and xs is not None and end is not None
                     and end[0] == value.page - 1 and len(value.rows[0]) == len(prev.rows[0])
