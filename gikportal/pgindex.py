@@ -46,12 +46,13 @@ from .searching.results import NO_INDEX, ModuleEngine, paging
 from .searching.seam import Matched
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-ANALYSIS = "pg6/segment-pairs"  # bumped (pg6: weighted fields in search_fields, hits carry the scorecard, totals are printed-or-cells with figure_notes, the agency facet counts hits' agency_key; pg2: hits carry the carry_chain derived at index time) whenever what is stored per text changes: rebuild needed
+ANALYSIS = "pg7/segment-positions"  # bumped (pg7: word pairs matched by `<->` over precise-word positions, not stored; pg6: weighted fields in search_fields, hits carry the scorecard, totals are printed-or-cells with figure_notes, the agency facet counts hits' agency_key; pg2: hits carry the carry_chain derived at index time) whenever what is stored per text changes: rebuild needed
 FIGURES = tuple(HEADLINE_LABELS)
 WRITER_LOCK = 7_310_411_208  # pg_advisory_xact_lock key shared by every writer
 PARALLEL_FROM = 1000  # records; below this a rebuild analyses text in-process
 BULK_FROM = 1000  # records; from this a rebuild COPYs into shadow tables, indexes them, swaps them in
 MAX_POSITION = 16383  # PostgreSQL keeps positions up to this
+MAX_POSITIONS = 256  # positions PostgreSQL keeps per lexeme
 MAX_LEXEME_BYTES = 2046
 MAX_TSVECTOR_CHARS = 900_000  # a tsvector holds at most 1 MB
 POOL_SIZE = 8
@@ -86,37 +87,61 @@ def _lexeme(term):
 
 
 def analyse(text, weight=""):
-    """(tsvector literal, Counter of words) of a text: the terms of segment.index_terms with positions,
-    each position labelled with weight (A title, B sections, "" = D headings), which ranks them."""
+    """(tsvector literal, Counter of words) of a text: its search-mode words (segment.index_tokens),
+    each precise word with its positions (labelled with weight: A title, B sections, "" = D
+    headings), a word met only inside a longer precise word without any. So `a <-> b` holds
+    exactly where precise word b follows precise word a: the word pairs Whoosh indexes
+    (segment.shingles), matched from the positions instead of being stored as lexemes (they were
+    60% of the tsvectors and most of the RUM index). A pair whose positions PostgreSQL cannot
+    keep (a word's occurrences past MAX_POSITIONS, positions past MAX_POSITION) is stored as the
+    lexeme "a b", which text_query accepts instead."""
     toks = segment.index_tokens(text) if text else []
-    positions, words, precise = {}, Counter(), []
+    positions, words, precise, held = {}, Counter(), [], []
     for i, (token, pos, _, _) in enumerate(toks):
-        positions.setdefault(token, []).append(min(pos + 1, MAX_POSITION))
         words[token] += 1
+        kept = positions.setdefault(token, [])
         if i + 1 == len(toks) or toks[i + 1][1] != pos:  # the precise word comes after its sub-words
             precise.append(token)
-    for k, pair in enumerate(segment.shingles(precise)):
-        positions.setdefault(pair, []).append(min(k + 1, MAX_POSITION))
-    parts = [f"{_lexeme(t)}:{','.join(f'{q}{weight}' for q in sorted(set(p))[:256])}" for t, p in positions.items()
+            held.append(pos + 1 <= MAX_POSITION and len(kept) < MAX_POSITIONS)
+            if held[-1]:
+                kept.append(pos + 1)
+    pairs = segment.shingles(precise)
+    parts = [_lexeme(t) + (f":{','.join(f'{q}{weight}' for q in p)}" if p else "") for t, p in positions.items()
              if len(t.encode("utf-8")) <= MAX_LEXEME_BYTES]
+    parts += [_lexeme(pair) for pair in dict.fromkeys(pair for k, pair in enumerate(pairs)
+                                                       if not (held[k] and held[k + 1]))
+              if len(pair.encode("utf-8")) <= MAX_LEXEME_BYTES]
     literal = " ".join(parts)
-    if len(literal) > MAX_TSVECTOR_CHARS:  # a huge section: keep every word, one position each
-        literal = " ".join(p.split(":")[0] for p in parts)[:MAX_TSVECTOR_CHARS].rsplit(" ", 1)[0]
+    if len(literal) > MAX_TSVECTOR_CHARS:  # a huge section: every word and pair, no positions
+        parts = [_lexeme(t) for t in dict.fromkeys(itertools.chain(positions, pairs))
+                 if len(t.encode("utf-8")) <= MAX_LEXEME_BYTES]
+        literal = " ".join(parts)[:MAX_TSVECTOR_CHARS].rsplit(" ", 1)[0]
     return literal, words
 
 
-def text_query(text):
-    """The tsquery literal of a text leaf (None when it has no words), as index._Eval.text matches it."""
+def text_query(text, rank=False):
+    """The tsquery literal of a text leaf (None when it has no words), as index._Eval.text matches
+    it: every word, and each pair of neighbouring words next to each other (`a <-> b`, or its
+    lexeme "a b" where analyse could not keep the positions); a phrase of three words or more in
+    one run (`<->`: pairs pin it down only approximately). rank: the words alone, what `<=>` ranks
+    a matching field by -- free of phrase operators, so the RUM index orders by the same distance
+    as a row gives (with `<->` in it RUM orders by other distances)."""
     tokens = segment.query_tokens(text)
     if not tokens:
         return None
-    terms = list(dict.fromkeys(tokens)) + segment.shingles(tokens)
-    if any(len(t.encode("utf-8")) > MAX_LEXEME_BYTES for t in terms):
+    words = list(dict.fromkeys(tokens))
+    if any(len(t.encode("utf-8")) > MAX_LEXEME_BYTES for t in words):
         return ""  # cannot be in the index
-    query = " & ".join(_lexeme(t) for t in terms)
-    if len(tokens) > 2:  # pairs pin three words or more down only approximately: positions settle it
-        query += " & (" + " <-> ".join(_lexeme(t) for t in tokens) + ")"
-    return query
+    parts = [_lexeme(t) for t in words]
+    if rank:
+        return " & ".join(parts)
+    for a, b in zip(tokens, tokens[1:]):
+        pair = a + segment.SHINGLE + b
+        lexeme = f" | {_lexeme(pair)}" if len(pair.encode("utf-8")) <= MAX_LEXEME_BYTES else ""
+        parts.append(f"({_lexeme(a)} <-> {_lexeme(b)}{lexeme})")
+    if len(tokens) > 2:
+        parts.append("(" + " <-> ".join(_lexeme(t) for t in tokens) + ")")
+    return " & ".join(parts)
 
 
 # --- records -> rows ---------------------------------------------------------------------------
@@ -200,10 +225,11 @@ def _rows(record):
                  json.dumps(hit, ensure_ascii=False)))
     stats = record.get("stats") or {}
     grids = tuple(_grid(stats.get(key), nested) for key, nested in FIGURE_KEYS)
-    checks = [(rid, i, str(c.get("rule") or ""), c.get("ok") if isinstance(c.get("ok"), bool) else None,
-               str(c.get("detail") or "")) for i, c in enumerate(record.get("checks") or []) if isinstance(c, dict)]
+    checks = [{"rule": str(c.get("rule") or ""), "ok": c.get("ok") if isinstance(c.get("ok"), bool) else None,
+               "detail": str(c.get("detail") or "")} for c in record.get("checks") or [] if isinstance(c, dict)]
     return {"id": rid, "reports": [report], "search_fields": fields, "sections": section_rows,
-            "figures": [(rid, year) + grids] if any(grids) else [], "checks": checks, "words": words}
+            "figures": [(rid, year) + grids] if any(grids) else [],
+            "report_checks": [(rid, json.dumps(checks, ensure_ascii=False))] if checks else [], "words": words}
 
 
 TABLE_COLUMNS = {
@@ -211,9 +237,9 @@ TABLE_COLUMNS = {
     "search_fields": ("report_id", "year", "n", "tsv"),
     "sections": ("report_id", "year", "position", "n", "anchor", "heading", "text"),
     "figures": ("report_id", "year") + tuple(key for key, _ in FIGURE_KEYS),
-    "checks": ("report_id", "position", "rule", "ok", "detail"),
+    "report_checks": ("report_id", "checks"),  # one jsonb array a report; the view `checks` lists them
 }
-CHILD_TABLES = ("search_fields", "sections", "figures", "checks")
+CHILD_TABLES = ("search_fields", "sections", "figures", "report_checks")
 DATA_TABLES = tuple(TABLE_COLUMNS) + ("terms",)  # what a rebuild replaces (shadow copies, then a swap)
 SHADOW = "_next"
 
@@ -810,16 +836,18 @@ class _Sql:
         ranked = self.rank and not negated
         alias = f"t{len(self.ctes)}"
         self.leaves[id(node)] = alias
-        # score: the best field's RUM rank (1 / distance); from the heap here, from the index in _top
-        # (the distances computed below the aggregate: a sort under it would carry every tsvector)
-        self.ctes[alias] = (f"SELECT report_id, 1.0::float8 / min(d) AS score FROM (SELECT report_id, tsv <=> {q} "
+        # score: the best field's RUM rank (1 / distance) by the leaf's words (text_query(rank=True));
+        # from the heap here, from the index in _top (the distances computed below the aggregate: a
+        # sort under it would carry every tsvector)
+        r = self.param(text_query(node.text, rank=True)) + "::tsquery" if ranked else None
+        self.ctes[alias] = (f"SELECT report_id, 1.0::float8 / min(d) AS score FROM (SELECT report_id, tsv <=> {r} "
                             f"AS d FROM search_fields WHERE {cond} OFFSET 0) f GROUP BY report_id" if ranked else
                             f"SELECT DISTINCT report_id, 0 AS score FROM search_fields WHERE {cond}")
         self.joins.append(f"LEFT JOIN {alias} ON {alias}.report_id = r.id")
         if not negated:
             self.scores.append(f"COALESCE({alias}.score, 0)")
-        if ranked:  # RUM orders a phrase (<->) by other distances than `<=>` gives on the row: no _top
-            self.ranked.append((alias, q, cond, "<->" not in literal))
+        if ranked:
+            self.ranked.append((alias, r, cond, True))
         return f"({alias}.report_id IS NOT NULL)"
 
     def field(self, node):
