@@ -208,13 +208,14 @@ def _rows(record):
     headings_tsv, _ = analyse("\n".join(s["heading"] for s in sections if s["heading"]), WEIGHTS[HEADINGS_FIELD])
     words = Counter({("title", w): c for w, c in title_words.items()})
     fields = [(rid, year, n, tsv) for n, tsv in ((TITLE_FIELD, title_tsv), (HEADINGS_FIELD, headings_tsv)) if tsv]
-    section_rows = []
-    for position, s in enumerate(sections):
+    for s in sections:
         tsv, found = analyse(s["text"], WEIGHTS["section"]) if s["text"] else ("", Counter())
         words.update({(f"s{s['n']}", w): c for w, c in found.items()})
-        section_rows.append((rid, year, position, s["n"], s["anchor"], s["heading"], s["text"]))
         if tsv:
             fields.append((rid, year, s["n"], tsv))
+    stored = [{"n": s["n"], "anchor": s["anchor"], "heading": s["heading"], "text": s["text"]} for s in sections]
+    section_rows = [(rid, year, [s["n"] for s in sections if s["text"]], json.dumps(stored, ensure_ascii=False))
+                    ] if sections else []
     figures = hit["figures"]
     report = ((rid, record.get("sha256"), title, _text_or_none(record.get("agency")), year,
                _text_or_none(record.get("published")),
@@ -227,7 +228,7 @@ def _rows(record):
     grids = tuple(_grid(stats.get(key), nested) for key, nested in FIGURE_KEYS)
     checks = [{"rule": str(c.get("rule") or ""), "ok": c.get("ok") if isinstance(c.get("ok"), bool) else None,
                "detail": str(c.get("detail") or "")} for c in record.get("checks") or [] if isinstance(c, dict)]
-    return {"id": rid, "reports": [report], "search_fields": fields, "sections": section_rows,
+    return {"id": rid, "reports": [report], "search_fields": fields, "report_sections": section_rows,
             "figures": [(rid, year) + grids] if any(grids) else [],
             "report_checks": [(rid, json.dumps(checks, ensure_ascii=False))] if checks else [], "words": words}
 
@@ -235,11 +236,11 @@ def _rows(record):
 TABLE_COLUMNS = {
     "reports": REPORT_COLUMNS,
     "search_fields": ("report_id", "year", "n", "tsv"),
-    "sections": ("report_id", "year", "position", "n", "anchor", "heading", "text"),
+    "report_sections": ("report_id", "year", "ns", "sections"),  # one jsonb array a report; the view `sections`
     "figures": ("report_id", "year") + tuple(key for key, _ in FIGURE_KEYS),
     "report_checks": ("report_id", "checks"),  # one jsonb array a report; the view `checks` lists them
 }
-CHILD_TABLES = ("search_fields", "sections", "figures", "report_checks")
+CHILD_TABLES = ("search_fields", "report_sections", "figures", "report_checks")
 DATA_TABLES = tuple(TABLE_COLUMNS) + ("terms",)  # what a rebuild replaces (shadow copies, then a swap)
 SHADOW = "_next"
 
@@ -853,8 +854,8 @@ class _Sql:
     def field(self, node):
         name, value = node.name, node.value
         if name == "section":
-            return (f"EXISTS (SELECT 1 FROM sections s WHERE s.report_id = r.id AND s.n = {self.param(int(value))} "
-                    f"AND s.text <> '')")
+            return (f"EXISTS (SELECT 1 FROM report_sections s WHERE s.report_id = r.id "
+                    f"AND {self.param(int(value))} = ANY(s.ns))")
         if name == "finding":
             return self.finding(value)
         match = self.facet_values(node)
@@ -1249,7 +1250,7 @@ def agency_labels(url):
 def _text_fields(conn, url, generation):
     """["title", "s1", "s10", "s2", …]: the fields Whoosh's correctors walk, in its order."""
     return _cached((url, generation, "_fields"), lambda: ["title"] + sorted(
-        f"s{r[0]}" for r in conn.execute("SELECT DISTINCT n FROM sections WHERE text <> ''").fetchall()))
+        f"s{r[0]}" for r in conn.execute("SELECT DISTINCT unnest(ns) FROM report_sections").fetchall()))
 
 
 @_routed
@@ -1359,16 +1360,12 @@ def _top(conn, sql, columns, found, start, per_page):
 @_routed
 def sections(url, ids, numbers) -> dict:
     """{id: [stored section]} of these reports in their order, only sections `numbers` when given."""
-    query = "SELECT report_id, n, anchor, heading, text FROM sections WHERE report_id = ANY(%(ids)s)"
-    args = {"ids": list(ids)}
-    if numbers:
-        query += " AND n = ANY(%(ns)s)"
-        args["ns"] = sorted(numbers)
     out = {}
     with _reader(url) as conn:
-        for rid, n, anchor, heading, text in conn.execute(query + " ORDER BY report_id, position", args):
-            out.setdefault(rid, []).append({"n": n, "anchor": anchor, "heading": heading, "text": text})
-    return out
+        for rid, stored in conn.execute("SELECT report_id, sections FROM report_sections WHERE report_id = ANY(%s)",
+                                        (list(ids),)):
+            out[rid] = [s for s in stored if not numbers or s["n"] in numbers]
+    return {rid: out[rid] for rid in ids if out.get(rid)}
 
 
 def _finish(hit):
