@@ -1,16 +1,17 @@
 """The PostgreSQL backend: the only module that imports psycopg.
 
 The same functions as gikportal.index with a database URL in place of the index folder. Reports,
-section texts, the figures of tables 2-4 and the checks live in tables a journalist can query
-(see gikportal/migrations/versions/). Text is analysed in Python by gikportal.segment exactly as
-for Whoosh and stored as `tsvector` literals (simple configuration, nothing re-parsed by
-PostgreSQL): jieba search-mode words at the position of their precise word, plus "a b" pairs of
-neighbouring precise words, which is how a run of characters is matched as a phrase. What a
-search reads is the narrow `search_fields` (one row per title, headings and section, partitioned
-by report year, RUM index with positions); a text leaf of the query becomes a tsquery
-`'a' & 'b' & 'a b'` that must match within one field. A report's score for a leaf is its best
-field's RUM rank (weights: title A, sections B, headings D); a page of one ranked leaf reads its
-candidates from the index in rank order (_top), other pages rank every match. Counting, filters
+section texts, the figures of tables 2-4 and the checks live in tables (and views) a journalist
+can query (see gikportal/migrations/versions/). Text is analysed in Python by gikportal.segment
+exactly as for Whoosh and stored as `tsvector` literals (simple configuration, nothing re-parsed
+by PostgreSQL): jieba search-mode words, each precise word with its positions, so the pairs of
+neighbouring precise words Whoosh indexes for phrases are matched by `a <-> b`. What a search
+reads is the narrow `search_fields` (one row per title, headings and section, partitioned by
+report year, RUM index with positions); a text leaf of the query becomes a tsquery
+`'a' & 'b' & ('a' <-> 'b' | 'a b')` that must match within one field. A report's score for a
+leaf is its best field's RUM rank of the leaf's words (weights: title A, sections B, headings
+D); a page of one ranked leaf reads its candidates from the index in rank order (_top), other
+pages rank every match. Counting, filters
 on facets and sorting are numpy over each process's in-memory codes of `reports` (_Columns, one
 per index generation) and the matching reports' positions, each text leaf's matches kept per
 generation; year filters also prune the partitions.
