@@ -186,14 +186,14 @@ def prepare(url, record):
 
 
 def _grid(cells, nested):
-    """{row: {column: number}} (nested) or {name: number} of one stats table, for its jsonb column."""
+    """{row: {column: number}} (nested) or {name: number} of one stats table, for report_details.stats."""
     if not isinstance(cells, dict) or not cells:
         return None
     if not nested:
-        return json.dumps({str(k): _number(v) for k, v in cells.items()}, ensure_ascii=False)
+        return {str(k): _number(v) for k, v in cells.items()}
     rows = {str(row): {str(col): _number(v) for col, v in values.items()}
             for row, values in cells.items() if isinstance(values, dict)}
-    return json.dumps(rows, ensure_ascii=False) if rows else None
+    return rows or None
 
 
 def _rows(record):
@@ -215,8 +215,6 @@ def _rows(record):
         if tsv:
             fields.append((rid, year, s["n"], tsv))
     stored = [{"n": s["n"], "anchor": s["anchor"], "heading": s["heading"], "text": s["text"]} for s in sections]
-    section_rows = [(rid, year, [s["n"] for s in sections if s["text"]], json.dumps(stored, ensure_ascii=False))
-                    ] if sections else []
     figures = hit["figures"]
     report = ((rid, record.get("sha256"), title, _text_or_none(record.get("agency")), year,
                _text_or_none(record.get("published")),
@@ -229,19 +227,22 @@ def _rows(record):
     grids = tuple(_grid(stats.get(key), nested) for key, nested in FIGURE_KEYS)
     checks = [{"rule": str(c.get("rule") or ""), "ok": c.get("ok") if isinstance(c.get("ok"), bool) else None,
                "detail": str(c.get("detail") or "")} for c in record.get("checks") or [] if isinstance(c, dict)]
-    return {"id": rid, "reports": [report], "search_fields": fields, "report_sections": section_rows,
-            "figures": [(rid, year) + grids] if any(grids) else [],
-            "report_checks": [(rid, json.dumps(checks, ensure_ascii=False))] if checks else [], "words": words}
+    kept = {key: grid for (key, _), grid in zip(FIGURE_KEYS, grids) if grid is not None}
+    if checks:
+        kept["checks"] = checks
+    details = (rid, year, [s["n"] for s in sections if s["text"]], json.dumps(stored, ensure_ascii=False),
+               json.dumps(kept, ensure_ascii=False))
+    return {"id": rid, "reports": [report], "search_fields": fields,
+            "report_details": [details] if stored or kept else [], "words": words}
 
 
 TABLE_COLUMNS = {
     "reports": REPORT_COLUMNS,
     "search_fields": ("report_id", "year", "n", "tsv"),
-    "report_sections": ("report_id", "year", "ns", "sections"),  # one jsonb array a report; the view `sections`
-    "figures": ("report_id", "year") + tuple(key for key, _ in FIGURE_KEYS),
-    "report_checks": ("report_id", "checks"),  # one jsonb array a report; the view `checks` lists them
+    # the rest of a report in one row, compressed (0004); the views sections, figures, checks list it
+    "report_details": ("report_id", "year", "ns", "sections", "stats"),
 }
-CHILD_TABLES = ("search_fields", "report_sections", "figures", "report_checks")
+CHILD_TABLES = ("search_fields", "report_details")
 DATA_TABLES = tuple(TABLE_COLUMNS) + ("terms",)  # what a rebuild replaces (shadow copies, then a swap)
 SHADOW = "_next"
 
@@ -625,9 +626,9 @@ def _swap(conn):
     with conn.transaction():
         conn.execute("LOCK TABLE index_state IN ACCESS EXCLUSIVE MODE")
         views = conn.execute("SELECT c.relname, pg_get_viewdef(c.oid), obj_description(c.oid, 'pg_class') "
-                             "FROM pg_class c WHERE c.relkind = 'v' AND c.relnamespace = current_schema()::regnamespace"
-                             ).fetchall()
-        for name, _, _ in views:
+                             "FROM pg_class c WHERE c.relkind = 'v' AND c.relnamespace = current_schema()::regnamespace "
+                             "ORDER BY c.oid").fetchall()  # in the order they were made: views over views
+        for name, _, _ in reversed(views):
             conn.execute(f"DROP VIEW {name}")
         for table in DATA_TABLES:
             comment = conn.execute("SELECT obj_description(%s::regclass, 'pg_class')", (table,)).fetchone()[0]
@@ -855,7 +856,7 @@ class _Sql:
     def field(self, node):
         name, value = node.name, node.value
         if name == "section":
-            return (f"EXISTS (SELECT 1 FROM report_sections s WHERE s.report_id = r.id "
+            return (f"EXISTS (SELECT 1 FROM report_details s WHERE s.report_id = r.id "
                     f"AND {self.param(int(value))} = ANY(s.ns))")
         if name == "finding":
             return self.finding(value)
@@ -1251,7 +1252,7 @@ def agency_labels(url):
 def _text_fields(conn, url, generation):
     """["title", "s1", "s10", "s2", …]: the fields Whoosh's correctors walk, in its order."""
     return _cached((url, generation, "_fields"), lambda: ["title"] + sorted(
-        f"s{r[0]}" for r in conn.execute("SELECT DISTINCT unnest(ns) FROM report_sections").fetchall()))
+        f"s{r[0]}" for r in conn.execute("SELECT DISTINCT unnest(ns) FROM report_details").fetchall()))
 
 
 @_routed
@@ -1363,7 +1364,7 @@ def sections(url, ids, numbers) -> dict:
     """{id: [stored section]} of these reports in their order, only sections `numbers` when given."""
     out = {}
     with _reader(url) as conn:
-        for rid, stored in conn.execute("SELECT report_id, sections FROM report_sections WHERE report_id = ANY(%s)",
+        for rid, stored in conn.execute("SELECT report_id, sections FROM report_details WHERE report_id = ANY(%s)",
                                         (list(ids),)):
             out[rid] = [s for s in stored if not numbers or s["n"] in numbers]
     return {rid: out[rid] for rid in ids if out.get(rid)}
