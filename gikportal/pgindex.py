@@ -60,7 +60,7 @@ POOL_SIZE = 8
 UNKNOWN_INDEX = NO_INDEX
 
 # the agency facet counts bodies (hits' agency_key, parse/agency.py), whatever name each year printed
-AGENCY_KEY_SQL = "COALESCE(NULLIF(r.hit->>'agency_key', ''), r.agency, 'none')"
+AGENCY_KEY_SQL = "COALESCE(NULLIF(r.agency_key, ''), r.agency, 'none')"
 FACET_SQL = {"year": "COALESCE(r.year::text, 'none')", "province": "COALESCE(r.province, 'none')",
              "city": "COALESCE(r.city, 'none')", "county": "COALESCE(r.county, 'none')",
              "agency": AGENCY_KEY_SQL, "kind": "COALESCE(r.kind, 'none')",
@@ -174,7 +174,8 @@ def _int_or_none(value):
 
 
 REPORT_COLUMNS = (("id", "sha256", "title", "agency", "year", "published", "format", "province", "city", "county",
-                   "kind") + FIGURES + ("failed_checks", "warnings", "hit"))
+                   "kind") + FIGURES + ("failed_checks", "warnings", "agency_key", "doubtful", "score",
+                                        "scorecard_failed"))  # the hit itself: report_details.hit
 TITLE_FIELD, HEADINGS_FIELD = -1, -2  # search_fields.n of the title and the headings; sections are n >= 0
 WEIGHTS = {TITLE_FIELD: "A", HEADINGS_FIELD: "", "section": "B"}  # ranked 1.0, 0.1, 0.4 by RUM's <=>
 FIGURE_KEYS = (("requests", True), ("active", True), ("appeals", True), ("legacy", False))  # (key, a grid)
@@ -221,8 +222,8 @@ def _rows(record):
                _text_or_none(record.get("format")), _text_or_none(region.get("province")),
                _text_or_none(region.get("city")), _text_or_none(region.get("county")), hit["kind"])
               + tuple(_number(figures.get(name)) for name in FIGURES)
-              + (list(hit["failed_checks"]), [str(w) for w in record.get("warnings") or []],
-                 json.dumps(hit, ensure_ascii=False)))
+              + (list(hit["failed_checks"]), [str(w) for w in record.get("warnings") or []])
+              + _hit_columns(hit))
     stats = record.get("stats") or {}
     grids = tuple(_grid(stats.get(key), nested) for key, nested in FIGURE_KEYS)
     checks = [{"rule": str(c.get("rule") or ""), "ok": c.get("ok") if isinstance(c.get("ok"), bool) else None,
@@ -231,16 +232,23 @@ def _rows(record):
     if checks:
         kept["checks"] = checks
     details = (rid, year, [s["n"] for s in sections if s["text"]], json.dumps(stored, ensure_ascii=False),
-               json.dumps(kept, ensure_ascii=False))
-    return {"id": rid, "reports": [report], "search_fields": fields,
-            "report_details": [details] if stored or kept else [], "words": words}
+               json.dumps(kept, ensure_ascii=False), json.dumps(hit, ensure_ascii=False))
+    return {"id": rid, "reports": [report], "search_fields": fields, "report_details": [details], "words": words}
+
+
+def _hit_columns(hit):
+    """The columns of `reports` a query filters on that come from the hit (agency facet, findings,
+    score): the hit itself is in report_details, compressed with the texts."""
+    score = hit.get("score")
+    return (str(hit.get("agency_key") or "") or None, bool(hit.get("doubtful")), _number(score),
+            [str(c) for c in hit.get("scorecard_failed") or []])
 
 
 TABLE_COLUMNS = {
     "reports": REPORT_COLUMNS,
     "search_fields": ("report_id", "year", "n", "tsv"),
     # the rest of a report in one row, compressed (0004); the views sections, figures, checks list it
-    "report_details": ("report_id", "year", "ns", "sections", "stats"),
+    "report_details": ("report_id", "year", "ns", "sections", "stats", "hit"),
 }
 CHILD_TABLES = ("search_fields", "report_details")
 DATA_TABLES = tuple(TABLE_COLUMNS) + ("terms",)  # what a rebuild replaces (shadow copies, then a swap)
@@ -687,7 +695,8 @@ def add(url, records, prepared=None):
     return len(records)
 
 
-_HIT = REPORT_COLUMNS.index("hit")
+_HIT = TABLE_COLUMNS["report_details"].index("hit")
+_HIT_COLUMNS = REPORT_COLUMNS.index("agency_key")
 
 
 def _with_scorecard(rows, record):
@@ -695,11 +704,13 @@ def _with_scorecard(rows, record):
     workers prepare them from the record alone."""
     if rows is None or record.get("scorecard") is None:
         return rows
-    report = list(rows["reports"][0])
-    hit = json.loads(report[_HIT])
+    details = list(rows["report_details"][0])
+    hit = json.loads(details[_HIT])
     hit.update(scorecard_fields(record))
-    report[_HIT] = json.dumps(hit, ensure_ascii=False)
-    return dict(rows, reports=[tuple(report)])
+    details[_HIT] = json.dumps(hit, ensure_ascii=False)
+    report = rows["reports"][0]
+    report = report[:_HIT_COLUMNS] + _hit_columns(hit)
+    return dict(rows, reports=[report], report_details=[tuple(details)])
 
 
 def _delete(cur, ids):
@@ -883,19 +894,19 @@ class _Sql:
         if value == "failed":
             return f"(r.failed_checks && {self.param(list(CHECK_RULES))}::text[])"
         if value == "doubtful":
-            return "COALESCE((r.hit->>'doubtful')::boolean, false)"
+            return "COALESCE(r.doubtful, false)"
         if value.startswith("check:") and value[6:] in CHECK_RULES:
             return f"({self.param(value[6:])} = ANY(r.failed_checks))"
         if value.startswith("scorecard:") and value[10:] in SCORECARD:
-            return f"COALESCE(r.hit->'scorecard_failed' ? {self.param(value[10:])}, false)"
+            return f"COALESCE({self.param(value[10:])} = ANY(r.scorecard_failed), false)"
         if value == "score_low":
-            return f"COALESCE((r.hit->>'score')::float8 < {self.param(float(SCORE_LOW))}, false)"
+            return f"COALESCE(r.score < {self.param(float(SCORE_LOW))}, false)"
         figure = {"sued": "lawsuits", "reviewed": "reviews", "fees": "fees_10k_yuan"}.get(value)
         return f"COALESCE(r.{figure} > 0, false)" if figure else "FALSE"
 
     def num(self, node):
         if node.name == "score":
-            return f"COALESCE((r.hit->>'score')::float8 {OPS[node.op]} {self.param(float(node.value))}, false)"
+            return f"COALESCE(r.score {OPS[node.op]} {self.param(float(node.value))}, false)"
         if node.name != "year" and node.name not in HEADLINE_LABELS:
             return "FALSE"
         return f"COALESCE(r.{node.name} {OPS[node.op]} {self.param(float(node.value))}, false)"
@@ -971,8 +982,9 @@ def _order_sql(sort, score):
 
 def _page_sql(sql, where, sort, limit=True):
     score = sql.score()
-    select = f"r.id, r.hit, {score or 'NULL::float8'} AS score"
-    return (f"{sql.with_()}SELECT {select} FROM reports r {' '.join(sql.joins)} WHERE {where} "
+    select = f"r.id, hd.hit, {score or 'NULL::float8'} AS score"
+    return (f"{sql.with_()}SELECT {select} FROM reports r JOIN report_details hd ON hd.report_id = r.id "
+            f"{' '.join(sql.joins)} WHERE {where} "
             f"ORDER BY {_order_sql(sort, score)}" + (" LIMIT %(_limit)s OFFSET %(_offset)s" if limit else ""))
 
 
@@ -1167,7 +1179,8 @@ def forget_cached(url):
 
 def _hits_of(conn, ids):
     """The hits of these report ids, in that order."""
-    hits = dict(conn.execute("SELECT id, hit FROM reports WHERE id = ANY(%s)", (list(ids),)).fetchall())
+    hits = dict(conn.execute("SELECT report_id, hit FROM report_details WHERE report_id = ANY(%s)",
+                             (list(ids),)).fetchall())
     return [(rid, hits[rid], None) for rid in ids]
 
 

@@ -12,13 +12,16 @@ exactly the pairs Whoosh indexes.
 
 A report's sections (~6 rows of `sections`), tables 2-4 (a row of `figures`) and cross-checks (~7
 rows of `checks`, two indexes) were rows mostly shorter than PostgreSQL's ~2 kB TOAST threshold,
-so stored uncompressed. `report_details` holds one row per report (still partitioned by year):
-the sections as one jsonb array, the tables and the checks in one jsonb `stats`, long enough
-together to be compressed, and `ns`, the numbers of the sections that have text (the `section:`
-filter). Both values of such a row are compressed (toast_tuple_target = 128; PostgreSQL stops at
+so stored uncompressed, and so was each report's hit (reports.hit, 1 kB). `report_details` holds
+one row per report (still partitioned by year): the sections as one jsonb array, the tables and
+the checks in one jsonb `stats`, the hit, long enough together to be compressed, and `ns`, the numbers of the sections that have text (the `section:`
+filter). Every value of such a row is compressed (toast_tuple_target = 128; PostgreSQL stops at
 2 kB otherwise) with pglz, which packed them 8% smaller than lz4 (they are read a page of hits
 at a time, not per match, so its slower reading does not count); a jsonb per table and for the
-checks was 15% more (a TOAST value each).
+checks was 15% more (a TOAST value each). `reports` keeps, as columns, what filters read of the
+hit: agency_key (the agency facet), doubtful, score, scorecard_failed. 0001's indexes on its year,
+agency and region are dropped: the engine filters on codes it holds in memory, and SQL over
+`reports` reads a table of a few hundred bytes a report.
 The views `sections`, `figures` and `checks` list them with 0003's columns (and
 request_figures, active_figures, appeal_figures, legacy_figures cell by cell, as before), so SQL
 written against 0003 still runs.
@@ -36,6 +39,7 @@ branch_labels = None
 depends_on = None
 
 PARTITIONED = ("search_fields", "report_details")
+UNUSED = ("reports_year", "reports_agency", "reports_region")  # 0001's; the engine filters on in-memory codes
 COMPRESS_ALL = "toast_tuple_target = 128"  # a row long enough to be compressed has every jsonb compressed
 VIEWS = {
     "sections": ("SELECT d.report_id, d.year, (e.ordinality - 1)::integer AS position, (e.value->>'n')::integer AS n, "
@@ -106,14 +110,20 @@ CREATE TABLE report_details (
     year integer,
     ns smallint[] NOT NULL DEFAULT '{{}}',
     sections {jsonb} NOT NULL DEFAULT '[]',
-    stats {jsonb} NOT NULL DEFAULT '{{}}'
+    stats {jsonb} NOT NULL DEFAULT '{{}}',
+    hit {jsonb} NOT NULL
 ) PARTITION BY RANGE (year)""")
+    op.execute("ALTER TABLE reports DROP COLUMN hit, ADD COLUMN agency_key text, ADD COLUMN doubtful boolean, "
+               "ADD COLUMN score double precision, ADD COLUMN scorecard_failed text[]")
+    for index in UNUSED:
+        op.execute(f"DROP INDEX IF EXISTS {index}")
     _partitions(m0002, "report_details", f" WITH ({COMPRESS_ALL})")
     op.execute("CREATE UNIQUE INDEX report_details_report ON report_details (report_id, year)")
     op.execute("COMMENT ON TABLE report_details IS 'The rest of each report, one row: its sections as a jsonb "
                "array of {n, anchor, heading, text} (snippets, report page; ns the numbers of those with text); in "
                "stats tables 2-4 (requests, active, appeals: {row: {column: value}}, legacy: {name: value}) and the "
-               "cross-checks (checks: [{rule, ok, detail}]); the views sections, figures, checks list them'")
+               "cross-checks (checks: [{rule, ok, detail}]); hit: what a search result shows; the views sections, "
+               "figures, checks list them'")
     for view, (query, comment) in VIEWS.items():
         op.execute(f"CREATE VIEW {view} AS {query}")
         op.execute(f"COMMENT ON VIEW {view} IS '{comment}'")
@@ -125,6 +135,11 @@ def downgrade():
     _empty()
     m0002 = _m0002()
     op.execute("DROP TABLE report_details CASCADE")  # with every view over it
+    op.execute("ALTER TABLE reports DROP COLUMN agency_key, DROP COLUMN doubtful, DROP COLUMN score, "
+               "DROP COLUMN scorecard_failed, ADD COLUMN hit jsonb COMPRESSION lz4 NOT NULL")
+    op.execute("CREATE INDEX reports_year ON reports (year)")
+    op.execute("CREATE INDEX reports_agency ON reports (agency)")
+    op.execute("CREATE INDEX reports_region ON reports (province, city, county)")
     op.execute("""
 CREATE TABLE sections (
     report_id text NOT NULL,
