@@ -239,8 +239,7 @@ def _rows(record):
 def _hit_columns(hit):
     """The columns of `reports` a query filters on that come from the hit (agency facet, findings,
     score): the hit itself is in report_details, compressed with the texts."""
-    score = hit.get("score")
-    return (str(hit.get("agency_key") or "") or None, bool(hit.get("doubtful")), _number(score),
+    return (str(hit.get("agency_key") or "") or None, bool(hit.get("doubtful")), _number(hit.get("score")),
             [str(c) for c in hit.get("scorecard_failed") or []])
 
 
