@@ -1,16 +1,17 @@
 """The PostgreSQL backend: the only module that imports psycopg.
 
 The same functions as gikportal.index with a database URL in place of the index folder. Reports,
-section texts, the figures of tables 2-4 and the checks live in tables a journalist can query
-(see gikportal/migrations/versions/). Text is analysed in Python by gikportal.segment exactly as
-for Whoosh and stored as `tsvector` literals (simple configuration, nothing re-parsed by
-PostgreSQL): jieba search-mode words at the position of their precise word, plus "a b" pairs of
-neighbouring precise words, which is how a run of characters is matched as a phrase. What a
-search reads is the narrow `search_fields` (one row per title, headings and section, partitioned
-by report year, RUM index with positions); a text leaf of the query becomes a tsquery
-`'a' & 'b' & 'a b'` that must match within one field. A report's score for a leaf is its best
-field's RUM rank (weights: title A, sections B, headings D); a page of one ranked leaf reads its
-candidates from the index in rank order (_top), other pages rank every match. Counting, filters
+section texts, the figures of tables 2-4 and the checks live in tables (and views) a journalist
+can query (see gikportal/migrations/versions/). Text is analysed in Python by gikportal.segment
+exactly as for Whoosh and stored as `tsvector` literals (simple configuration, nothing re-parsed
+by PostgreSQL): jieba search-mode words, each precise word with its positions, so the pairs of
+neighbouring precise words Whoosh indexes for phrases are matched by `a <-> b`. What a search
+reads is the narrow `search_fields` (one row per title, headings and section, partitioned by
+report year, RUM index with positions); a text leaf of the query becomes a tsquery
+`'a' & 'b' & ('a' <-> 'b' | 'a b')` that must match within one field. A report's score for a
+leaf is its best field's RUM rank of the leaf's words (weights: title A, sections B, headings
+D); a page of one ranked leaf reads its candidates from the index in rank order (_top), other
+pages rank every match. Counting, filters
 on facets and sorting are numpy over each process's in-memory codes of `reports` (_Columns, one
 per index generation) and the matching reports' positions, each text leaf's matches kept per
 generation; year filters also prune the partitions.
@@ -46,19 +47,20 @@ from .searching.results import NO_INDEX, ModuleEngine, paging
 from .searching.seam import Matched
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-ANALYSIS = "pg6/segment-pairs"  # bumped (pg6: weighted fields in search_fields, hits carry the scorecard, totals are printed-or-cells with figure_notes, the agency facet counts hits' agency_key; pg2: hits carry the carry_chain derived at index time) whenever what is stored per text changes: rebuild needed
+ANALYSIS = "pg7/segment-positions"  # bumped (pg7: word pairs matched by `<->` over precise-word positions, not stored; pg6: weighted fields in search_fields, hits carry the scorecard, totals are printed-or-cells with figure_notes, the agency facet counts hits' agency_key; pg2: hits carry the carry_chain derived at index time) whenever what is stored per text changes: rebuild needed
 FIGURES = tuple(HEADLINE_LABELS)
 WRITER_LOCK = 7_310_411_208  # pg_advisory_xact_lock key shared by every writer
 PARALLEL_FROM = 1000  # records; below this a rebuild analyses text in-process
 BULK_FROM = 1000  # records; from this a rebuild COPYs into shadow tables, indexes them, swaps them in
 MAX_POSITION = 16383  # PostgreSQL keeps positions up to this
+MAX_POSITIONS = 256  # positions PostgreSQL keeps per lexeme
 MAX_LEXEME_BYTES = 2046
 MAX_TSVECTOR_CHARS = 900_000  # a tsvector holds at most 1 MB
 POOL_SIZE = 8
 UNKNOWN_INDEX = NO_INDEX
 
 # the agency facet counts bodies (hits' agency_key, parse/agency.py), whatever name each year printed
-AGENCY_KEY_SQL = "COALESCE(NULLIF(r.hit->>'agency_key', ''), r.agency, 'none')"
+AGENCY_KEY_SQL = "COALESCE(NULLIF(r.agency_key, ''), r.agency, 'none')"
 FACET_SQL = {"year": "COALESCE(r.year::text, 'none')", "province": "COALESCE(r.province, 'none')",
              "city": "COALESCE(r.city, 'none')", "county": "COALESCE(r.county, 'none')",
              "agency": AGENCY_KEY_SQL, "kind": "COALESCE(r.kind, 'none')",
@@ -86,37 +88,61 @@ def _lexeme(term):
 
 
 def analyse(text, weight=""):
-    """(tsvector literal, Counter of words) of a text: the terms of segment.index_terms with positions,
-    each position labelled with weight (A title, B sections, "" = D headings), which ranks them."""
+    """(tsvector literal, Counter of words) of a text: its search-mode words (segment.index_tokens),
+    each precise word with its positions (labelled with weight: A title, B sections, "" = D
+    headings), a word met only inside a longer precise word without any. So `a <-> b` holds
+    exactly where precise word b follows precise word a: the word pairs Whoosh indexes
+    (segment.shingles), matched from the positions instead of being stored as lexemes (they were
+    60% of the tsvectors and most of the RUM index). A pair whose positions PostgreSQL cannot
+    keep (a word's occurrences past MAX_POSITIONS, positions past MAX_POSITION) is stored as the
+    lexeme "a b", which text_query accepts instead."""
     toks = segment.index_tokens(text) if text else []
-    positions, words, precise = {}, Counter(), []
+    positions, words, precise, held = {}, Counter(), [], []
     for i, (token, pos, _, _) in enumerate(toks):
-        positions.setdefault(token, []).append(min(pos + 1, MAX_POSITION))
         words[token] += 1
+        kept = positions.setdefault(token, [])
         if i + 1 == len(toks) or toks[i + 1][1] != pos:  # the precise word comes after its sub-words
             precise.append(token)
-    for k, pair in enumerate(segment.shingles(precise)):
-        positions.setdefault(pair, []).append(min(k + 1, MAX_POSITION))
-    parts = [f"{_lexeme(t)}:{','.join(f'{q}{weight}' for q in sorted(set(p))[:256])}" for t, p in positions.items()
+            held.append(pos + 1 <= MAX_POSITION and len(kept) < MAX_POSITIONS)
+            if held[-1]:
+                kept.append(pos + 1)
+    pairs = segment.shingles(precise)
+    parts = [_lexeme(t) + (f":{','.join(f'{q}{weight}' for q in p)}" if p else "") for t, p in positions.items()
              if len(t.encode("utf-8")) <= MAX_LEXEME_BYTES]
+    parts += [_lexeme(pair) for pair in dict.fromkeys(pair for k, pair in enumerate(pairs)
+                                                       if not (held[k] and held[k + 1]))
+              if len(pair.encode("utf-8")) <= MAX_LEXEME_BYTES]
     literal = " ".join(parts)
-    if len(literal) > MAX_TSVECTOR_CHARS:  # a huge section: keep every word, one position each
-        literal = " ".join(p.split(":")[0] for p in parts)[:MAX_TSVECTOR_CHARS].rsplit(" ", 1)[0]
+    if len(literal) > MAX_TSVECTOR_CHARS:  # a huge section: every word and pair, no positions
+        parts = [_lexeme(t) for t in dict.fromkeys(itertools.chain(positions, pairs))
+                 if len(t.encode("utf-8")) <= MAX_LEXEME_BYTES]
+        literal = " ".join(parts)[:MAX_TSVECTOR_CHARS].rsplit(" ", 1)[0]
     return literal, words
 
 
-def text_query(text):
-    """The tsquery literal of a text leaf (None when it has no words), as index._Eval.text matches it."""
+def text_query(text, rank=False):
+    """The tsquery literal of a text leaf (None when it has no words), as index._Eval.text matches
+    it: every word, and each pair of neighbouring words next to each other (`a <-> b`, or its
+    lexeme "a b" where analyse could not keep the positions); a phrase of three words or more in
+    one run (`<->`: pairs pin it down only approximately). rank: the words alone, what `<=>` ranks
+    a matching field by -- free of phrase operators, so the RUM index orders by the same distance
+    as a row gives (with `<->` in it RUM orders by other distances)."""
     tokens = segment.query_tokens(text)
     if not tokens:
         return None
-    terms = list(dict.fromkeys(tokens)) + segment.shingles(tokens)
-    if any(len(t.encode("utf-8")) > MAX_LEXEME_BYTES for t in terms):
+    words = list(dict.fromkeys(tokens))
+    if any(len(t.encode("utf-8")) > MAX_LEXEME_BYTES for t in words):
         return ""  # cannot be in the index
-    query = " & ".join(_lexeme(t) for t in terms)
-    if len(tokens) > 2:  # pairs pin three words or more down only approximately: positions settle it
-        query += " & (" + " <-> ".join(_lexeme(t) for t in tokens) + ")"
-    return query
+    parts = [_lexeme(t) for t in words]
+    if rank:
+        return " & ".join(parts)
+    for a, b in zip(tokens, tokens[1:]):
+        pair = a + segment.SHINGLE + b
+        lexeme = f" | {_lexeme(pair)}" if len(pair.encode("utf-8")) <= MAX_LEXEME_BYTES else ""
+        parts.append(f"({_lexeme(a)} <-> {_lexeme(b)}{lexeme})")
+    if len(tokens) > 2:
+        parts.append("(" + " <-> ".join(_lexeme(t) for t in tokens) + ")")
+    return " & ".join(parts)
 
 
 # --- records -> rows ---------------------------------------------------------------------------
@@ -148,7 +174,8 @@ def _int_or_none(value):
 
 
 REPORT_COLUMNS = (("id", "sha256", "title", "agency", "year", "published", "format", "province", "city", "county",
-                   "kind") + FIGURES + ("failed_checks", "warnings", "hit"))
+                   "kind") + FIGURES + ("failed_checks", "warnings", "agency_key", "doubtful", "score",
+                                        "scorecard_failed"))  # the hit itself: report_details.hit
 TITLE_FIELD, HEADINGS_FIELD = -1, -2  # search_fields.n of the title and the headings; sections are n >= 0
 WEIGHTS = {TITLE_FIELD: "A", HEADINGS_FIELD: "", "section": "B"}  # ranked 1.0, 0.1, 0.4 by RUM's <=>
 FIGURE_KEYS = (("requests", True), ("active", True), ("appeals", True), ("legacy", False))  # (key, a grid)
@@ -160,14 +187,14 @@ def prepare(url, record):
 
 
 def _grid(cells, nested):
-    """{row: {column: number}} (nested) or {name: number} of one stats table, for its jsonb column."""
+    """{row: {column: number}} (nested) or {name: number} of one stats table, for report_details.stats."""
     if not isinstance(cells, dict) or not cells:
         return None
     if not nested:
-        return json.dumps({str(k): _number(v) for k, v in cells.items()}, ensure_ascii=False)
+        return {str(k): _number(v) for k, v in cells.items()}
     rows = {str(row): {str(col): _number(v) for col, v in values.items()}
             for row, values in cells.items() if isinstance(values, dict)}
-    return json.dumps(rows, ensure_ascii=False) if rows else None
+    return rows or None
 
 
 def _rows(record):
@@ -183,37 +210,46 @@ def _rows(record):
     headings_tsv, _ = analyse("\n".join(s["heading"] for s in sections if s["heading"]), WEIGHTS[HEADINGS_FIELD])
     words = Counter({("title", w): c for w, c in title_words.items()})
     fields = [(rid, year, n, tsv) for n, tsv in ((TITLE_FIELD, title_tsv), (HEADINGS_FIELD, headings_tsv)) if tsv]
-    section_rows = []
-    for position, s in enumerate(sections):
+    for s in sections:
         tsv, found = analyse(s["text"], WEIGHTS["section"]) if s["text"] else ("", Counter())
         words.update({(f"s{s['n']}", w): c for w, c in found.items()})
-        section_rows.append((rid, year, position, s["n"], s["anchor"], s["heading"], s["text"]))
         if tsv:
             fields.append((rid, year, s["n"], tsv))
+    stored = [{"n": s["n"], "anchor": s["anchor"], "heading": s["heading"], "text": s["text"]} for s in sections]
     figures = hit["figures"]
     report = ((rid, record.get("sha256"), title, _text_or_none(record.get("agency")), year,
                _text_or_none(record.get("published")),
                _text_or_none(record.get("format")), _text_or_none(region.get("province")),
                _text_or_none(region.get("city")), _text_or_none(region.get("county")), hit["kind"])
               + tuple(_number(figures.get(name)) for name in FIGURES)
-              + (list(hit["failed_checks"]), [str(w) for w in record.get("warnings") or []],
-                 json.dumps(hit, ensure_ascii=False)))
+              + (list(hit["failed_checks"]), [str(w) for w in record.get("warnings") or []])
+              + _hit_columns(hit))
     stats = record.get("stats") or {}
     grids = tuple(_grid(stats.get(key), nested) for key, nested in FIGURE_KEYS)
-    checks = [(rid, i, str(c.get("rule") or ""), c.get("ok") if isinstance(c.get("ok"), bool) else None,
-               str(c.get("detail") or "")) for i, c in enumerate(record.get("checks") or []) if isinstance(c, dict)]
-    return {"id": rid, "reports": [report], "search_fields": fields, "sections": section_rows,
-            "figures": [(rid, year) + grids] if any(grids) else [], "checks": checks, "words": words}
+    checks = [{"rule": str(c.get("rule") or ""), "ok": c.get("ok") if isinstance(c.get("ok"), bool) else None,
+               "detail": str(c.get("detail") or "")} for c in record.get("checks") or [] if isinstance(c, dict)]
+    kept = {key: grid for (key, _), grid in zip(FIGURE_KEYS, grids) if grid is not None}
+    if checks:
+        kept["checks"] = checks
+    details = (rid, year, [s["n"] for s in sections if s["text"]], json.dumps(stored, ensure_ascii=False),
+               json.dumps(kept, ensure_ascii=False), json.dumps(hit, ensure_ascii=False))
+    return {"id": rid, "reports": [report], "search_fields": fields, "report_details": [details], "words": words}
+
+
+def _hit_columns(hit):
+    """The columns of `reports` a query filters on that come from the hit (agency facet, findings,
+    score): the hit itself is in report_details, compressed with the texts."""
+    return (str(hit.get("agency_key") or "") or None, bool(hit.get("doubtful")), _number(hit.get("score")),
+            [str(c) for c in hit.get("scorecard_failed") or []])
 
 
 TABLE_COLUMNS = {
     "reports": REPORT_COLUMNS,
     "search_fields": ("report_id", "year", "n", "tsv"),
-    "sections": ("report_id", "year", "position", "n", "anchor", "heading", "text"),
-    "figures": ("report_id", "year") + tuple(key for key, _ in FIGURE_KEYS),
-    "checks": ("report_id", "position", "rule", "ok", "detail"),
+    # the rest of a report in one row, compressed (0004); the views sections, figures, checks list it
+    "report_details": ("report_id", "year", "ns", "sections", "stats", "hit"),
 }
-CHILD_TABLES = ("search_fields", "sections", "figures", "checks")
+CHILD_TABLES = ("search_fields", "report_details")
 DATA_TABLES = tuple(TABLE_COLUMNS) + ("terms",)  # what a rebuild replaces (shadow copies, then a swap)
 SHADOW = "_next"
 
@@ -597,9 +633,9 @@ def _swap(conn):
     with conn.transaction():
         conn.execute("LOCK TABLE index_state IN ACCESS EXCLUSIVE MODE")
         views = conn.execute("SELECT c.relname, pg_get_viewdef(c.oid), obj_description(c.oid, 'pg_class') "
-                             "FROM pg_class c WHERE c.relkind = 'v' AND c.relnamespace = current_schema()::regnamespace"
-                             ).fetchall()
-        for name, _, _ in views:
+                             "FROM pg_class c WHERE c.relkind = 'v' AND c.relnamespace = current_schema()::regnamespace "
+                             "ORDER BY c.oid").fetchall()  # in the order they were made: views over views
+        for name, _, _ in reversed(views):
             conn.execute(f"DROP VIEW {name}")
         for table in DATA_TABLES:
             comment = conn.execute("SELECT obj_description(%s::regclass, 'pg_class')", (table,)).fetchone()[0]
@@ -658,7 +694,8 @@ def add(url, records, prepared=None):
     return len(records)
 
 
-_HIT = REPORT_COLUMNS.index("hit")
+_HIT = TABLE_COLUMNS["report_details"].index("hit")
+_HIT_COLUMNS = REPORT_COLUMNS.index("agency_key")
 
 
 def _with_scorecard(rows, record):
@@ -666,11 +703,13 @@ def _with_scorecard(rows, record):
     workers prepare them from the record alone."""
     if rows is None or record.get("scorecard") is None:
         return rows
-    report = list(rows["reports"][0])
-    hit = json.loads(report[_HIT])
+    details = list(rows["report_details"][0])
+    hit = json.loads(details[_HIT])
     hit.update(scorecard_fields(record))
-    report[_HIT] = json.dumps(hit, ensure_ascii=False)
-    return dict(rows, reports=[tuple(report)])
+    details[_HIT] = json.dumps(hit, ensure_ascii=False)
+    report = rows["reports"][0]
+    report = report[:_HIT_COLUMNS] + _hit_columns(hit)
+    return dict(rows, reports=[report], report_details=[tuple(details)])
 
 
 def _delete(cur, ids):
@@ -810,23 +849,25 @@ class _Sql:
         ranked = self.rank and not negated
         alias = f"t{len(self.ctes)}"
         self.leaves[id(node)] = alias
-        # score: the best field's RUM rank (1 / distance); from the heap here, from the index in _top
-        # (the distances computed below the aggregate: a sort under it would carry every tsvector)
-        self.ctes[alias] = (f"SELECT report_id, 1.0::float8 / min(d) AS score FROM (SELECT report_id, tsv <=> {q} "
+        # score: the best field's RUM rank (1 / distance) by the leaf's words (text_query(rank=True));
+        # from the heap here, from the index in _top (the distances computed below the aggregate: a
+        # sort under it would carry every tsvector)
+        r = self.param(text_query(node.text, rank=True)) + "::tsquery" if ranked else None
+        self.ctes[alias] = (f"SELECT report_id, 1.0::float8 / min(d) AS score FROM (SELECT report_id, tsv <=> {r} "
                             f"AS d FROM search_fields WHERE {cond} OFFSET 0) f GROUP BY report_id" if ranked else
                             f"SELECT DISTINCT report_id, 0 AS score FROM search_fields WHERE {cond}")
         self.joins.append(f"LEFT JOIN {alias} ON {alias}.report_id = r.id")
         if not negated:
             self.scores.append(f"COALESCE({alias}.score, 0)")
-        if ranked:  # RUM orders a phrase (<->) by other distances than `<=>` gives on the row: no _top
-            self.ranked.append((alias, q, cond, "<->" not in literal))
+        if ranked:
+            self.ranked.append((alias, r, cond, True))
         return f"({alias}.report_id IS NOT NULL)"
 
     def field(self, node):
         name, value = node.name, node.value
         if name == "section":
-            return (f"EXISTS (SELECT 1 FROM sections s WHERE s.report_id = r.id AND s.n = {self.param(int(value))} "
-                    f"AND s.text <> '')")
+            return (f"EXISTS (SELECT 1 FROM report_details s WHERE s.report_id = r.id "
+                    f"AND {self.param(int(value))} = ANY(s.ns))")
         if name == "finding":
             return self.finding(value)
         match = self.facet_values(node)
@@ -852,19 +893,19 @@ class _Sql:
         if value == "failed":
             return f"(r.failed_checks && {self.param(list(CHECK_RULES))}::text[])"
         if value == "doubtful":
-            return "COALESCE((r.hit->>'doubtful')::boolean, false)"
+            return "COALESCE(r.doubtful, false)"
         if value.startswith("check:") and value[6:] in CHECK_RULES:
             return f"({self.param(value[6:])} = ANY(r.failed_checks))"
         if value.startswith("scorecard:") and value[10:] in SCORECARD:
-            return f"COALESCE(r.hit->'scorecard_failed' ? {self.param(value[10:])}, false)"
+            return f"COALESCE({self.param(value[10:])} = ANY(r.scorecard_failed), false)"
         if value == "score_low":
-            return f"COALESCE((r.hit->>'score')::float8 < {self.param(float(SCORE_LOW))}, false)"
+            return f"COALESCE(r.score < {self.param(float(SCORE_LOW))}, false)"
         figure = {"sued": "lawsuits", "reviewed": "reviews", "fees": "fees_10k_yuan"}.get(value)
         return f"COALESCE(r.{figure} > 0, false)" if figure else "FALSE"
 
     def num(self, node):
         if node.name == "score":
-            return f"COALESCE((r.hit->>'score')::float8 {OPS[node.op]} {self.param(float(node.value))}, false)"
+            return f"COALESCE(r.score {OPS[node.op]} {self.param(float(node.value))}, false)"
         if node.name != "year" and node.name not in HEADLINE_LABELS:
             return "FALSE"
         return f"COALESCE(r.{node.name} {OPS[node.op]} {self.param(float(node.value))}, false)"
@@ -940,8 +981,9 @@ def _order_sql(sort, score):
 
 def _page_sql(sql, where, sort, limit=True):
     score = sql.score()
-    select = f"r.id, r.hit, {score or 'NULL::float8'} AS score"
-    return (f"{sql.with_()}SELECT {select} FROM reports r {' '.join(sql.joins)} WHERE {where} "
+    select = f"r.id, hd.hit, {score or 'NULL::float8'} AS score"
+    return (f"{sql.with_()}SELECT {select} FROM reports r JOIN report_details hd ON hd.report_id = r.id "
+            f"{' '.join(sql.joins)} WHERE {where} "
             f"ORDER BY {_order_sql(sort, score)}" + (" LIMIT %(_limit)s OFFSET %(_offset)s" if limit else ""))
 
 
@@ -1136,7 +1178,8 @@ def forget_cached(url):
 
 def _hits_of(conn, ids):
     """The hits of these report ids, in that order."""
-    hits = dict(conn.execute("SELECT id, hit FROM reports WHERE id = ANY(%s)", (list(ids),)).fetchall())
+    hits = dict(conn.execute("SELECT report_id, hit FROM report_details WHERE report_id = ANY(%s)",
+                             (list(ids),)).fetchall())
     return [(rid, hits[rid], None) for rid in ids]
 
 
@@ -1221,7 +1264,7 @@ def agency_labels(url):
 def _text_fields(conn, url, generation):
     """["title", "s1", "s10", "s2", …]: the fields Whoosh's correctors walk, in its order."""
     return _cached((url, generation, "_fields"), lambda: ["title"] + sorted(
-        f"s{r[0]}" for r in conn.execute("SELECT DISTINCT n FROM sections WHERE text <> ''").fetchall()))
+        f"s{r[0]}" for r in conn.execute("SELECT DISTINCT unnest(ns) FROM report_details").fetchall()))
 
 
 @_routed
@@ -1331,16 +1374,12 @@ def _top(conn, sql, columns, found, start, per_page):
 @_routed
 def sections(url, ids, numbers) -> dict:
     """{id: [stored section]} of these reports in their order, only sections `numbers` when given."""
-    query = "SELECT report_id, n, anchor, heading, text FROM sections WHERE report_id = ANY(%(ids)s)"
-    args = {"ids": list(ids)}
-    if numbers:
-        query += " AND n = ANY(%(ns)s)"
-        args["ns"] = sorted(numbers)
     out = {}
     with _reader(url) as conn:
-        for rid, n, anchor, heading, text in conn.execute(query + " ORDER BY report_id, position", args):
-            out.setdefault(rid, []).append({"n": n, "anchor": anchor, "heading": heading, "text": text})
-    return out
+        for rid, stored in conn.execute("SELECT report_id, sections FROM report_details WHERE report_id = ANY(%s)",
+                                        (list(ids),)):
+            out[rid] = [s for s in stored if not numbers or s["n"] in numbers]
+    return {rid: out[rid] for rid in ids if out.get(rid)}
 
 
 def _finish(hit):

@@ -89,17 +89,39 @@ def test_pages_and_search_all_agree(engines):
     assert whoosh.ids() == postgres.ids() and whoosh.doc_count() == postgres.doc_count() == len(records)
 
 
-def test_tsvector_holds_exactly_the_whoosh_terms(engines):
-    """Both backends index the same analysis: segment.term_counts, positions added for PostgreSQL."""
+def test_tsvector_holds_the_whoosh_words_and_matches_exactly_its_pairs(engines):
+    """Both backends index the same analysis (segment.term_counts): PostgreSQL stores the words with
+    positions and matches a word pair by `a <-> b` exactly where Whoosh indexed the pair -- never
+    for two words that stand apart or for a sub-word next to a word (行政复议 机关 is a pair of
+    行政复议机关, 复议 机关 is not)."""
     _, postgres, records = engines
+    checked = 0
     with psycopg.connect(postgres.location) as conn:
         for record in records[:40]:
             for section in record["sections"]:
                 if not section["text"]:
                     continue
+                terms = segment.term_counts(section["text"])
+                pairs = {t for t in terms if segment.SHINGLE in t}
+                words = sorted(set(terms) - pairs)
+                where = (record["id"], section["n"])
                 stored = conn.execute("SELECT array_agg(lexeme) FROM search_fields s, unnest(s.tsv) "
-                                      "WHERE report_id = %s AND n = %s", (record["id"], section["n"])).fetchone()[0]
-                assert set(stored) == set(segment.term_counts(section["text"])), (record["id"], section["n"])
+                                      "WHERE report_id = %s AND n = %s", where).fetchone()[0]
+                assert set(stored) == set(words), where
+                at = {}  # position -> the tokens there (sub-words first, the precise word last)
+                for token, position, _, _ in segment.index_tokens(section["text"]):
+                    at.setdefault(position, []).append(token)
+                beside = {f"{a}{segment.SHINGLE}{b}" for p, here in at.items() for a in here
+                          for b in at.get(p + 1, ())}  # sub-words beside a word: no pair
+                candidates = sorted(pairs | beside | {f"{a}{segment.SHINGLE}{b}" for a in words[:9] for b in words[-9:]})
+                tsquery = [f"{pgindex._lexeme(a)} <-> {pgindex._lexeme(b)}"
+                           for a, b in (pair.split(segment.SHINGLE) for pair in candidates)]
+                matched = conn.execute("SELECT array_agg(q.pair) FROM search_fields s, unnest(%s::text[], "
+                                       "%s::tsquery[]) q(pair, query) WHERE report_id = %s AND n = %s "
+                                       "AND s.tsv @@ q.query", (candidates, tsquery) + where).fetchone()[0]
+                assert set(matched or ()) == pairs, where
+                checked += len(candidates) - len(pairs)
+    assert checked > 1000  # non-pairs among the candidates
 
 
 def test_tables_answer_sql_questions(engines):

@@ -39,11 +39,12 @@ FIGURE_VIEWS = {  # view: (jsonb column, its row key's name, its column key's na
 }
 
 
-def add_year_partitions(years):
+def add_year_partitions(years, tables=PARTITIONED):
     """Partitions of every partitioned table for these years; rows of those years already in the
     default partition move into them (the default is detached meanwhile). Each new partition gets
-    the default partition's storage parameters (0003: search_fields' toast_tuple_target)."""
-    for table in PARTITIONED:
+    the default partition's storage parameters (0003: search_fields' toast_tuple_target). The
+    tables are the newest schema's (0004_smaller.add_year_partitions passes its own)."""
+    for table in tables:
         options = op.get_bind().exec_driver_sql(
             f"SELECT reloptions FROM pg_class WHERE oid = '{table}_default'::regclass").scalar()
         op.execute(f"ALTER TABLE {table} DETACH PARTITION {table}_default")
