@@ -364,25 +364,15 @@ def _proc_stats():
     return stats
 
 
-def tree_cpu(pid, stats=None):
-    """CPU seconds of a process and all its descendants, living and ended (an ended child's are
-    in its parent's reaped-children times once waited for): a server's or a pool's cost so far."""
+def tree_cpu(pid, stats=None, skip=None):
+    """CPU seconds of a process and all its descendants but skip's, living and ended (an ended
+    child's are in its parent's reaped-children times once waited for): a server's or a pool's
+    cost so far."""
     stats = _proc_stats() if stats is None else stats
-    if pid not in stats:
+    if pid not in stats or pid == skip:
         return 0.0
     children = [p for p, (ppid, _, _) in stats.items() if ppid == pid]
-    return stats[pid][1] + stats[pid][2] + sum(tree_cpu(c, stats) for c in children)
-
-
-def server_pid(url):
-    """The postmaster of the server at url when it runs on this machine (the parent of this
-    connection's backend process), else None."""
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True) as conn:  # read while the backend lives
-        backend = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
-        stats = _proc_stats()
-    return stats[backend][0] if backend in stats else None
+    return stats[pid][1] + stats[pid][2] + sum(tree_cpu(c, stats, skip) for c in children)
 
 
 class CpuClock:
@@ -395,7 +385,7 @@ class CpuClock:
     def mark(self, name):
         stats = _proc_stats()
         own = stats.get(os.getpid(), (0, 0.0, 0.0))[1]
-        total = tree_cpu(os.getpid(), stats)
+        total = tree_cpu(os.getpid(), stats, skip=self.server)  # a throw-away server is our child
         self.marks.append({"name": name, "t": time.perf_counter(), "main": own, "workers": total - own,
                            "server": tree_cpu(self.server, stats) if self.server else None,
                            "load": os.getloadavg()[0]})
@@ -431,7 +421,21 @@ def _patched(module, name, before=None, after=None):
         setattr(module, name, original)
 
 
-def timed_reindex(cfg, sample_seconds=10.0):
+def _every(n, clock):
+    """A reindex progress callback printing a line every n records (rate so far, load average)."""
+    seen = [0]
+
+    def progress(step):
+        seen[0] += step
+        if n and seen[0] % n == 0:
+            seconds = time.perf_counter() - clock.marks[0]["t"]
+            print(f"  reindex: {seen[0]:,} records streamed in {seconds:,.0f} s, load average "
+                  f"{os.getloadavg()[0]:.1f}", flush=True)
+
+    return progress
+
+
+def timed_reindex(cfg, sample_seconds=10.0, progress_every=10_000):
     """`reindex` of cfg's archive into cfg's PostgreSQL database, timed by phase (ingest.reindex:
     the cross-report facts from the archive, then pgindex.rebuild: text analysed in worker
     processes and COPYed into shadow tables, their indexes built, VACUUM ANALYZE, the swap):
@@ -441,7 +445,9 @@ def timed_reindex(cfg, sample_seconds=10.0):
 
     from gikportal import ingest, pgindex
 
-    clock = CpuClock(server_pid(cfg["DATABASE_URL"]))
+    from .pgserver import postmaster_pid
+
+    clock = CpuClock(postmaster_pid(cfg["DATABASE_URL"]))
     inside_copy = {"seconds": 0.0, "cpu": 0.0, "calls": 0}
     started = []
 
@@ -471,7 +477,7 @@ def timed_reindex(cfg, sample_seconds=10.0):
             stack.enter_context(_patched(pgindex, "_swap", lambda: clock.mark("swap"),
                                          lambda: clock.mark("after the swap")))
             clock.mark("cross-report facts (archive read twice)")
-            count = ingest.reindex(cfg)
+            count = ingest.reindex(cfg, progress=_every(progress_every, clock))
             clock.mark("end")
     finally:
         done.set()
@@ -479,9 +485,11 @@ def timed_reindex(cfg, sample_seconds=10.0):
     phases = clock.phases()
     total = {key: sum(p[key] or 0 for p in phases) for key in ("seconds", "main", "workers", "server")}
     loads = clock.loads or [m["load"] for m in clock.marks]
-    return {"count": count, "phases": phases, "total": total, "inside_copy": inside_copy,
+    timing = {"count": count, "phases": phases, "total": total, "inside_copy": inside_copy,
             "server_measured": clock.server is not None,
             "load": {"min": min(loads), "mean": statistics.fmean(loads), "max": max(loads)}}
+    print(format_reindex(timing), flush=True)  # before the searches are measured, which take long at 100,000
+    return timing
 
 
 @contextlib.contextmanager
@@ -502,20 +510,26 @@ def existing_postgres(archive_dir, scratch, database_url=None, reindex=True):
         yield cfg, (timed_reindex(cfg) if reindex else None)
 
 
-def run_existing_both(workdir, backends, reps=3, seed=0, database_url=None, reindex=True, scratch=None):
+def run_existing_both(workdir, backends, reps=3, seed=0, database_url=None, reindex=True, scratch=None,
+                      each=None):
     """Each backend in turn on the same existing archive, queries and report pages: Whoosh from
-    workdir/index, PostgreSQL from a database reindexed from workdir/archive (existing_postgres)."""
-    results = []
+    workdir/index, PostgreSQL from a database reindexed from workdir/archive (existing_postgres).
+    each(name, result), if given, gets each backend's result as soon as it is measured."""
+    done = {}
     with contextlib.ExitStack() as stack:
         scratch = scratch or stack.enter_context(tempfile.TemporaryDirectory(prefix="gikportal-bench-pg-"))
-        for name in backends:
+        for name in sorted(backends, key=lambda b: b != "postgres"):  # the long reindex first
             if name != "postgres":
-                results.append(run_existing(workdir, reps, seed, name))
+                done[name] = run_existing(workdir, reps, seed, name)
+                if each:
+                    each(name, done[name])
                 continue
             with existing_postgres(Path(workdir) / "archive", scratch, database_url, reindex) as (cfg, timing):
-                result = run_existing(workdir, reps, seed, name, cfg)
-            result["reindex"] = timing
-            results.append(result)
+                done[name] = run_existing(workdir, reps, seed, name, cfg)
+            done[name]["reindex"] = timing
+            if each:
+                each(name, done[name])
+    results = [done[name] for name in backends]
     queries = [r.pop("_queries") for r in results]
     for result in results:
         result["same_queries"] = all(q == queries[0] for q in queries)
@@ -1094,8 +1108,15 @@ def _main_existing(args):
     if args.workdir:
         scratch = Path(args.workdir)
         scratch.mkdir(parents=True, exist_ok=True)
+    partial = {}
+
+    def each(name, result):  # a long run keeps what it measured so far
+        partial[name] = result
+        if args.json and len(backends) > 1:
+            Path(args.json).with_suffix(".partial.json").write_text(json.dumps(partial, ensure_ascii=False, indent=1))
+
     results = run_existing_both(args.archive, backends, args.reps, args.seed, args.database_url,
-                                not args.no_reindex, scratch)
+                                not args.no_reindex, scratch, each)
     if len(results) == 1:
         print(format_result(results[0]), flush=True)
         if results[0].get("reindex"):
