@@ -201,7 +201,8 @@ def _get_ok(client, url):
 # --- first runs and start-up (issue 19) ------------------------------------------------------
 
 DROP_CACHES = Path("/proc/sys/vm/drop_caches")
-COLD_OS = {"enabled": True}  # --no-drop-caches: skip the pass with the page cache dropped
+COLD_OS = {"enabled": True,  # --no-drop-caches: skip the pass with the page cache dropped
+           "first_runs": True}  # --no-first-runs (with --archive): skip the fresh processes' first runs
 
 
 def drop_os_cache():
@@ -330,7 +331,7 @@ def run_existing(workdir, reps=3, seed=0, backend="whoosh", cfg=None):
               "ingest_rate": 0.0, "index_bytes": in_child(_index_bytes, cfg), "queries": len(queries),
               "_queries": queries}
     result["ours"] = in_child(measure_ours, cfg, queries, page_ids, reps)
-    result["cold"] = measure_cold(cfg, queries)
+    result["cold"] = measure_cold(cfg, queries) if COLD_OS["first_runs"] else None
     return result
 
 
@@ -559,7 +560,7 @@ def format_side_by_side(results):
              f"{first['queries']} queries{'' if first['same_queries'] else ', NOT the same in every column'})"]
 
     def row(label, cells):
-        lines.append(f"  {label:<48}" + "".join(f"{c:>20}" for c in cells))
+        lines.append(f"  {label:<60}" + "".join(f"{c:>20}" for c in cells))
 
     def pct(values):
         return "{:,.1f} / {:,.1f}".format(*percentiles(values))
@@ -568,19 +569,21 @@ def format_side_by_side(results):
     row("reports in the index", [f"{r['n']:,}" for r in results])
     row("on disk, MB / original texts", [f"{r['index_bytes'] / mb:,.0f} / {r['index_bytes'] / r['texts_bytes']:.2f}"
                                           for r in results])
-    row("first run, search + facets p50 / p95, ms", [pct(r["cold"]["first_warm_os"]["ms"]) for r in results])
-    row("  the same in CPU time of the portal, ms", [pct(r["cold"]["first_warm_os"]["cpu_ms"]) for r in results])
-    dropped = all(r["cold"]["first_cold_os"]["os_cache_dropped"] for r in results)
-    row("  page cache dropped before each" + ("" if dropped else " (NOT dropped)"),
-        [pct(r["cold"]["first_cold_os"]["ms"]) for r in results])
+    def cold(key, fn):
+        return [fn(r["cold"][key]) if r.get("cold") else "—" for r in results]
+
+    row("first run in a fresh process, search + facets p50 / p95, ms", cold("first_warm_os", lambda c: pct(c["ms"])))
+    row("  the same in the portal's CPU time (not the server's), ms", cold("first_warm_os", lambda c: pct(c["cpu_ms"])))
+    row("  page cache dropped before each query, ms",
+        cold("first_cold_os", lambda c: pct(c["ms"]) + ("" if c["os_cache_dropped"] else " (not dropped)")))
+    row("first run in the measuring process p50 / p95, ms", [pct(r["ours"]["cold"]) for r in results])
     row("search p50 / p95 (repeated), ms", [pct(r["ours"]["search"]) for r in results])
     row("search + all facets p50 / p95 (repeated), ms", [pct(r["ours"]["facets"]) for r in results])
     row("search page (Flask) p50 / p95, ms", [pct(r["ours"]["search_page"]) for r in results])
     row("report page (Flask) p50 / p95, ms", [pct(r["ours"]["report_page"]) for r in results])
-    row("first query after start, unwarmed, ms", [f"{r['cold']['start']['first_unwarmed_ms']:,.0f}" for r in results])
-    row("warming at start / first query after, ms", [f"{r['cold']['warm_start']['warm_ms']:,.0f} / "
-                                                     f"{r['cold']['warm_start']['first_after_warm_ms']:,.0f}"
-                                                     for r in results])
+    row("first query after start, unwarmed, ms", cold("start", lambda c: f"{c['first_unwarmed_ms']:,.0f}"))
+    row("warming at start / first query after, ms",
+        cold("warm_start", lambda c: f"{c['warm_ms']:,.0f} / {c['first_after_warm_ms']:,.0f}"))
     row("peak RSS of the portal process, MB", [f"{r['ours']['rss'] / mb:,.0f}" for r in results])
     same = [sum(a == b for a, b in zip(r["ours"]["totals"], first["ours"]["totals"])) for r in results]
     row(f"queries with {first['backend'].split()[0]}'s hit count", [f"{s}/{first['queries']}" for s in same])
@@ -1059,6 +1062,8 @@ def main(argv=None):
                         help="with --archive and postgres: this database instead of a throw-away server's")
     parser.add_argument("--no-reindex", action="store_true",
                         help="with --database-url: it already holds the archive, measure it as it is")
+    parser.add_argument("--no-first-runs", action="store_true",
+                        help="with --archive: skip the first runs in fresh processes (minutes at 100,000 on PostgreSQL)")
     parser.add_argument("--no-drop-caches", action="store_true",
                         help="first runs with a warm OS page cache only (dropping it needs root)")
     parser.add_argument("--copies", action="store_true", help="only the cost of the scorecard's copy detection")
@@ -1067,7 +1072,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     global PG_REPLICAS
     PG_REPLICAS = args.pg_replicas
-    COLD_OS["enabled"] = not args.no_drop_caches
+    COLD_OS["enabled"], COLD_OS["first_runs"] = not args.no_drop_caches, not args.no_first_runs
     if args.archive:
         return _main_existing(args)
     sizes = [int(s.replace("_", "")) for s in args.reports.split(",") if s.strip()]
