@@ -106,3 +106,52 @@ def test_bench_measures_an_existing_archive(tmp_path, capsys, seed_paths):
     assert "5 reports, whoosh (existing archive) backend" in printed
     assert "search + all facets p95, ms" in printed and "corpus:" not in printed
     assert json.loads(out_json.read_text())[0]["n"] == 5
+
+
+def _shard_files(archive):
+    """{path: bytes} of every file a report keeps in the archive (originals, records, metadata)."""
+    return {p: p.read_bytes() for shard in archive.iterdir() if len(shard.name) == 2 for p in shard.rglob("*")
+            if p.is_file()}
+
+
+def test_bench_runs_whoosh_and_postgres_side_by_side_on_an_existing_archive(tmp_path, capsys, monkeypatch):
+    """--archive DIR --backend whoosh,postgres: Whoosh searched from DIR/index, PostgreSQL from a
+    throw-away server's database reindexed from DIR/archive by the bulk path (lowered here to 20
+    reports: workers, COPY into shadow tables, indexes after the load, swap), timed by phase; the
+    same queries and report pages in two columns, the archive only read."""
+    from gikportal import config as _config
+    from gikportal import pgindex
+    from gikportal.ingest import ingest_paths
+
+    files, _ = corpus.build(40, 0, mix={"text": 100}, root=tmp_path / "corpora")
+    cfg = _config.from_env()
+    cfg.update(ARCHIVE_DIR=str(tmp_path / "w" / "archive"), INDEX_DIR=str(tmp_path / "w" / "index"), BACKEND="whoosh")
+    assert ingest_paths(cfg, [p for p, _, _ in files]).count("added") == 40
+    archived = _shard_files(tmp_path / "w" / "archive")
+    monkeypatch.setattr(pgindex, "BULK_FROM", 20)
+    monkeypatch.setattr(pgindex, "PARALLEL_FROM", 20)
+    out_json = tmp_path / "both.json"
+    assert bench.main(["--archive", str(tmp_path / "w"), "--backend", "whoosh,postgres", "--reps", "1",
+                       "--no-drop-caches", "--workdir", str(tmp_path / "scratch"), "--json", str(out_json)]) == 0
+    printed = capsys.readouterr().out
+    whoosh, postgres = json.loads(out_json.read_text())
+    assert whoosh["backend"].startswith("whoosh") and postgres["backend"].startswith("postgres")
+    assert whoosh["n"] == postgres["n"] == 40 and postgres["same_queries"]
+    # the texts are the originals alone (not the records beside them); each engine's own size
+    assert whoosh["texts_bytes"] == postgres["texts_bytes"] == sum(p.stat().st_size for p, _, _ in files)
+    assert 0 < whoosh["index_bytes"] < postgres["index_bytes"]
+    totals = whoosh["ours"]["totals"]
+    assert totals == postgres["ours"]["totals"] and sum(t > 0 for t in totals) >= len(totals) - 3
+    timing = postgres["reindex"]
+    assert timing["count"] == 40 and "reindex" not in whoosh
+    assert [p["phase"] for p in timing["phases"]] == [
+        "cross-report facts (archive read twice)", "analysis in workers + COPY", "index builds", "VACUUM ANALYZE",
+        "swap", "after the swap"]
+    # the text was analysed in worker processes; the server is on this machine and did the COPY
+    assert timing["total"]["workers"] > 0 and timing["server_measured"] and timing["total"]["server"] > 0
+    assert timing["inside_copy"]["calls"] >= 1 and 0 < timing["inside_copy"]["seconds"] < timing["total"]["seconds"]
+    header = next(line for line in printed.splitlines() if line.strip().startswith("whoosh"))
+    assert header.split() == ["whoosh", "postgres"]
+    assert "40 reports side by side" in printed and "reindex into PostgreSQL: 40 reports" in printed
+    assert "queries with whoosh's hit count" in printed and f"{len(totals)}/{len(totals)}" in printed
+    assert _shard_files(tmp_path / "w" / "archive") == archived

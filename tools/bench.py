@@ -201,7 +201,8 @@ def _get_ok(client, url):
 # --- first runs and start-up (issue 19) ------------------------------------------------------
 
 DROP_CACHES = Path("/proc/sys/vm/drop_caches")
-COLD_OS = {"enabled": True}  # --no-drop-caches: skip the pass with the page cache dropped
+COLD_OS = {"enabled": True,  # --no-drop-caches: skip the pass with the page cache dropped
+           "first_runs": True}  # --no-first-runs (with --archive): skip the fresh processes' first runs
 
 
 def drop_os_cache():
@@ -308,28 +309,286 @@ def timed_settle(cfg):
         cls.settle = original
 
 
-def run_existing(workdir, reps=3, seed=0, backend="whoosh"):
+def run_existing(workdir, reps=3, seed=0, backend="whoosh", cfg=None):
     """Search figures on an archive an earlier run left in workdir (workdir/archive and
-    workdir/index, e.g. built once with tools.generate and `flask ingest`; for postgres the
-    database at DATABASE_URL, filled by `reindex`): repeated runs, first runs warm and cold,
+    workdir/index, e.g. built once with tools.generate and `flask ingest`; for postgres cfg's
+    database, e.g. filled by `existing_postgres`): repeated runs, first runs warm and cold,
     start-up; nothing is generated or ingested."""
     import itertools
 
     from gikportal.archive import Archive
 
-    cfg = _config.from_env()
-    cfg.update(ARCHIVE_DIR=str(Path(workdir) / "archive"), INDEX_DIR=str(Path(workdir) / "index"), BACKEND=backend)
+    if cfg is None:
+        cfg = _config.from_env()
+        cfg.update(ARCHIVE_DIR=str(Path(workdir) / "archive"), INDEX_DIR=str(Path(workdir) / "index"), BACKEND=backend)
     records = [r for r in itertools.islice(Archive(cfg["ARCHIVE_DIR"]).records(), QUERY_SAMPLE) if r]
     queries = fill_queries(records, seed)
     page_ids = random.Random(seed).sample([r["id"] for r in records], min(PAGE_SAMPLE, len(records)))
     n = in_child(_doc_count, cfg)
     src = Path(workdir) / "src"  # the generated originals, when they were kept
     result = {"n": n, "backend": f"{backend} (existing archive)", "failed": 0,
-              "texts_bytes": dir_bytes(src) if src.is_dir() else dir_bytes(cfg["ARCHIVE_DIR"]),
-              "ingest_rate": 0.0, "index_bytes": in_child(_index_bytes, cfg), "queries": len(queries)}
+              "texts_bytes": dir_bytes(src) if src.is_dir() else originals_bytes(cfg["ARCHIVE_DIR"]),
+              "ingest_rate": 0.0, "index_bytes": in_child(_index_bytes, cfg), "queries": len(queries),
+              "_queries": queries}
     result["ours"] = in_child(measure_ours, cfg, queries, page_ids, reps)
-    result["cold"] = measure_cold(cfg, queries)
+    result["cold"] = measure_cold(cfg, queries) if COLD_OS["first_runs"] else None
     return result
+
+
+def originals_bytes(archive_dir):
+    """What the archived originals weigh (their sizes in meta.json): the texts of an all-text
+    archive, without the records and metadata beside them."""
+    from gikportal.archive import Archive
+
+    archive = Archive(archive_dir)
+    return sum((archive.meta(rid) or {}).get("size") or 0 for rid in archive.ids())
+
+
+# --- PostgreSQL beside Whoosh on an existing archive (issue 17) ---------------------------------
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _proc_stats():
+    """{pid: (ppid, own CPU s, reaped children's CPU s)} of every process /proc shows."""
+    stats = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            text = (entry / "stat").read_text()
+        except OSError:  # gone meanwhile
+            continue
+        fields = text[text.rindex(")") + 2:].split()
+        utime, stime, cutime, cstime = (int(f) / CLOCK_TICKS for f in fields[11:15])
+        stats[int(entry.name)] = (int(fields[1]), utime + stime, cutime + cstime)
+    return stats
+
+
+def tree_cpu(pid, stats=None, skip=None):
+    """CPU seconds of a process and all its descendants but skip's, living and ended (an ended
+    child's are in its parent's reaped-children times once waited for): a server's or a pool's
+    cost so far."""
+    stats = _proc_stats() if stats is None else stats
+    if pid not in stats or pid == skip:
+        return 0.0
+    children = [p for p, (ppid, _, _) in stats.items() if ppid == pid]
+    return stats[pid][1] + stats[pid][2] + sum(tree_cpu(c, stats, skip) for c in children)
+
+
+class CpuClock:
+    """Marks of wall time, load average and CPU seconds of this process, its workers (its
+    descendants) and a server process tree, named by phase."""
+
+    def __init__(self, server=None):
+        self.server, self.marks, self.loads = server, [], []
+
+    def mark(self, name):
+        stats = _proc_stats()
+        own = stats.get(os.getpid(), (0, 0.0, 0.0))[1]
+        total = tree_cpu(os.getpid(), stats, skip=self.server)  # a throw-away server is our child
+        self.marks.append({"name": name, "t": time.perf_counter(), "main": own, "workers": total - own,
+                           "server": tree_cpu(self.server, stats) if self.server else None,
+                           "load": os.getloadavg()[0]})
+
+    def phases(self):
+        """[{phase, seconds, main, workers, server}] between consecutive marks (named by the first)."""
+        out = []
+        for a, b in zip(self.marks, self.marks[1:]):
+            out.append({"phase": a["name"], "seconds": b["t"] - a["t"], "main": b["main"] - a["main"],
+                        "workers": b["workers"] - a["workers"],
+                        "server": None if a["server"] is None else b["server"] - a["server"]})
+        return out
+
+
+@contextlib.contextmanager
+def _patched(module, name, before=None, after=None):
+    """module.name wrapped so before() runs before each call and after() after it."""
+    original = getattr(module, name)
+
+    def wrapped(*args, **kwargs):
+        if before:
+            before()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            if after:
+                after()
+
+    setattr(module, name, wrapped)
+    try:
+        yield
+    finally:
+        setattr(module, name, original)
+
+
+def _every(n, clock):
+    """A reindex progress callback printing a line every n records (rate so far, load average)."""
+    seen = [0]
+
+    def progress(step):
+        seen[0] += step
+        if n and seen[0] % n == 0:
+            seconds = time.perf_counter() - clock.marks[0]["t"]
+            print(f"  reindex: {seen[0]:,} records streamed in {seconds:,.0f} s, load average "
+                  f"{os.getloadavg()[0]:.1f}", flush=True)
+
+    return progress
+
+
+def timed_reindex(cfg, sample_seconds=10.0, progress_every=10_000):
+    """`reindex` of cfg's archive into cfg's PostgreSQL database, timed by phase (ingest.reindex:
+    the cross-report facts from the archive, then pgindex.rebuild: text analysed in worker
+    processes and COPYed into shadow tables, their indexes built, VACUUM ANALYZE, the swap):
+    wall and CPU seconds of this process, of its worker processes and of the server (when it
+    runs here), the time this process spent inside COPY, and the load average sampled meanwhile."""
+    import threading
+
+    from gikportal import ingest, pgindex
+
+    from .pgserver import postmaster_pid
+
+    clock = CpuClock(postmaster_pid(cfg["DATABASE_URL"]))
+    inside_copy = {"seconds": 0.0, "cpu": 0.0, "calls": 0}
+    started = []
+
+    def copy_began():
+        started.append((time.perf_counter(), time.process_time()))
+
+    def copy_ended():
+        wall, cpu = started.pop()
+        inside_copy["seconds"] += time.perf_counter() - wall
+        inside_copy["cpu"] += time.process_time() - cpu
+        inside_copy["calls"] += 1
+
+    done = threading.Event()
+
+    def sample():
+        while not done.wait(sample_seconds):
+            clock.loads.append(os.getloadavg()[0])
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        with contextlib.ExitStack() as stack:
+            stack.enter_context(_patched(pgindex, "rebuild", lambda: clock.mark("analysis in workers + COPY")))
+            stack.enter_context(_patched(pgindex, "_copy", copy_began, copy_ended))
+            stack.enter_context(_patched(pgindex, "_index_shadows", lambda: clock.mark("index builds"),
+                                         lambda: clock.mark("VACUUM ANALYZE")))
+            stack.enter_context(_patched(pgindex, "_swap", lambda: clock.mark("swap"),
+                                         lambda: clock.mark("after the swap")))
+            clock.mark("cross-report facts (archive read twice)")
+            count = ingest.reindex(cfg, progress=_every(progress_every, clock))
+            clock.mark("end")
+    finally:
+        done.set()
+        sampler.join()
+    phases = clock.phases()
+    total = {key: sum(p[key] or 0 for p in phases) for key in ("seconds", "main", "workers", "server")}
+    loads = clock.loads or [m["load"] for m in clock.marks]
+    timing = {"count": count, "phases": phases, "total": total, "inside_copy": inside_copy,
+            "server_measured": clock.server is not None,
+            "load": {"min": min(loads), "mean": statistics.fmean(loads), "max": max(loads)}}
+    print(format_reindex(timing), flush=True)  # before the searches are measured, which take long at 100,000
+    return timing
+
+
+@contextlib.contextmanager
+def existing_postgres(archive_dir, scratch, database_url=None, reindex=True):
+    """Config for the PostgreSQL backend over archive_dir's reports, and the reindex's timing:
+    the database at database_url (reindexed unless reindex=False: it already holds them) or a
+    fresh one on a throw-away tools.pgserver server. The archive is only read; what reindex
+    keeps beside the index (the copy index) goes to scratch."""
+    cfg = _config.from_env()
+    cfg.update(ARCHIVE_DIR=str(archive_dir), INDEX_DIR=str(Path(scratch) / "pg-index"), BACKEND="postgres")
+    with contextlib.ExitStack() as stack:
+        if database_url is None:
+            from .pgserver import temporary_server
+
+            server = stack.enter_context(temporary_server(tcp=True))
+            database_url = server.create_database("gikbench")
+        cfg["DATABASE_URL"] = database_url
+        yield cfg, (timed_reindex(cfg) if reindex else None)
+
+
+def run_existing_both(workdir, backends, reps=3, seed=0, database_url=None, reindex=True, scratch=None,
+                      each=None):
+    """Each backend in turn on the same existing archive, queries and report pages: Whoosh from
+    workdir/index, PostgreSQL from a database reindexed from workdir/archive (existing_postgres).
+    each(name, result), if given, gets each backend's result as soon as it is measured."""
+    done = {}
+    with contextlib.ExitStack() as stack:
+        scratch = scratch or stack.enter_context(tempfile.TemporaryDirectory(prefix="gikportal-bench-pg-"))
+        for name in sorted(backends, key=lambda b: b != "postgres"):  # the long reindex first
+            if name != "postgres":
+                done[name] = run_existing(workdir, reps, seed, name)
+                if each:
+                    each(name, done[name])
+                continue
+            with existing_postgres(Path(workdir) / "archive", scratch, database_url, reindex) as (cfg, timing):
+                done[name] = run_existing(workdir, reps, seed, name, cfg)
+            done[name]["reindex"] = timing
+            if each:
+                each(name, done[name])
+    results = [done[name] for name in backends]
+    queries = [r.pop("_queries") for r in results]
+    for result in results:
+        result["same_queries"] = all(q == queries[0] for q in queries)
+    return results
+
+
+def format_reindex(t):
+    """The reindex into PostgreSQL, whole and by phase (timed_reindex)."""
+    total, n = t["total"], t["count"]
+    server = f", the server {total['server']:,.0f} s" if t["server_measured"] else " (the server is not on this machine)"
+    lines = [f"  reindex into PostgreSQL: {n:,} reports in {total['seconds']:,.0f} s wall ({n / (total['seconds'] or 1):,.1f}"
+             f" reports/s); CPU: this process {total['main']:,.0f} s, its workers {total['workers']:,.0f} s{server}; "
+             f"load average {t['load']['min']:.1f}-{t['load']['max']:.1f} (mean {t['load']['mean']:.1f})",
+             f"    {'phase':<42} {'wall s':>9} {'main CPU':>9} {'workers':>9} {'server':>9}"]
+    for p in t["phases"]:
+        cpu = "" if p["server"] is None else f"{p['server']:,.1f}"
+        lines.append(f"    {p['phase']:<42} {p['seconds']:>9,.1f} {p['main']:>9,.1f} {p['workers']:>9,.1f} {cpu:>9}")
+    c = t["inside_copy"]
+    lines.append(f"    this process inside COPY: {c['seconds']:,.1f} s wall, {c['cpu']:,.1f} s CPU, {c['calls']:,} batches")
+    return "\n".join(lines)
+
+
+def format_side_by_side(results):
+    """An existing archive, one column per engine (issue 17): the same queries and report pages."""
+    mb, first = 1024 * 1024, results[0]
+    lines = [f"{first['n']:,} reports side by side ({first['texts_bytes'] / mb:,.1f} MB of original texts, "
+             f"{first['queries']} queries{'' if first['same_queries'] else ', NOT the same in every column'})"]
+
+    def row(label, cells):
+        lines.append(f"  {label:<60}" + "".join(f"{c:>20}" for c in cells))
+
+    def pct(values):
+        return "{:,.1f} / {:,.1f}".format(*percentiles(values))
+
+    row("", [r["backend"].split()[0] for r in results])
+    row("reports in the index", [f"{r['n']:,}" for r in results])
+    row("on disk, MB / original texts", [f"{r['index_bytes'] / mb:,.0f} / {r['index_bytes'] / r['texts_bytes']:.2f}"
+                                          for r in results])
+    def cold(key, fn):
+        return [fn(r["cold"][key]) if r.get("cold") else "—" for r in results]
+
+    row("first run in a fresh process, search + facets p50 / p95, ms", cold("first_warm_os", lambda c: pct(c["ms"])))
+    row("  the same in the portal's CPU time (not the server's), ms", cold("first_warm_os", lambda c: pct(c["cpu_ms"])))
+    row("  page cache dropped before each query, ms",
+        cold("first_cold_os", lambda c: pct(c["ms"]) + ("" if c["os_cache_dropped"] else " (not dropped)")))
+    row("first run in the measuring process p50 / p95, ms", [pct(r["ours"]["cold"]) for r in results])
+    row("search p50 / p95 (repeated), ms", [pct(r["ours"]["search"]) for r in results])
+    row("search + all facets p50 / p95 (repeated), ms", [pct(r["ours"]["facets"]) for r in results])
+    row("search page (Flask) p50 / p95, ms", [pct(r["ours"]["search_page"]) for r in results])
+    row("report page (Flask) p50 / p95, ms", [pct(r["ours"]["report_page"]) for r in results])
+    row("first query after start, unwarmed, ms", cold("start", lambda c: f"{c['first_unwarmed_ms']:,.0f}"))
+    row("warming at start / first query after, ms",
+        cold("warm_start", lambda c: f"{c['warm_ms']:,.0f} / {c['first_after_warm_ms']:,.0f}"))
+    row("peak RSS of the portal process, MB", [f"{r['ours']['rss'] / mb:,.0f}" for r in results])
+    same = [sum(a == b for a, b in zip(r["ours"]["totals"], first["ours"]["totals"])) for r in results]
+    row(f"queries with {first['backend'].split()[0]}'s hit count", [f"{s}/{first['queries']}" for s in same])
+    lines += [format_reindex(r["reindex"]) for r in results if r.get("reindex")]
+    return "\n".join(lines)
 
 
 def _doc_count(cfg):
@@ -796,7 +1055,15 @@ def main(argv=None):
     parser.add_argument("--json", default=None, help="also write the raw figures to this file")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--archive", default=None,
-                        help="measure search on the archive already in DIR (DIR/archive, DIR/index) instead")
+                        help="measure search on the archive already in DIR (DIR/archive, DIR/index) instead; "
+                             "with --backend whoosh,postgres both side by side, PostgreSQL reindexed from DIR/archive "
+                             "(timed; --workdir keeps what reindex writes beside the index)")
+    parser.add_argument("--database-url", default=None,
+                        help="with --archive and postgres: this database instead of a throw-away server's")
+    parser.add_argument("--no-reindex", action="store_true",
+                        help="with --database-url: it already holds the archive, measure it as it is")
+    parser.add_argument("--no-first-runs", action="store_true",
+                        help="with --archive: skip the first runs in fresh processes (minutes at 100,000 on PostgreSQL)")
     parser.add_argument("--no-drop-caches", action="store_true",
                         help="first runs with a warm OS page cache only (dropping it needs root)")
     parser.add_argument("--copies", action="store_true", help="only the cost of the scorecard's copy detection")
@@ -805,7 +1072,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     global PG_REPLICAS
     PG_REPLICAS = args.pg_replicas
-    COLD_OS["enabled"] = not args.no_drop_caches
+    COLD_OS["enabled"], COLD_OS["first_runs"] = not args.no_drop_caches, not args.no_first_runs
     if args.archive:
         return _main_existing(args)
     sizes = [int(s.replace("_", "")) for s in args.reports.split(",") if s.strip()]
@@ -841,10 +1108,28 @@ def main(argv=None):
 def _main_existing(args):
     print(f"gikportal benchmark on {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
           f"existing archive {args.archive}", flush=True)
-    result = run_existing(args.archive, args.reps, args.seed, args.backend.split(",")[0].strip())
-    print(format_result(result), flush=True)
+    backends = [b.strip() for b in args.backend.split(",") if b.strip()]
+    scratch = None
+    if args.workdir:
+        scratch = Path(args.workdir)
+        scratch.mkdir(parents=True, exist_ok=True)
+    partial = {}
+
+    def each(name, result):  # a long run keeps what it measured so far
+        partial[name] = result
+        if args.json and len(backends) > 1:
+            Path(args.json).with_suffix(".partial.json").write_text(json.dumps(partial, ensure_ascii=False, indent=1))
+
+    results = run_existing_both(args.archive, backends, args.reps, args.seed, args.database_url,
+                                not args.no_reindex, scratch, each)
+    if len(results) == 1:
+        print(format_result(results[0]), flush=True)
+        if results[0].get("reindex"):
+            print(format_reindex(results[0]["reindex"]), flush=True)
+    else:
+        print(format_side_by_side(results), flush=True)
     if args.json:
-        Path(args.json).write_text(json.dumps([result], ensure_ascii=False, indent=1))
+        Path(args.json).write_text(json.dumps(results, ensure_ascii=False, indent=1))
     return 0
 
 

@@ -271,6 +271,23 @@ class PostgresServer:
             return ""
 
 
+def postmaster_pid(url):
+    """The postmaster of the server at url when it runs on this machine (the parent of this
+    connection's backend process, read from /proc while it lives), else None: whose CPU time
+    tools.bench counts as the server's."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        backend = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
+        try:
+            stat = Path(f"/proc/{backend}/stat").read_text()
+        except OSError:  # another machine (or no /proc)
+            return None
+    if not stat.split(" (", 1)[1].startswith("postgres"):  # a pid of this machine's, not the server's
+        return None
+    return int(stat[stat.rindex(")") + 2:].split()[1])
+
+
 @contextmanager
 def temporary_server(tcp=False, settings=None):
     """Start a throw-away PostgreSQL server; yields the PostgresServer; stops and deletes it on exit."""
