@@ -229,5 +229,9 @@ def save(index_dir, copies):
     path = state_path(index_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
-    tmp.write_bytes(pickle.dumps(copies.state(), protocol=pickle.HIGHEST_PROTOCOL))
+    try:
+        tmp.write_bytes(pickle.dumps(copies.state(), protocol=pickle.HIGHEST_PROTOCOL))
+    except OSError:
+        tmp.unlink(missing_ok=True)     # no half-written file left on a full disk
+        raise
     tmp.replace(path)

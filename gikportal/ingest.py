@@ -281,7 +281,8 @@ def _index_batch(config, archive, summary, batch, prepared, bulk=False, facts=No
     unfindable, and their room goes to the index) and the rest is tried again."""
     while batch:
         try:
-            _index_fresh(config, archive, [r.record for r in batch], prepared, bulk=bulk, facts=facts)
+            if _index_fresh(config, archive, [r.record for r in batch], prepared, bulk=bulk, facts=facts):
+                summary.full = NO_SPACE     # indexed, but the disk is full: start no new file
             return
         except OSError as exc:
             if not is_disk_full(exc):
@@ -364,7 +365,10 @@ def _index_fresh(config, archive, fresh, prepared=None, bulk=False, facts=None):
     a new report can change. The archive is not written: derived facts live in the index only.
     A prepared document whose record gains a derived check is made again, unless the engine
     completes prepared documents with the derived facts itself (Whoosh: only its meta column
-    changes). facts: {id: continuity.facts(record)} the workers made of the fresh records."""
+    changes). facts: {id: continuity.facts(record)} the workers made of the fresh records.
+    Returns True when the batch was indexed but the copy index beside it could not be saved for
+    lack of room: the batch must then stay (the index has it), and the saved copy index stays the
+    one before it (the batch's reports are sources of copies again after the next reindex)."""
     with writer_lock(config):
         derived, again = link_agencies(config, archive, fresh)
         cards, more, copy_index = _scorecards(config, archive, fresh + again, facts)
@@ -383,7 +387,14 @@ def _index_fresh(config, archive, fresh, prepared=None, bulk=False, facts=None):
         except BaseException:   # the batch is not indexed (a full disk takes it back): nor is it in the copy index
             continuity.forget(config["INDEX_DIR"])
             raise
-        continuity.keep(config["INDEX_DIR"], copy_index)
+        try:
+            continuity.keep(config["INDEX_DIR"], copy_index)
+        except OSError as exc:
+            if not is_disk_full(exc):
+                raise
+            continuity.forget(config["INDEX_DIR"])
+            return True
+        return False
 
 
 def _scorecards(config, archive, records, facts=None):

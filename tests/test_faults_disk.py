@@ -6,14 +6,16 @@ space is freed the same command completes and `check` is clean. reindex leaves t
 untouched when the new one cannot be written; an upload gets a clear error page and nothing of
 it is kept.
 """
+import errno
 import io
+from pathlib import Path
 
 import pytest
 
 from _faults import (fill, flask, half_written_segments, mount_tmpfs, resize_tmpfs, run, tree_digest,
                      unmount)
 from _web_helpers import make_app
-from gikportal import backend, index, whoosh_store
+from gikportal import backend, copies, index, whoosh_store
 from gikportal.archive import Archive
 from gikportal.ingest import check, ingest_paths, reindex
 from gikportal.query import SearchParams
@@ -146,3 +148,25 @@ def test_reindex_helper_agrees_after_a_disk_full_batch(tmp_path, disk, on_disk):
     assert index.doc_count(config["INDEX_DIR"]) == summary.count("added")
     assert reindex(config) == summary.count("added")
     assert_whole(config)
+
+
+def test_a_full_disk_after_the_index_commit_keeps_the_batch(portal_config, seed_paths, monkeypatch):
+    """The disk fills between the index commit and saving the copy index beside it (seen in
+    test_ingest_on_a_full_disk_stops_cleanly about one run in eight): the batch is in the index,
+    so it stays in the archive too (taking it back left the index with reports the archive had
+    not), the batch stops as on any full disk, and no half-written copy index is left."""
+    tmp = copies.state_path(portal_config["INDEX_DIR"]).with_suffix(".tmp")
+    write_bytes = Path.write_bytes
+
+    def filling(path, data):
+        if path == tmp:
+            write_bytes(path, data[:10])
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return write_bytes(path, data)
+
+    monkeypatch.setattr(Path, "write_bytes", filling)
+    summary = ingest_paths(portal_config, seed_paths)
+    assert summary.count("added") == 5 and summary.full
+    assert index.doc_count(portal_config["INDEX_DIR"]) == 5
+    assert check(portal_config) == ([], [])
+    assert not tmp.exists()
