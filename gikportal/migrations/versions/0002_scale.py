@@ -56,6 +56,22 @@ def add_year_partitions(years, tables=PARTITIONED):
         op.execute(f"ALTER TABLE {table} ATTACH PARTITION {table}_default DEFAULT")
 
 
+def create_figure_views():
+    """The cell-by-cell views of tables 2-4 over `figures` (a table here, a view from 0004, which
+    calls this too)."""
+    for view, (column, row, col) in FIGURE_VIEWS.items():
+        op.execute(f"CREATE VIEW {view} AS SELECT f.report_id, r.key AS {row}, c.key AS {col}, "
+                   f"(c.value #>> '{{}}')::numeric AS value FROM figures f, jsonb_each(f.{column}) r, "
+                   f"jsonb_each(r.value) c WHERE jsonb_typeof(r.value) = 'object'")
+    op.execute("CREATE VIEW legacy_figures AS SELECT f.report_id, l.key AS name, (l.value #>> '{}')::numeric AS value "
+               "FROM figures f, jsonb_each(f.legacy) l")
+    op.execute("COMMENT ON VIEW request_figures IS 'Table 3: row (new_received, granted, …) x applicant "
+               "(natural_person, …, total)'")
+    op.execute("COMMENT ON VIEW active_figures IS 'Table 2: item (regulations, licensing, fees, …) x measure'")
+    op.execute("COMMENT ON VIEW appeal_figures IS 'Table 4: appeal (review, litigation_direct, "
+               "litigation_after_review) x measure (upheld, corrected, other, pending, total)'")
+
+
 def upgrade():
     for table in ("sections", "request_figures", "active_figures", "appeal_figures", "legacy_figures",
                   "checks", "terms"):
@@ -107,17 +123,7 @@ CREATE TABLE figures (
     op.execute("CREATE INDEX search_fields_report ON search_fields (report_id)")
     op.execute("CREATE INDEX sections_report ON sections (report_id, position)")
     op.execute("CREATE UNIQUE INDEX figures_report ON figures (report_id, year)")
-    for view, (column, row, col) in FIGURE_VIEWS.items():
-        op.execute(f"CREATE VIEW {view} AS SELECT f.report_id, r.key AS {row}, c.key AS {col}, "
-                   f"(c.value #>> '{{}}')::numeric AS value FROM figures f, jsonb_each(f.{column}) r, "
-                   f"jsonb_each(r.value) c WHERE jsonb_typeof(r.value) = 'object'")
-    op.execute("CREATE VIEW legacy_figures AS SELECT f.report_id, l.key AS name, (l.value #>> '{}')::numeric AS value "
-               "FROM figures f, jsonb_each(f.legacy) l")
-    op.execute("COMMENT ON VIEW request_figures IS 'Table 3: row (new_received, granted, …) x applicant "
-               "(natural_person, …, total)'")
-    op.execute("COMMENT ON VIEW active_figures IS 'Table 2: item (regulations, licensing, fees, …) x measure'")
-    op.execute("COMMENT ON VIEW appeal_figures IS 'Table 4: appeal (review, litigation_direct, "
-               "litigation_after_review) x measure (upheld, corrected, other, pending, total)'")
+    create_figure_views()
     op.execute("""
 CREATE TABLE checks (
     report_id text NOT NULL,

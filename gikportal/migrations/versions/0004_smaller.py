@@ -78,21 +78,6 @@ def _partitions(m0002, table, options=""):
     op.execute(f"CREATE TABLE {table}_default PARTITION OF {table} DEFAULT{options}")
 
 
-def _figure_views(m0002):
-    """0002's cell-by-cell views of tables 2-4, over `figures` (a table in 0002-0003, a view since)."""
-    for view, (column, row, col) in m0002.FIGURE_VIEWS.items():
-        op.execute(f"CREATE VIEW {view} AS SELECT f.report_id, r.key AS {row}, c.key AS {col}, "
-                   f"(c.value #>> '{{}}')::numeric AS value FROM figures f, jsonb_each(f.{column}) r, "
-                   f"jsonb_each(r.value) c WHERE jsonb_typeof(r.value) = 'object'")
-    op.execute("CREATE VIEW legacy_figures AS SELECT f.report_id, l.key AS name, (l.value #>> '{}')::numeric AS value "
-               "FROM figures f, jsonb_each(f.legacy) l")
-    op.execute("COMMENT ON VIEW request_figures IS 'Table 3: row (new_received, granted, …) x applicant "
-               "(natural_person, …, total)'")
-    op.execute("COMMENT ON VIEW active_figures IS 'Table 2: item (regulations, licensing, fees, …) x measure'")
-    op.execute("COMMENT ON VIEW appeal_figures IS 'Table 4: appeal (review, litigation_direct, "
-               "litigation_after_review) x measure (upheld, corrected, other, pending, total)'")
-
-
 def _empty():
     for table in ("search_fields", "terms", "reports"):
         op.execute(f"DELETE FROM {table}")
@@ -129,7 +114,7 @@ CREATE TABLE report_details (
     for view, (query, comment) in VIEWS.items():
         op.execute(f"CREATE VIEW {view} AS {query}")
         op.execute(f"COMMENT ON VIEW {view} IS '{comment}'")
-    _figure_views(m0002)
+    m0002.create_figure_views()
 
 
 def downgrade():
@@ -165,7 +150,7 @@ CREATE TABLE figures (
         _partitions(m0002, table)
     op.execute("CREATE INDEX sections_report ON sections (report_id, position)")
     op.execute("CREATE UNIQUE INDEX figures_report ON figures (report_id, year)")
-    _figure_views(m0002)
+    m0002.create_figure_views()
     op.execute("""
 CREATE TABLE checks (
     report_id text NOT NULL,
